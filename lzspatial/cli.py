@@ -43,7 +43,38 @@ def _load(plan_dir: Path | None) -> Any:
     return load_plan(plan_dir)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Commands defined in their own modules, imported only when used (or listed by --help).
+_LAZY = {
+    "check": "lzspatial._cli_check:check",
+    "map": "lzspatial._cli_map:map_cmd",
+    "export": "lzspatial._cli_export:export",
+    "screen": "lzspatial._cli_screen:screen",
+    "report": "lzspatial._cli_screen:report",
+    "indicators": "lzspatial._cli_screen:indicators",
+}
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands live in modules that import only click at top level."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._available()})
+
+    def _available(self) -> list[str]:
+        import importlib.util
+
+        return [n for n, ref in _LAZY.items() if importlib.util.find_spec(ref.split(":")[0])]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in _LAZY and name in self._available():
+            import importlib
+
+            mod, attr = _LAZY[name].split(":")
+            return getattr(importlib.import_module(mod), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="lzspatial")
 def cli() -> None:
     """Spatial-structure planning toolkit for Liaozhong District (辽中区) and plans like it.

@@ -80,6 +80,9 @@ INVERSE_MAX_ITER: Final = 30
 #: Names accepted by :func:`convert_gdf`.
 COORD_SYSTEMS: Final = ("wgs84", "gcj02", "bd09")
 
+#: ``shapely.transform(include_z=None)`` (keep each geometry's Z) needs shapely >= 2.1.
+_INCLUDE_Z: Final = None if tuple(map(int, shapely.__version__.split(".")[:2])) >= (2, 1) else False
+
 FloatArray: TypeAlias = NDArray[np.float64]
 #: Return type of the conversions: arrays, or floats for scalar input.
 LonLat: TypeAlias = "tuple[FloatArray, FloatArray] | tuple[float, float]"
@@ -381,7 +384,8 @@ def transform_geometries(geoms: Any, func: Converter) -> Any:
     ----------
     geoms : shapely.Geometry or array_like of shapely.Geometry
         Geometries in degrees (x = longitude, y = latitude). ``None`` stays
-        ``None``; Z values are kept unchanged.
+        ``None``; Z values are kept unchanged (shapely >= 2.1; older shapely
+        returns 2D geometries).
     func : callable
         One of the conversions of this module, or any function with the same
         ``func(lon_array, lat_array) -> (lon_array, lat_array)`` contract.
@@ -406,7 +410,7 @@ def transform_geometries(geoms: Any, func: Converter) -> Any:
         out[:, 1] = y
         return out
 
-    return shapely.transform(geoms, _apply, include_z=None)
+    return shapely.transform(geoms, _apply, include_z=_INCLUDE_Z)
 
 
 def _system(name: object, role: str) -> str:

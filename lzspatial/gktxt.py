@@ -1,45 +1,37 @@
-"""Read and write the 国土 land coordinate file ("国土TXT", 用地坐标表).
+r"""Read and write the 国土 land coordinate file ("国土TXT", 用地坐标表).
 
-The file has an attribute section and a coordinate section::
+A ``[属性描述]`` section of ``key=value`` lines (坐标系, 几度分带, 带号, ...)
+is followed by ``[地块坐标]`` with one block per parcel: a header
+``界址点数,地块面积,地块编号,地块名称,面,图幅号,地块用途,地类编号,@`` and
+one ``点号,圈号,X,Y`` row per vertex, e.g.::
 
-    [属性描述]
-    格式版本号=1.01版本
-    数据产生单位=lzspatial
-    数据产生日期=2023-02-01
-    坐标系=2000国家大地坐标系
-    几度分带=3
-    投影类型=高斯克吕格
-    计量单位=米
-    带号=41
-    精度=0.001
-    转换参数=,,,,,,
-    [地块坐标]
     5,1.0000,id-1,名称,面,,用途,,@
     J1,1,4595100.000,41475000.000
-    ...
+    J2,1,4595100.000,41475100.000
+    J3,1,4595000.000,41475100.000
+    J4,1,4595000.000,41475000.000
+    J1,1,4595100.000,41475000.000
 
-Each parcel is a block: a header ``界址点数,地块面积,地块编号,地块名称,
-记录图形属性(面),图幅号,地块用途,地类编号,@`` then one ``点号,圈号,X,Y``
-row per vertex. Decisions made here:
-
-* **CRS**: CGCS2000 3-degree Gauss-Krüger zone 41. ``X`` is the northing,
-  ``Y`` the easting *with* the zone prefix (EPSG:4529, false easting
-  41 500 000). The reader also accepts eastings without the prefix
-  (EPSG:4550) and adds it, so results are always EPSG:4529 (or *crs*).
-* **界址点数** counts every vertex row of the block, closing rows included.
-* **地块面积** is in hectares (公顷, the unit of land submissions), 4 decimals:
-  the plane area, in the zone-41 projection, of the coordinates as written.
-* **Rings**: 圈号 numbers rings from 1 across the whole parcel; each
-  polygon part writes its exterior then its holes. Exteriors are written
-  clockwise as seen on a north-up map and holes counter-clockwise, each
-  starting at its north-western vertex (largest northing - easting). Point
-  names J1, J2, ... run on across the block; a ring's closing row repeats
-  its first point name. The reader ignores orientation and ring order: it
-  sorts rings into exteriors and holes by nesting.
-* **Text**: UTF-8 without BOM and ``\\n`` line ends by default (``encoding=
-  "gbk"`` and ``newline="\\r\\n"`` for older 国土 systems). The reader takes
-  UTF-8 with or without BOM and GBK/GB18030, and any line ends.
-* Coordinates are written with *precision* decimals (3 = mm); Z is dropped.
+Format decisions
+----------------
+* CRS: CGCS2000 3-degree Gauss-Krüger zone 41. ``X`` is the northing, ``Y``
+  the easting with the zone prefix (EPSG:4529, false easting 41 500 000).
+  The reader also takes eastings without the prefix (EPSG:4550) and adds it,
+  so it always returns EPSG:4529 (or the requested *crs*).
+* 界址点数 counts every vertex row of the block, closing rows included.
+* 地块面积 is in hectares (公顷, the unit of land submissions), 4 decimals: the
+  plane area in the zone-41 projection of the coordinates as written.
+* 圈号 numbers the rings of a parcel from 1; each polygon part writes its
+  exterior, then its holes, numbering on across parts. Exteriors are written
+  clockwise on a north-up map, holes counter-clockwise, each ring starting
+  at its north-western vertex (largest northing - easting). Point names J1,
+  J2, ... run on across the block; a ring's closing row repeats its first
+  name. The reader ignores orientation and ring order and sorts rings into
+  exteriors and holes by nesting; it never returns invalid geometry.
+* Text: UTF-8 without BOM and ``\n`` line ends by default; ``encoding="gbk"``
+  and ``newline="\r\n"`` for older systems. The reader takes UTF-8 (BOM or
+  not) and GBK/GB18030 and any line ends.
+* Coordinates have *precision* decimals (3 = millimetres); Z is dropped.
 """
 
 from __future__ import annotations
@@ -51,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
+import pandas as pd
 import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
@@ -61,19 +54,32 @@ from .errors import CRSError, InputError
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["GK_CRS", "GK_CRS_NO_PREFIX", "ZONE", "from_gktxt_string", "read_gktxt",
-           "to_gktxt_string", "write_gktxt"]
+__all__ = [
+    "GK_CRS",
+    "GK_CRS_NO_PREFIX",
+    "ZONE",
+    "from_gktxt_string",
+    "read_gktxt",
+    "to_gktxt_string",
+    "write_gktxt",
+]
 
-#: Gauss-Krüger zone (3-degree) of the files this module reads and writes.
+#: 3-degree Gauss-Krüger zone of the files read and written.
 ZONE: Final = 41
 #: CRS of the coordinates as written (zone prefix in the easting).
 GK_CRS: Final = "EPSG:4529"
-#: Same projection without the zone prefix.
+#: The same projection without the zone prefix.
 GK_CRS_NO_PREFIX: Final = "EPSG:4550"
 _PREFIX: Final = ZONE * 1_000_000.0
 _ATTR: Final = "[属性描述]"
 _COORDS: Final = "[地块坐标]"
-_N_HEADER_FIELDS: Final = 9
+_HEADER: Final = "界址点数,地块面积,地块编号,地块名称,面,图幅号,地块用途,地类编号,@"
+_Row = tuple[int, str, int, float, float]  # line, 点号, 圈号, X (northing), Y (easting)
+
+
+def _err(source: str, line: int, fld: str, msg: str, cls: type = InputError) -> Exception:
+    """Build an error naming the file, line and field."""
+    return cls(f"{source}: line {line}, field {fld}: {msg}")
 
 
 # ------------------------------------------------------------------ writing
@@ -81,10 +87,12 @@ _N_HEADER_FIELDS: Final = 9
 
 def _date_text(date: str | _dt.date | None, source: str) -> str:
     if date is None:
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        if epoch and epoch.isdigit():
-            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date().isoformat()
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        if epoch.isdigit():
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).date().isoformat()
         return _dt.date.today().isoformat()
+    if isinstance(date, _dt.datetime):
+        date = date.date()
     if isinstance(date, _dt.date):
         return date.isoformat()
     try:
@@ -96,75 +104,60 @@ def _date_text(date: str | _dt.date | None, source: str) -> str:
 
 
 def _text(value: Any, source: str, where: str, name: str) -> str:
-    """Return *value* as one CSV-safe field or raise naming the feature."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    """Return *value* as one comma-safe field, or raise naming the feature."""
+    if value is None or (np.ndim(value) == 0 and bool(pd.isna(value))):
         return ""
     text = str(value).strip()
-    bad = [c for c in (",", "\n", "\r") if c in text]
-    if bad:
-        raise InputError(
-            f"{source}: {where}, field {name!r}: value {text!r} contains {bad[0]!r}, "
-            "which breaks the comma-separated format; replace it (e.g. with '，')"
-        )
+    for bad in (",", "\n", "\r"):
+        if bad in text:
+            msg = f"value {text!r} contains {bad!r}, which breaks the format; replace it (e.g. with '，')"
+            raise InputError(f"{source}: {where}, field {name!r}: {msg}")
     return text
 
 
 def _oriented(ring: NDArray[np.float64], clockwise: bool) -> NDArray[np.float64]:
     """Drop the closing vertex, orient the ring and start it at its NW vertex."""
     pts = np.asarray(ring, dtype=np.float64)[:-1, :2]
-    local = pts - pts[0]
-    x, y = local[:, 0], local[:, 1]
+    x, y = (pts - pts[0]).T
     signed = float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))  # > 0: CCW
     if (signed > 0) == clockwise:
         pts = pts[::-1]
     key = pts[:, 1] - pts[:, 0]  # northing - easting
     cand = np.flatnonzero(key == key.max())
-    start = int(cand[np.argmax(pts[cand, 1])])
-    return np.roll(pts, -start, axis=0)
+    return np.roll(pts, -int(cand[np.argmax(pts[cand, 1])]), axis=0)
 
 
-def _fmt(v: float, precision: int) -> str:
-    return f"{v:.{precision}f}"
-
-
-def _block(
-    geom: Polygon | MultiPolygon, precision: int, source: str, where: str
-) -> tuple[list[tuple[str, int, str, str]], float]:
-    """Return the vertex rows (name, ring, X, Y) and the area in ha of *geom*."""
-    rows: list[tuple[str, int, str, str]] = []
+def _block(geom: Polygon | MultiPolygon, precision: int, source: str, where: str) -> tuple[list[str], float]:
+    """Return the vertex lines of *geom* and its area (ha) as written."""
+    lines: list[str] = []
     parts: list[Polygon] = []
     k = ring_no = 0
-    polys = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
-    for poly in polys:
+    for poly in geom.geoms if isinstance(geom, MultiPolygon) else [geom]:
         rings = [_oriented(np.asarray(poly.exterior.coords), clockwise=True)]
         rings += [_oriented(np.asarray(r.coords), clockwise=False) for r in poly.interiors]
-        written: list[list[tuple[float, float]]] = []
+        written = []
         for pts in rings:
             ring_no += 1
-            first = k + 1
-            texts = [(_fmt(e, precision), _fmt(n, precision)) for e, n in pts]
-            for e, n in texts:
-                k += 1
-                rows.append((f"J{k}", ring_no, n, e))
-            rows.append((f"J{first}", ring_no, texts[0][1], texts[0][0]))
+            texts = [(f"{e:.{precision}f}", f"{n:.{precision}f}") for e, n in pts]
+            names = [f"J{k + i}" for i in range(1, len(texts) + 1)]
+            k += len(texts)
+            lines += [f"{p},{ring_no},{n},{e}" for p, (e, n) in zip(names, texts, strict=True)]
+            lines.append(f"{names[0]},{ring_no},{texts[0][1]},{texts[0][0]}")
             written.append([(float(e), float(n)) for e, n in texts])
         parts.append(Polygon(written[0], written[1:]))
     out = parts[0] if len(parts) == 1 else MultiPolygon(parts)
     if not out.is_valid:
-        raise InputError(
-            f"{source}: {where}: geometry becomes invalid when rounded to {precision} "
-            f"decimals ({shapely.is_valid_reason(out)}); raise precision or clean "
-            "the geometry (shapely.make_valid / set_precision)"
-        )
-    x0, y0 = shapely.get_coordinates(out)[0]
-    area = shapely.area(shapely.transform(out, lambda c: c - (x0, y0)))
-    return rows, float(area) / 10_000.0
+        reason = shapely.is_valid_reason(out)
+        msg = f"invalid once rounded to {precision} decimals ({reason}); raise precision or clean it"
+        raise InputError(f"{source}: {where}, field 'geometry': {msg}")
+    origin = shapely.get_coordinates(out)[0]
+    area = shapely.area(shapely.transform(out, lambda c: c - origin))  # exact near origin
+    return lines, float(area) / 10_000.0
 
 
 def _render(
     gdf: gpd.GeoDataFrame,
     source: str,
-    *,
     id_field: str | None,
     name_field: str | None,
     use_field: str | None,
@@ -176,63 +169,56 @@ def _render(
     if not hasattr(gdf, "geometry") or not hasattr(gdf, "crs"):
         raise InputError(f"{source}: expected a GeoDataFrame, got {type(gdf).__name__}")
     if gdf.crs is None:
-        raise CRSError(
-            f"{source}: the GeoDataFrame has no CRS; set it with gdf.set_crs(...) "
-            f"(e.g. {GK_CRS_NO_PREFIX!r} for zone-41 metres without prefix)"
-        )
-    if not isinstance(precision, int) or isinstance(precision, bool) or not 0 <= precision <= 6:
+        raise CRSError(f"{source}: the GeoDataFrame has no CRS; set it first, e.g. gdf.set_crs(4550)")
+    if type(precision) is not int or not 0 <= precision <= 6:
         raise InputError(f"{source}: precision={precision!r} must be an integer 0-6")
     if newline not in ("\n", "\r\n"):
         raise InputError(f"{source}: newline={newline!r} must be '\\n' or '\\r\\n'")
     if len(gdf) == 0:
         raise InputError(f"{source}: the GeoDataFrame has no features; nothing to write")
-    for role, col in (("id_field", id_field), ("name_field", name_field),
-                      ("use_field", use_field)):
+    roles = {"id_field": id_field, "name_field": name_field, "use_field": use_field}
+    for role, col in roles.items():
         if col is not None and col not in gdf.columns:
-            raise InputError(
-                f"{source}: {role}={col!r} is not a column (columns: "
-                f"{', '.join(map(str, gdf.columns))}); pass an existing one or None"
-            )
-    producer_text = _text(producer, source, "header", "数据产生单位")
+            cols = ", ".join(map(str, gdf.columns))
+            raise InputError(f"{source}: {role}={col!r} is not a column ({cols}); pass one or None")
+    producer = _text(producer, source, "header", "数据产生单位")
     try:
         geoms = gdf.geometry.to_crs(GK_CRS)
     except Exception as err:  # pyproj raises several types
-        raise CRSError(f"{source}: cannot reproject from {gdf.crs!r} to {GK_CRS}: {err}") from err
+        raise CRSError(f"{source}: cannot reproject {gdf.crs!r} to {GK_CRS}: {err}") from err
     lines = [
         _ATTR,
         "格式版本号=1.01版本",
-        f"数据产生单位={producer_text}",
+        f"数据产生单位={producer}",
         f"数据产生日期={_date_text(date, source)}",
         "坐标系=2000国家大地坐标系",
         "几度分带=3",
         "投影类型=高斯克吕格",
         "计量单位=米",
         f"带号={ZONE}",
-        f"精度={_fmt(10.0 ** -precision, precision)}",
+        f"精度={10.0**-precision:.{precision}f}",
         "转换参数=,,,,,,",
         _COORDS,
     ]
+
+    def attr(col: str | None, pos: int, where: str, default: str = "") -> str:
+        return _text(gdf[col].iloc[pos], source, where, col) if col else default
+
     for pos, (idx, geom) in enumerate(zip(gdf.index, geoms, strict=True)):
-        where = f"feature {pos} (index {idx!r})"
-        pid = _text(gdf[id_field].iloc[pos], source, where, id_field) if id_field else str(pos + 1)
+        pid = attr(id_field, pos, f"feature {pos} (index {idx!r})", str(pos + 1))
         where = f"feature {pos} (index {idx!r}, id {pid!r})"
-        name = _text(gdf[name_field].iloc[pos], source, where, name_field) if name_field else ""
-        use = _text(gdf[use_field].iloc[pos], source, where, use_field) if use_field else ""
+        name, use = attr(name_field, pos, where), attr(use_field, pos, where)
         if not isinstance(geom, Polygon | MultiPolygon):
             kind = "missing" if geom is None else geom.geom_type
-            raise InputError(
-                f"{source}: {where}, field 'geometry': {kind} geometry; only Polygon and "
-                "MultiPolygon parcels can be written (drop or convert it)"
-            )
+            msg = f"{kind} geometry; only Polygon and MultiPolygon parcels can be written"
+            raise InputError(f"{source}: {where}, field 'geometry': {msg}")
         if geom.is_empty or not geom.is_valid:
             reason = "empty" if geom.is_empty else shapely.is_valid_reason(geom)
-            raise InputError(
-                f"{source}: {where}, field 'geometry': invalid geometry ({reason}); "
-                "fix it first (e.g. shapely.make_valid)"
-            )
+            msg = f"invalid geometry ({reason}); fix it first (e.g. shapely.make_valid)"
+            raise InputError(f"{source}: {where}, field 'geometry': {msg}")
         rows, area = _block(geom, precision, source, where)
         lines.append(f"{len(rows)},{area:.4f},{pid},{name},面,,{use},,@")
-        lines.extend(",".join(map(str, row)) for row in rows)
+        lines += rows
     return newline.join(lines) + newline
 
 
@@ -265,9 +251,7 @@ def to_gktxt_string(
     >>> print(to_gktxt_string(g, date="2023-02-01").splitlines()[12])
     5,1.0000,a,地块,面,,,,@
     """
-    return _render(gdf, "<string>", id_field=id_field, name_field=name_field,
-                   use_field=use_field, producer=producer, date=date,
-                   precision=precision, newline=newline)
+    return _render(gdf, "<string>", id_field, name_field, use_field, producer, date, precision, newline)
 
 
 def write_gktxt(
@@ -283,7 +267,7 @@ def write_gktxt(
     encoding: str = "utf-8",
     newline: str = "\n",
 ) -> Path:
-    """Write the polygon parcels of *gdf* as a 国土TXT file, atomically.
+    r"""Write the polygon parcels of *gdf* as a 国土TXT file, atomically.
 
     Parameters
     ----------
@@ -293,18 +277,18 @@ def write_gktxt(
     path : str or os.PathLike
         Output file; its folder must exist.
     id_field, name_field, use_field : str or None
-        Columns written as 地块编号, 地块名称 and 地块用途. ``None`` writes an
+        Columns written as 地块编号, 地块名称 and 地块用途; ``None`` writes an
         empty field (for *id_field*: the 1-based row number).
     producer : str
         数据产生单位.
     date : str or datetime.date, optional
-        数据产生日期; default today, or ``SOURCE_DATE_EPOCH`` when set.
+        数据产生日期; default ``SOURCE_DATE_EPOCH`` when set, else today.
     precision : int
         Decimals of the coordinates (3 = millimetres).
     encoding : str
         ``"utf-8"`` (no BOM) or e.g. ``"gbk"``.
     newline : str
-        ``"\\n"`` or ``"\\r\\n"``.
+        ``"\n"`` or ``"\r\n"``.
 
     Returns
     -------
@@ -317,24 +301,20 @@ def write_gktxt(
         If *gdf* has no CRS or cannot be reprojected.
     InputError
         For non-polygon, empty or invalid geometries, bad attribute values
-        (commas, characters *encoding* lacks) or options.
+        (commas, characters *encoding* lacks) or bad options.
     OutputError
         If the file cannot be written.
     """
     path = Path(path)
-    text = _render(gdf, str(path), id_field=id_field, name_field=name_field,
-                   use_field=use_field, producer=producer, date=date,
-                   precision=precision, newline=newline)
+    text = _render(gdf, str(path), id_field, name_field, use_field, producer, date, precision, newline)
     try:
         data = text.encode(encoding)
     except LookupError as err:
         raise InputError(f"{path}: encoding={encoding!r} is unknown; use 'utf-8' or 'gbk'") from err
     except UnicodeEncodeError as err:
-        line = text.count("\n", 0, err.start) + 1
-        raise InputError(
-            f"{path}: line {line}: character {err.object[err.start:err.end]!r} cannot be "
-            f"encoded in {encoding!r}; use encoding='utf-8' or replace it"
-        ) from err
+        line, char = text.count("\n", 0, err.start) + 1, err.object[err.start : err.end]
+        msg = f"character {char!r} is not in {encoding!r}; use encoding='utf-8' or replace it"
+        raise InputError(f"{path}: line {line}: {msg}") from err
     return write_bytes(path, data)
 
 
@@ -349,7 +329,7 @@ class _Block:
     pid: str
     name: str
     use: str
-    rows: list[tuple[int, str, int, float, float]] = field(default_factory=list)
+    rows: list[_Row] = field(default_factory=list)
 
 
 def _decode(data: bytes, source: str, encoding: str | None) -> str:
@@ -359,20 +339,16 @@ def _decode(data: bytes, source: str, encoding: str | None) -> str:
         tries = ["utf-8-sig"]
     else:
         tries = ["utf-8", "gb18030"]
-    last: UnicodeDecodeError | None = None
+    start = 0
     for enc in tries:
         try:
             return data.decode(enc)
         except UnicodeDecodeError as err:
-            last = err
+            start = err.start if enc == tries[0] else start  # report where the first try failed
         except LookupError as err:
             raise InputError(f"{source}: encoding={encoding!r} is unknown") from err
-    assert last is not None
-    line = data.count(b"\n", 0, last.start) + 1
-    raise InputError(
-        f"{source}: line {line}: bytes {data[last.start:last.start + 4]!r} are not valid "
-        f"{' or '.join(tries)}; re-save the file as UTF-8 or GBK"
-    )
+    line, bad = data.count(b"\n", 0, start) + 1, data[start : start + 4]
+    raise InputError(f"{source}: line {line}: bytes {bad!r} are not {' or '.join(tries)}; save as UTF-8/GBK")
 
 
 def _num(text: str, source: str, line: int, name: str, kind: type = float) -> Any:
@@ -380,36 +356,52 @@ def _num(text: str, source: str, line: int, name: str, kind: type = float) -> An
         value = kind(text)
     except ValueError:
         value = None
-    if value is None or (kind is float and not np.isfinite(value)):
-        raise InputError(
-            f"{source}: line {line}, field {name}: {text!r} is not a valid "
-            f"{'integer' if kind is int else 'number'}; fix the value"
-        )
+    if value is None or not np.isfinite(value):
+        what = "an integer" if kind is int else "a finite number"
+        raise _err(source, line, name, f"{text!r} is not {what}; fix the value")
     return value
 
 
 def _check_attrs(attrs: dict[str, tuple[str, int]], source: str) -> None:
-    def bad(key: str, hint: str, err: type[Exception] = CRSError) -> Exception:
-        val, line = attrs[key]
-        return err(f"{source}: line {line}, field {key}: {val!r} is not supported; {hint}")
+    checks = [
+        ("带号", lambda v: v == str(ZONE), f"only zone {ZONE} (EPSG:4529/4550) is read"),
+        ("几度分带", lambda v: v == "3", "only 3-degree zones are read"),
+        ("坐标系", lambda v: "2000" in v or "CGCS" in v.upper(), "only CGCS2000 is read"),
+        ("计量单位", lambda v: v in ("米", "m"), "coordinates must be in metres (米)"),
+    ]
+    for key, ok, hint in checks:
+        value, line = attrs.get(key, ("", 0))
+        if value and not ok(value):
+            msg = f"{value!r} is not supported: {hint}; convert the data first"
+            raise _err(source, line, key, msg, CRSError)
 
-    if attrs.get("带号", ("",))[0] not in ("", str(ZONE)):
-        raise bad("带号", f"only zone {ZONE} (EPSG:4529/4550) is read; reproject the data")
-    if attrs.get("几度分带", ("",))[0] not in ("", "3"):
-        raise bad("几度分带", "only 3-degree zones are read")
-    crs_name = attrs.get("坐标系", ("",))[0]
-    if crs_name and "2000" not in crs_name and "CGCS" not in crs_name.upper():
-        raise bad("坐标系", "only CGCS2000 (2000国家大地坐标系) is read; convert the data")
-    if attrs.get("计量单位", ("",))[0] not in ("", "米", "m"):
-        raise bad("计量单位", "coordinates must be in metres (米)", InputError)
+
+def _vertex(fields: list[str], source: str, line: int) -> tuple[int, float, float, bool]:
+    """Parse ``点号,圈号,X,Y``; return ring, X, Y and whether Y had the prefix."""
+    if len(fields) != 4:
+        msg = f"{len(fields)} fields, expected 4 (点号,圈号,X,Y)"
+        raise _err(source, line, "点号,圈号,X,Y", msg)
+    ring = _num(fields[1], source, line, "圈号", int)
+    x = _num(fields[2], source, line, "X (northing)")
+    y = _num(fields[3], source, line, "Y (easting)")
+    if x >= 1e7 and y < 1e7:
+        msg = f"X={x!r} looks like a prefixed easting, Y={y!r} like a northing; swap them (X is north)"
+        raise _err(source, line, "X", msg)
+    if y >= 1e7 and int(y // 1_000_000) != ZONE:
+        msg = f"Y={y!r} is in zone {int(y // 1_000_000)}, expected {ZONE}; reproject the data to zone {ZONE}"
+        raise _err(source, line, "Y", msg, CRSError)
+    if 1e6 <= y < 1e7:
+        msg = f"Y={y!r} is neither a prefixed easting ({ZONE}xxxxxx.xxx) nor a plain one (< 1000000)"
+        raise _err(source, line, "Y", msg)
+    return ring, x, y, y >= 1e7
 
 
 def _parse(text: str, source: str) -> list[_Block]:
-    section = None
+    section: str | None = None
     seen_coords = False
     attrs: dict[str, tuple[str, int]] = {}
     blocks: list[_Block] = []
-    prefixed: tuple[bool, int] | None = None
+    first_prefix: tuple[bool, int] | None = None
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip().lstrip("\ufeff").strip()
         if not line:
@@ -424,69 +416,32 @@ def _parse(text: str, source: str) -> list[_Block]:
                 attrs[key.strip()] = (val.strip(), lineno)
             continue
         if section is None:
-            raise InputError(
-                f"{source}: line {lineno}: data {line[:40]!r} before any section; "
-                f"the file must start with {_ATTR} or {_COORDS}"
-            )
+            msg = f"data {line[:40]!r} before any section; the file must start with {_ATTR} or {_COORDS}"
+            raise _err(source, lineno, "section", msg)
         if section != _COORDS:
             continue  # unknown sections are ignored
         fields = [f.strip() for f in line.split(",")]
         if fields[-1] == "@":
-            if len(fields) != _N_HEADER_FIELDS:
-                raise InputError(
-                    f"{source}: line {lineno}: parcel header has {len(fields)} fields, "
-                    f"expected {_N_HEADER_FIELDS} (界址点数,地块面积,地块编号,地块名称,"
-                    "面,图幅号,地块用途,地类编号,@)"
-                )
+            if len(fields) != _HEADER.count(",") + 1:
+                msg = f"{len(fields)} fields, expected {_HEADER.count(',') + 1} ({_HEADER})"
+                raise _err(source, lineno, "parcel header", msg)
             if fields[4] not in ("", "面"):
-                raise InputError(
-                    f"{source}: line {lineno}, field 记录图形属性: {fields[4]!r} is not "
-                    "supported; only polygon parcels ('面') can be read"
-                )
+                msg = f"{fields[4]!r} is not supported; only polygon parcels ('面') are read"
+                raise _err(source, lineno, "记录图形属性", msg)
+            count = _num(fields[0], source, lineno, "界址点数", int)
             area = _num(fields[1], source, lineno, "地块面积") if fields[1] else float("nan")
-            blocks.append(_Block(lineno, _num(fields[0], source, lineno, "界址点数", int),
-                                 area, fields[2], fields[3], fields[6]))
+            blocks.append(_Block(lineno, count, area, fields[2], fields[3], fields[6]))
             continue
         if not blocks:
-            raise InputError(
-                f"{source}: line {lineno}: vertex row before any parcel header "
-                "(a header line ends with ',@')"
-            )
-        if len(fields) != 4:
-            raise InputError(
-                f"{source}: line {lineno}: vertex row has {len(fields)} fields, "
-                "expected 4 (点号,圈号,X,Y)"
-            )
-        ring = _num(fields[1], source, lineno, "圈号", int)
-        x = _num(fields[2], source, lineno, "X (northing)")
-        y = _num(fields[3], source, lineno, "Y (easting)")
-        if x >= 1e7 and y < 1e7:
-            raise InputError(
-                f"{source}: line {lineno}, field X: X={x!r} looks like a zone-prefixed "
-                f"easting and Y={y!r} like a northing; swap them (X is the northing)"
-            )
-        if y >= 1e7:
-            zone = int(y // 1_000_000)
-            if zone != ZONE:
-                raise CRSError(
-                    f"{source}: line {lineno}, field Y: Y={y!r} is in zone {zone}, "
-                    f"expected zone {ZONE}; reproject the file to CGCS2000 3-degree zone {ZONE}"
-                )
-        elif y >= 1e6:
-            raise InputError(
-                f"{source}: line {lineno}, field Y: Y={y!r} is neither an easting with "
-                f"zone prefix ({ZONE}xxxxxx.xxx) nor one without (< 1000000)"
-            )
-        has_prefix = y >= 1e7
-        if prefixed is None:
-            prefixed = (has_prefix, lineno)
-        elif prefixed[0] != has_prefix:
-            raise InputError(
-                f"{source}: line {lineno}, field Y: Y={y!r} "
-                f"{'has' if has_prefix else 'lacks'} the zone prefix but line "
-                f"{prefixed[1]} does not; use one convention in the whole file"
-            )
-        blocks[-1].rows.append((lineno, fields[0], ring, x, y if has_prefix else y + _PREFIX))
+            msg = "vertex row before any parcel header (a header line ends with ',@')"
+            raise _err(source, lineno, "点号", msg)
+        ring, x, y, prefixed = _vertex(fields, source, lineno)
+        if first_prefix is None:
+            first_prefix = (prefixed, lineno)
+        elif first_prefix[0] != prefixed:
+            msg = f"Y={y!r} {'has' if prefixed else 'lacks'} the zone prefix unlike line {first_prefix[1]}"
+            raise _err(source, lineno, "Y", msg)
+        blocks[-1].rows.append((lineno, fields[0], ring, x, y if prefixed else y + _PREFIX))
     if not seen_coords:
         raise InputError(f"{source}: no {_COORDS} section; this is not a 国土TXT file")
     _check_attrs(attrs, source)
@@ -495,74 +450,61 @@ def _parse(text: str, source: str) -> list[_Block]:
     return blocks
 
 
-def _geometry(block: _Block, source: str) -> Polygon | MultiPolygon:
-    where = f"{source}: line {block.line}: parcel {block.pid!r}"
+def _rings(block: _Block, source: str) -> list[tuple[int, list[_Row]]]:
+    """Group the rows of *block* by 圈号 (each ring's rows must be contiguous)."""
     if len(block.rows) != block.count:
-        raise InputError(
-            f"{where}, field 界址点数: header says {block.count} points but the block has "
-            f"{len(block.rows)} vertex rows; fix the count (closing rows included)"
-        )
-    groups: list[tuple[int, list[tuple[int, str, int, float, float]]]] = []
+        msg = f"parcel {block.pid!r} says {block.count} but has {len(block.rows)} vertex rows; fix the count"
+        raise _err(source, block.line, "界址点数", msg)
+    groups: list[tuple[int, list[_Row]]] = []
     for row in block.rows:
         if groups and groups[-1][0] == row[2]:
             groups[-1][1].append(row)
         elif any(g[0] == row[2] for g in groups):
-            raise InputError(
-                f"{source}: line {row[0]}, field 圈号: ring {row[2]} of parcel "
-                f"{block.pid!r} resumes after another ring; keep each ring's rows together"
-            )
+            msg = f"ring {row[2]} of parcel {block.pid!r} resumes after another ring; keep its rows together"
+            raise _err(source, row[0], "圈号", msg)
         else:
             groups.append((row[2], [row]))
+    return groups
+
+
+def _geometry(block: _Block, source: str) -> Polygon | MultiPolygon:
+    groups = _rings(block, source)
     rings: list[Polygon] = []
     for ring_no, rows in groups:
         first, last = rows[0], rows[-1]
+        label = f"ring {ring_no} of parcel {block.pid!r}"
         if len(rows) < 4:
-            raise InputError(
-                f"{source}: line {first[0]}, field 圈号: ring {ring_no} of parcel "
-                f"{block.pid!r} has {len(rows)} rows; a closed ring needs at least 4"
-            )
+            msg = f"{label} has {len(rows)} rows; a closed ring needs at least 4"
+            raise _err(source, first[0], "圈号", msg)
         if abs(first[3] - last[3]) > 1e-6 or abs(first[4] - last[4]) > 1e-6:
-            raise InputError(
-                f"{source}: line {last[0]}, field X/Y: ring {ring_no} of parcel "
-                f"{block.pid!r} is not closed: last point {last[1]} ({last[3]!r}, "
-                f"{last[4]!r}) differs from first point {first[1]} ({first[3]!r}, "
-                f"{first[4]!r}); repeat the first point at the end of the ring"
-            )
+            msg = f"{label} is not closed: last point {last[1]} ({last[3]!r}, {last[4]!r}) != first "
+            msg += f"point {first[1]} ({first[3]!r}, {first[4]!r}); repeat the first point at the end"
+            raise _err(source, last[0], "X/Y", msg)
         ring = Polygon([(r[4], r[3]) for r in rows])
         if not ring.is_valid:
-            raise InputError(
-                f"{where}, ring {ring_no} (line {first[0]}): invalid ring "
-                f"({shapely.is_valid_reason(ring)}); fix the coordinates"
-            )
+            msg = f"invalid {label} ({shapely.is_valid_reason(ring)}); fix the coordinates"
+            raise _err(source, first[0], "X/Y", msg)
         rings.append(ring)
-    depth = [sum(j != i and rj.contains(ri) for j, rj in enumerate(rings))
-             for i, ri in enumerate(rings)]
+    depth = [sum(j != i and rj.contains(ri) for j, rj in enumerate(rings)) for i, ri in enumerate(rings)]
     shells = [i for i, d in enumerate(depth) if d % 2 == 0]
     holes: dict[int, list[Any]] = {i: [] for i in shells}
     for i, d in enumerate(depth):
         if d % 2:
             parents = [j for j in shells if depth[j] == d - 1 and rings[j].contains(rings[i])]
             if not parents:
-                raise InputError(
-                    f"{where}, field 圈号: ring {groups[i][0]} lies in several overlapping "
-                    "rings; rings must be disjoint exteriors with holes inside them"
-                )
-            parent = min(parents, key=lambda j: rings[j].area)
-            holes[parent].append(rings[i].exterior.coords)
+                msg = f"ring {groups[i][0]} of parcel {block.pid!r} lies in overlapping rings; fix the rings"
+                raise _err(source, groups[i][1][0][0], "圈号", msg)
+            holes[min(parents, key=lambda j: rings[j].area)].append(rings[i].exterior.coords)
     parts = [Polygon(rings[i].exterior.coords, holes[i]) for i in shells]
     geom = parts[0] if len(parts) == 1 else MultiPolygon(parts)
     if not geom.is_valid:
-        raise InputError(
-            f"{where}, field geometry: invalid parcel ({shapely.is_valid_reason(geom)}); "
-            "fix the coordinates"
-        )
+        msg = f"parcel {block.pid!r} is invalid ({shapely.is_valid_reason(geom)}); fix the coordinates"
+        raise _err(source, block.line, "geometry", msg)
     return geom
 
 
-def from_gktxt_string(
-    text: str, *, crs: Any = GK_CRS, source: str = "<string>"
-) -> gpd.GeoDataFrame:
-    """Parse 国土TXT *text*; see :func:`read_gktxt`.
+def from_gktxt_string(text: str, *, crs: Any = GK_CRS, source: str = "<string>") -> gpd.GeoDataFrame:
+    r"""Parse 国土TXT *text*; see :func:`read_gktxt`.
 
     Parameters
     ----------
@@ -580,16 +522,14 @@ def from_gktxt_string(
 
     Examples
     --------
-    >>> t = ("[地块坐标]\\n5,1.0,a,名,面,,,,@\\nJ1,1,4595100,475000\\nJ2,1,4595100,475100"
-    ...      "\\nJ3,1,4595000,475100\\nJ4,1,4595000,475000\\nJ1,1,4595100,475000\\n")
-    >>> g = from_gktxt_string(t)
-    >>> g.geometry.iloc[0].bounds
+    >>> t = ("[地块坐标]\n5,1.0,a,名,面,,,,@\nJ1,1,4595100,475000\nJ2,1,4595100,475100"
+    ...      "\nJ3,1,4595000,475100\nJ4,1,4595000,475000\nJ1,1,4595100,475000\n")
+    >>> from_gktxt_string(t).geometry.iloc[0].bounds
     (41475000.0, 4595000.0, 41475100.0, 4595100.0)
     """
     import geopandas as gpd
 
     blocks = _parse(text, source)
-    geoms = [_geometry(b, source) for b in blocks]
     gdf = gpd.GeoDataFrame(
         {
             "parcel_id": [b.pid for b in blocks],
@@ -597,7 +537,7 @@ def from_gktxt_string(
             "area_ha": np.array([b.area for b in blocks], dtype=np.float64),
             "use": [b.use for b in blocks],
         },
-        geometry=geoms,
+        geometry=[_geometry(b, source) for b in blocks],
         crs=GK_CRS,
     )
     try:
@@ -626,7 +566,7 @@ def read_gktxt(
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``parcel_id``, ``name``, ``area_ha`` (地块面积 as written,
+        Columns ``parcel_id``, ``name``, ``area_ha`` (地块面积 as written, in
         hectares; NaN if empty), ``use`` and valid Polygon/MultiPolygon
         geometry.
 

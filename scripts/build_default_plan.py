@@ -52,6 +52,11 @@ def ll(geom):
     return g
 
 
+def to_m(geom):
+    """Lon/lat geometry -> EPSG:4550."""
+    return shapely.transform(geom, lambda xy: __import__("numpy").column_stack(TO_M.transform(xy[:, 0], xy[:, 1])))
+
+
 def polar(origin, bearing_deg: float, dist_m: float):
     """Point *dist_m* from *origin* (metres) along a compass bearing."""
     b = math.radians(bearing_deg)
@@ -155,14 +160,17 @@ def main() -> None:
 
     # --- schematic: core --------------------------------------------------------
     core_center = (seat[0] + 1500, seat[1])
-    core = ellipse(core_center, 6500, 5000).intersection(bnd)
+    # overlays are done in lon/lat against the sourced boundary, so that shared edges keep its exact vertices
+    core_ll = ll(shapely.segmentize(ellipse(core_center, 6500, 5000), 500)).intersection(bnd_ll)
+    core = to_m(core_ll)
     save([feat("core", "辽中核心发展板块", "Core development plate", "schematic", SCHEMATIC,
                "The text names 'the core development plate of Liaozhong District' without a location; "
                "drawn as an ellipse (13 x 10 km) around the district seat (GeoNames 2036106), shifted 1.5 km east.")],
-         [ll(core)], "core", out)
+         [core_ll], "core", out)
 
     # --- schematic: four zones, wedges around the seat -----------------------------
-    rest = bnd.difference(core)
+    rest_ll = bnd_ll.difference(core_ll)
+    rest = to_m(rest_ll)
     zone_defs = [
         ("zone-north", "北部新型工业拓展区", "Northern new industrial expansion zone", -70, 20,
          ["new_industrial_expansion"],
@@ -177,12 +185,12 @@ def main() -> None:
     ]
     z_rows, z_geoms = [], []
     for fid, zh, en, b0, b1, funcs, note in zone_defs:
-        g = rest.intersection(wedge(core_center, b0, b1))
+        g = rest_ll.intersection(ll(shapely.segmentize(wedge(core_center, b0, b1), 2000)))
         z_rows.append(feat(fid, zh, en, "schematic", SCHEMATIC,
                            "The text lists five functional areas and four zones without mapping one onto the other "
                            "or locating them; wedges around the core drawn by the maintainers. " + note,
                            functions=funcs))
-        z_geoms.append(ll(g))
+        z_geoms.append(g)
     save(z_rows, z_geoms, "zones", out)
 
     # --- schematic: axes ------------------------------------------------------------

@@ -1,0 +1,116 @@
+"""One palette for every output: the web map, the QGIS styles and the reports.
+
+Styles are keyed by element and, where an element has classes, by the value
+of its class field (``kind``, ``rank`` or the first of ``functions``). All
+colours are hex strings. Schematic geometry is drawn dashed (lines, outlines)
+or hollow (points), whatever its class.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["CLASS_FIELD", "SCHEMATIC_DASH", "STYLES", "class_of", "style_for"]
+
+#: Dash pattern of schematic outlines and lines (Leaflet ``dashArray``).
+SCHEMATIC_DASH = "6 4"
+
+#: The field whose value picks the style class, per element.
+CLASS_FIELD: dict[str, str] = {
+    "context": "in_shenyang",
+    "places": "kind",
+    "zones": "functions",
+    "centers": "rank",
+    "towns": "rank",
+    "parks": "kind",
+    "transport": "kind",
+    "water": "kind",
+    "control_lines": "kind",
+}
+
+_BASE: dict[str, Any] = {"color": "#333333", "weight": 1.5, "fill": "#cccccc", "fill_opacity": 0.3,
+                         "radius": 5, "marker": "circle"}
+
+#: element -> class value (or "*") -> style.
+STYLES: dict[str, dict[str, dict[str, Any]]] = {
+    "boundary": {"*": {"color": "#1a1a1a", "weight": 3.5, "fill": "#ffffff", "fill_opacity": 0.0}},
+    "context": {
+        "True": {"color": "#9e9e9e", "weight": 1.0, "fill": "#eeeeee", "fill_opacity": 0.35},
+        "False": {"color": "#bdbdbd", "weight": 1.0, "fill": "#f5f5f5", "fill_opacity": 0.35},
+    },
+    "places": {
+        "district_seat": {"color": "#000000", "fill": "#000000", "radius": 4, "marker": "square"},
+        "city_centre": {"color": "#b71c1c", "fill": "#b71c1c", "radius": 8, "marker": "star"},
+        "city": {"color": "#616161", "fill": "#9e9e9e", "radius": 4, "marker": "circle"},
+    },
+    "core": {"*": {"color": "#c62828", "weight": 2.5, "fill": "#ef5350", "fill_opacity": 0.35}},
+    "zones": {
+        "new_industrial_expansion": {"color": "#6a1b9a", "fill": "#ba68c8", "fill_opacity": 0.22},
+        "open_up_cooperation": {"color": "#1565c0", "fill": "#64b5f6", "fill_opacity": 0.22},
+        "trade_logistics": {"color": "#1565c0", "fill": "#64b5f6", "fill_opacity": 0.22},
+        "modern_agriculture": {"color": "#9e9d24", "fill": "#dce775", "fill_opacity": 0.25},
+        "green_development": {"color": "#2e7d32", "fill": "#81c784", "fill_opacity": 0.22},
+    },
+    "axes": {"*": {"color": "#d84315", "weight": 5.0}},
+    "centers": {
+        "main": {"color": "#b71c1c", "fill": "#ffeb3b", "radius": 11, "marker": "star"},
+        "secondary": {"color": "#e65100", "fill": "#ffe082", "radius": 9, "marker": "diamond"},
+    },
+    "towns": {
+        "seat": {"color": "#212121", "fill": "#ffffff", "radius": 7, "marker": "circle"},
+        "key": {"color": "#4a148c", "fill": "#ce93d8", "radius": 8, "marker": "circle"},
+        "general": {"color": "#424242", "fill": "#ffffff", "radius": 4, "marker": "circle"},
+    },
+    "parks": {
+        "bonded_zone": {"color": "#0d47a1", "fill": "#1e88e5", "fill_opacity": 0.55},
+        "development_zone": {"color": "#4a148c", "fill": "#8e24aa", "fill_opacity": 0.5},
+        "logistics_park": {"color": "#006064", "fill": "#00acc1", "fill_opacity": 0.55},
+        "timber_port": {"color": "#4e342e", "fill": "#8d6e63", "fill_opacity": 0.6},
+        "customs_station": {"color": "#e65100", "fill": "#fb8c00", "fill_opacity": 0.7},
+        "digital_park": {"color": "#1b5e20", "fill": "#00c853", "fill_opacity": 0.5},
+    },
+    "transport": {
+        "railway": {"color": "#37474f", "weight": 3.0},
+        "expressway": {"color": "#f9a825", "weight": 3.0},
+    },
+    "water": {"river": {"color": "#1e88e5", "weight": 2.5}},
+    "control_lines": {
+        "eco_red_line": {"color": "#2e7d32", "weight": 1.5, "fill": "#66bb6a", "fill_opacity": 0.3,
+                         "hatch": True},
+        "basic_farmland": {"color": "#f9a825", "weight": 1.0, "fill": "#fff176", "fill_opacity": 0.25,
+                           "hatch": True},
+        "urban_development_boundary": {"color": "#c62828", "weight": 2.0, "fill": "#ef9a9a",
+                                       "fill_opacity": 0.0},
+    },
+}
+
+
+def class_of(element: str, props: dict[str, Any]) -> str:
+    """Return the style class of a feature of *element* (``"*"`` if none).
+
+    Examples
+    --------
+    >>> class_of("parks", {"kind": "timber_port"})
+    'timber_port'
+    >>> class_of("zones", {"functions": ["green_development", "modern_agriculture"]})
+    'green_development'
+    """
+    field = CLASS_FIELD.get(element)
+    if field is None:
+        return "*"
+    value = props.get(field)
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    return str(value)
+
+
+def style_for(element: str, cls: str = "*", *, schematic: bool = False) -> dict[str, Any]:
+    """Return the full style of a class: colour, weight, fill, radius, marker, dash.
+
+    Unknown elements or classes fall back to a neutral grey style.
+    """
+    table = STYLES.get(element, {})
+    style = {**_BASE, **table.get(cls, table.get("*", {}))}
+    style["dash"] = SCHEMATIC_DASH if schematic else None
+    style["hollow"] = bool(schematic and element in ("towns", "centers", "places"))
+    return style
