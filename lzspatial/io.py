@@ -62,7 +62,7 @@ def check_size(path: Path) -> None:
     if size > limit:
         raise InputError(
             f"{path}: file is {size / 2**20:.0f} MB, over the input limit of "
-            f"{limit / 2**20:.0f} MB; raise it with LZSPATIAL_MAX_INPUT_MB=<megabytes>"
+            f"{limit / 2**20:.4g} MB; raise it with LZSPATIAL_MAX_INPUT_MB=<megabytes>"
         )
 
 

@@ -112,7 +112,7 @@ def _parse_geometry(geom: Any, spec: LayerSpec) -> tuple[Any, str | None]:
     import shapely.geometry
 
     if geom is None:
-        return None, "geometry is null; every feature needs a geometry"
+        return None, "geometry is missing or null; every feature needs a geometry"
     if not isinstance(geom, dict):
         return None, f"geometry must be an object, got {type(geom).__name__}"
     gtype = geom.get("type")

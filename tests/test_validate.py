@@ -109,7 +109,7 @@ def test_wrong_geometry_type(plan_copy):
 
 def test_null_geometry(plan_copy):
     edit_layer(plan_copy, "towns", lambda d: feature(d, "town-210115108").update(geometry=None))
-    assert "geometry is null" in only(problems_of(plan_copy), "town-210115108")
+    assert "geometry is missing or null" in only(problems_of(plan_copy), "town-210115108")
 
 
 def test_nan_coordinates(plan_copy):
