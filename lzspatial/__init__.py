@@ -1,2 +1,55 @@
-"""lzspatial: spatial-structure planning for Liaozhong District and plans like it."""
+"""lzspatial: spatial-structure planning for Liaozhong District and plans like it.
+
+The names a notebook needs are re-exported here and imported lazily, so that
+``import lzspatial`` (and the CLI's ``--help``) stays fast.
+
+Examples
+--------
+>>> import lzspatial
+>>> plan = lzspatial.load_plan()
+>>> plan.id
+'liaozhong-2023'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_plan": "lzspatial.plan",
+    "Plan": "lzspatial.plan",
+    "default_plan_dir": "lzspatial.plan",
+    "check_plan": "lzspatial.check",
+    "CheckReport": "lzspatial.check",
+    "build_map": "lzspatial.webmap",
+    "save_map": "lzspatial.webmap",
+    "export_plan": "lzspatial.export",
+    "read_gktxt": "lzspatial.gktxt",
+    "write_gktxt": "lzspatial.gktxt",
+    "screen": "lzspatial.screening",
+    "read_sites": "lzspatial.sites",
+    "indicators": "lzspatial.indicators",
+    "LzSpatialError": "lzspatial.errors",
+    "SchemaError": "lzspatial.errors",
+    "InputError": "lzspatial.errors",
+    "RuleError": "lzspatial.errors",
+    "CRSError": "lzspatial.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lzspatial' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -61,7 +61,7 @@ def check_size(path: Path) -> None:
     size = path.stat().st_size
     if size > limit:
         raise InputError(
-            f"{path}: file is {size / 2**20:.0f} MB, over the input limit of "
+            f"{path}: file is {size / 2**20:.4g} MB, over the input limit of "
             f"{limit / 2**20:.4g} MB; raise it with LZSPATIAL_MAX_INPUT_MB=<megabytes>"
         )
 

@@ -306,3 +306,22 @@ class Plan:
             "<table><thead><tr><th>layer</th><th>title</th><th>features</th><th>sourced</th>"
             f"<th>derived</th><th>schematic</th></tr></thead><tbody>{rows}</tbody></table></div>"
         )
+
+    # -- analysis (implemented in their own modules) ------------------------
+    def check(self, rules: Any = None) -> Any:
+        """Run the rule check; see :func:`lzspatial.check.check_plan`."""
+        from .check import check_plan
+
+        return check_plan(self, rules)
+
+    def map(self, **kwargs: Any) -> Any:
+        """Return the structure map as a ``folium.Map``; see :func:`lzspatial.webmap.build_map`."""
+        from .webmap import build_map
+
+        return build_map(self, **kwargs)
+
+    def indicators(self, projects: Any = None) -> Any:
+        """Return the plan's indicators; see :func:`lzspatial.indicators.indicators`."""
+        from .indicators import indicators
+
+        return indicators(self, projects)

@@ -89,7 +89,7 @@ def test_oversized_layer_is_refused_with_limit(plan_copy, tmp_path):
 def test_input_limit_can_be_raised(plan_copy, tmp_path):
     env = {**os.environ, "LZSPATIAL_MAX_INPUT_MB": "0.001"}  # 1 KB: now even real layers are refused
     res = run_cli("validate", plan_copy, env=env)
-    assert res.returncode == 2 and "over the input limit of 0.0009766 MB" in res.stderr
+    assert res.returncode == 2 and "over the input limit of 0.0009995 MB" in res.stderr
 
 
 def _hashes(folder: Path) -> dict[str, bytes]:
