@@ -121,11 +121,15 @@ def info(plan_dir: Path | None, as_json: bool) -> None:
     src = plan.source
     console.print(f"source: {_markup(src.get('publisher', ''))}, {_markup(src.get('date', ''))}")
     console.print(f"district area: {data['boundary_area_km2']:,.2f} km² ({plan.metric_crs})")
-    table = Table("layer", "title", "features", "sourced", "derived", "schematic", "bbox (lon/lat)")
+    from rich import box
+
+    table = Table("layer", "n", "sourced", "derived", "schematic", "lon", "lat", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     for name, d in data["layers"].items():
-        b = d["geometry_basis"]
-        table.add_row(_markup(name), _markup(plan.titles(name)[1]), str(d["features"]), str(b["sourced"]),
-                      str(b["derived"]), str(b["schematic"]), " ".join(f"{v:.3f}" for v in d["bbox"]))
+        b, (x0, y0, x1, y1) = d["geometry_basis"], d["bbox"]
+        table.add_row(_markup(name), str(d["features"]), str(b["sourced"]), str(b["derived"]),
+                      str(b["schematic"]), f"{x0:.2f}–{x1:.2f}", f"{y0:.2f}–{y1:.2f}")
+    for col in table.columns:
+        col.no_wrap = True
     console.print(table)
     if "key_towns" in data:
         console.print(f"key towns: {data['key_towns']}")
