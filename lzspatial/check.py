@@ -1,0 +1,790 @@
+"""The rule engine: check a plan against a rule set.
+
+:func:`check_plan` evaluates every rule of a :class:`~lzspatial.rules.RuleSet`
+on the plan's layers in the metric CRS (EPSG:4550) and returns a
+:class:`CheckReport`. Spatial kinds are vectorised with shapely 2 array
+functions and STRtree queries, so a project layer of many thousand features
+is checked in well under a second.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._text import esc, term_safe
+from .errors import InputError, RuleError
+from .rules import RuleSet, Selection, load_rules, parse_rules
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from .plan import Plan
+    from .rules import Rule
+
+__all__ = ["SUMMARY_COLUMNS", "VIOLATION_COLUMNS", "CheckReport", "check_plan"]
+
+#: Columns of :attr:`CheckReport.violations` (besides ``geometry``).
+VIOLATION_COLUMNS = ("rule_id", "severity", "title_zh", "title_en", "layer", "feature_id", "related_id",
+                     "measure", "unit", "message", "accepted")
+#: Columns of :attr:`CheckReport.summary`.
+SUMMARY_COLUMNS = ("rule_id", "severity", "kind", "title_en", "title_zh", "status", "checked", "violated",
+                   "accepted")
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+_NON_PLAIN = re.compile(r"[^\x20-\x7e\n]")
+_LOCATION = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\]")
+
+
+def check_plan(plan: Plan | str | os.PathLike[str] | None, rules: Any = None, *,
+               extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None) -> CheckReport:
+    """Check a plan against a rule set.
+
+    Parameters
+    ----------
+    plan : Plan, path-like or None
+        A loaded plan, or a plan folder to load (``None``: the default plan).
+    rules : None, path-like, dict or RuleSet
+        ``None`` for the plan folder's ``rules.toml``; a rule file; parsed
+        TOML (a dict); or a :class:`~lzspatial.rules.RuleSet`.
+    extra_layers : mapping of str to GeoDataFrame, optional
+        More layers rules may select by name (for example ``"projects"``),
+        in any CRS. Feature ids come from an ``id`` column, else the index.
+
+    Returns
+    -------
+    CheckReport
+
+    Raises
+    ------
+    RuleError
+        The rules are malformed or name unknown layers or fields.
+    InputError
+        An extra layer has no CRS or clashes with a plan layer.
+
+    Examples
+    --------
+    >>> report = check_plan(None)
+    >>> report.has_errors
+    False
+    >>> sorted(set(report.summary["status"]))
+    ['accepted-only', 'fail', 'pass']
+    """
+    from .plan import Plan, load_plan
+
+    if not isinstance(plan, Plan):
+        plan = load_plan(plan)
+    ruleset = _resolve_rules(plan, rules)
+    ctx = _Context(plan, extra_layers or {})
+    ruleset.validate_for(ctx.fields, {k: tuple(v) for k, v in plan.vocabularies.items()})
+    rows: list[dict[str, Any]] = []
+    checked: list[int] = []
+    for rule in ruleset.rules:
+        n, found = _KINDS[rule.kind](rule, ctx)
+        checked.append(n)
+        for row in found:
+            row.update(rule_id=rule.id, severity=rule.severity, title_zh=rule.title_zh,
+                       title_en=rule.title_en, accepted=False)
+            rows.append(row)
+    _accept(rows, ruleset)
+    return CheckReport.build(rows, ruleset, checked, plan_id=plan.id, metric_crs=ctx.crs)
+
+
+def _resolve_rules(plan: Plan, rules: Any) -> RuleSet:
+    if isinstance(rules, RuleSet):
+        return rules
+    if isinstance(rules, Mapping):
+        return parse_rules(rules)
+    if rules is None:
+        path = plan.path / "rules.toml"
+        if not path.is_file():
+            raise RuleError(f"{plan.path}: the plan folder has no rules.toml; "
+                            "pass a rule file (--rules FILE)")
+        return load_rules(path)
+    return load_rules(rules)
+
+
+def _accept(rows: list[dict[str, Any]], ruleset: RuleSet) -> None:
+    """Mark the violations that an accepted exception of the rule file covers."""
+    by_rule: dict[str, list[Any]] = {}
+    for exc in ruleset.exceptions:
+        by_rule.setdefault(exc.rule, []).append(exc)
+    for row in rows:
+        for exc in by_rule.get(row["rule_id"], ()):
+            if exc.matches(row["rule_id"], row["feature_id"], row["related_id"]):
+                row["accepted"] = True
+                row["message"] += f" [accepted: {exc.reason}]"
+                break
+
+
+# -- data access -----------------------------------------------------------------
+
+
+class _Features:
+    """Selected features pooled from one or more layers, geometry in the metric CRS."""
+
+    def __init__(self, layers: Any, ids: Any, geoms: Any, frames: list[Any], label: str,
+                 rows: Any = None) -> None:
+        self.layers, self.ids, self.geoms, self.label = layers, ids, geoms, label
+        self._frames, self._rows = frames, rows  # attributes, read only when a rule needs them
+        self._spatial: _Features | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def spatial(self) -> _Features:
+        """Only features with a non-empty geometry, made valid where invalid."""
+        import numpy as np
+        import shapely
+
+        if self._spatial is None:
+            keep = ~(shapely.is_missing(self.geoms) | shapely.is_empty(self.geoms))
+            geoms = self.geoms[keep].copy()
+            bad = ~shapely.is_valid(geoms)
+            if bad.any():
+                geoms[bad] = shapely.make_valid(geoms[bad])
+            rows = np.flatnonzero(keep) if self._rows is None else self._rows[keep]
+            self._spatial = _Features(self.layers[keep], self.ids[keep], geoms, self._frames, self.label,
+                                      rows)
+        return self._spatial
+
+    def values(self, field: str) -> list[Any]:
+        """Return the values of *field*, one per feature (``None`` where a layer lacks it)."""
+        vals: list[Any] = []
+        for frame in self._frames:
+            vals += frame[field].tolist() if field in frame.columns else [None] * len(frame)
+        return vals if self._rows is None else [vals[i] for i in self._rows]
+
+    def same(self, i: Any, other: _Features, j: Any) -> Any:
+        """Boolean array: whether pairs (i, j) are the same feature."""
+        return (self.layers[i] == other.layers[j]) & (self.ids[i] == other.ids[j])
+
+
+class _Context:
+    def __init__(self, plan: Plan, extra: Mapping[str, gpd.GeoDataFrame]) -> None:
+        self.plan = plan
+        self.crs = plan.metric_crs
+        self._frames: dict[str, gpd.GeoDataFrame] = {}
+        self._selected: dict[tuple[Selection, ...], _Features] = {}
+        self.fields: dict[str, set[str]] = {}
+        for name in plan.layer_names:
+            self.fields[name] = {c for c in plan[name].columns if c != "geometry"}
+        for name, gdf in extra.items():
+            if name in self.fields:
+                raise InputError(f"extra layer {name!r} has the name of a plan layer; rename it")
+            if getattr(gdf, "crs", None) is None:
+                raise InputError(f"extra layer {name!r} has no CRS; set it, e.g. gdf.set_crs('EPSG:4326')")
+            self._frames[name] = gdf.to_crs(self.crs)
+            self.fields[name] = {c for c in gdf.columns if c != gdf.geometry.name}
+
+    def frame(self, name: str) -> gpd.GeoDataFrame:
+        if name not in self._frames:
+            self._frames[name] = self.plan.layer(name, metric=True)
+        return self._frames[name]
+
+    def select(self, sels: tuple[Selection, ...]) -> _Features:
+        """Return the features of *sels*, pooled (cached: rules often share selections)."""
+        import numpy as np
+
+        if sels in self._selected:
+            return self._selected[sels]
+        layers, ids, geoms, frames = [], [], [], []
+        for sel in sels:
+            frame = self.frame(sel.layer)
+            if sel.where is not None:
+                frame = frame[sel.where.evaluate(frame, len(frame))]
+            fids = frame["id"].tolist() if "id" in frame.columns else [str(i) for i in frame.index]
+            layers += [sel.layer] * len(frame)
+            ids += fids
+            geoms.append(np.asarray(frame.geometry.values, dtype=object))
+            frames.append(frame)
+        label = " + ".join(s.label for s in sels)
+        feats = _Features(np.array(layers, dtype=object), np.array(ids, dtype=object),
+                          np.concatenate(geoms) if geoms else np.empty(0, dtype=object), frames, label)
+        self._selected[sels] = feats
+        return feats
+
+
+# -- helpers -----------------------------------------------------------------------
+
+
+def _row(feats: _Features, i: int, related: Any, measure: float, unit: str, message: str,
+         geom: Any) -> dict[str, Any]:
+    return {"layer": feats.layers[i], "feature_id": feats.ids[i], "related_id": related,
+            "measure": float(measure), "unit": unit, "message": message, "geometry": geom}
+
+
+_SUFFIX = {"m2": " m²", "m": " m", "count": ""}
+
+
+def _num(value: float | None, unit: str) -> str:
+    """Format a measure: ``1,234 m²``, ``3.5 m``, ``2``."""
+    if value is None or value != value:
+        return "unknown"
+    text = f"{value:,.1f}" if unit != "count" and 0 < abs(value) < 10 else f"{value:,.0f}"
+    return text + _SUFFIX.get(unit, " " + unit)
+
+
+def _distance_to(container: Any, geoms: Any) -> Any:
+    """Distances from *geoms* (outside it) to *container*, via an STRtree of its boundary segments.
+
+    Faster than ``shapely.distance`` against a large polygon: each query visits a few
+    segments instead of every vertex.
+    """
+    import numpy as np
+    import shapely
+
+    if not len(geoms):
+        return np.zeros(0)
+    edges = shapely.boundary(container) if shapely.get_dimensions(container) == 2 else container
+    segs = []
+    for ln in shapely.get_parts(edges):
+        xy = shapely.get_coordinates(ln)
+        if len(xy) >= 2:
+            segs.append(np.stack([xy[:-1], xy[1:]], axis=1))
+    if not segs:
+        return shapely.distance(geoms, container)
+    tree = shapely.STRtree(shapely.linestrings(np.concatenate(segs)))
+    (idx, _), found = tree.query_nearest(geoms, return_distance=True, all_matches=False)
+    dist = np.full(len(geoms), np.nan)
+    dist[idx] = found
+    return dist
+
+
+def _tree(geoms: Any) -> Any:
+    import shapely
+
+    return shapely.STRtree(geoms)
+
+
+# -- rule kinds ----------------------------------------------------------------------
+
+
+def _must_be_within(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
+    import numpy as np
+    import shapely
+
+    subj, objs = ctx.select(rule.subject).spatial(), ctx.select(rule.objects).spatial()
+    tol = rule.param("tolerance_m")
+    container = shapely.union_all(objs.geoms) if len(objs) else shapely.Polygon()
+    zone = container.buffer(tol) if tol > 0 and not container.is_empty else container
+    shapely.prepare(zone)
+    bad = np.flatnonzero(~shapely.covers(zone, subj.geoms))
+    g = subj.geoms[bad]
+    dims = shapely.get_dimensions(g)
+    measure = np.full(len(g), np.nan)
+    shown = g.copy()
+    pts, other = dims == 0, dims > 0
+    if not container.is_empty:
+        measure[pts] = _distance_to(container, g[pts])
+    outside = shapely.difference(g[other], container) if not container.is_empty else g[other]
+    measure[other] = np.where(dims[other] == 2, shapely.area(outside), shapely.length(outside))
+    shown[other] = np.where(shapely.is_empty(outside), g[other], outside)
+    out = []
+    for k, i in enumerate(bad):
+        unit = "m2" if dims[k] == 2 else "m"
+        if dims[k] == 2:
+            what = f"has {_num(measure[k], unit)} ({100 * measure[k] / g[k].area:.0f} % of its area)"
+        elif dims[k] == 1:
+            what = f"has {_num(measure[k], unit)} of its length"
+        else:
+            what = f"lies {_num(measure[k], unit)}"
+        msg = f"{subj.ids[i]} {what} outside {objs.label} (tolerance {tol:g} m)"
+        out.append(_row(subj, i, None, measure[k], unit, msg, shown[k]))
+    return len(subj), out
+
+
+def _must_contain(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
+    import numpy as np
+
+    subj, objs = ctx.select(rule.subject).spatial(), ctx.select(rule.objects).spatial()
+    need = rule.param("min_count")
+    counts = np.zeros(len(subj), dtype=int)
+    if len(objs) and len(subj):
+        s, o = _tree(objs.geoms).query(subj.geoms, predicate="covers")
+        keep = ~subj.same(s, objs, o)
+        counts = np.bincount(s[keep], minlength=len(subj))
+    out = [_row(subj, i, None, counts[i], "count",
+                f"{subj.ids[i]} contains {counts[i]} of {objs.label}; at least {need} required",
+                subj.geoms[i]) for i in np.flatnonzero(counts < need)]
+    return len(subj), out
+
+
+def _overlap(ga: Any, gb: Any, tol: float) -> tuple[Any, Any, Any, Any]:
+    """Per pair: whether it overlaps, the measure, its unit and the overlap geometry."""
+    import numpy as np
+    import shapely
+
+    dim = np.minimum(shapely.get_dimensions(ga), shapely.get_dimensions(gb))
+    n = len(ga)
+    hit, measure = np.zeros(n, dtype=bool), np.zeros(n)
+    units, geom = np.full(n, "m2", dtype=object), np.empty(n, dtype=object)
+    hi, lo = dim >= 1, dim < 1
+    if hi.any():
+        inter = shapely.intersection(ga[hi], gb[hi])
+        area = dim[hi] == 2
+        m = np.where(area, shapely.area(inter), shapely.length(inter))
+        measure[hi], units[hi], geom[hi] = m, np.where(area, "m2", "m"), inter
+        line_hit = (m > 0) & shapely.relate_pattern(ga[hi], gb[hi], "T********")
+        hit[hi] = np.where(area, m > tol, line_hit)
+    if lo.any():
+        a, b = ga[lo], gb[lo]
+        hit[lo] = shapely.relate_pattern(a, b, "T********")
+        a_pt = shapely.get_dimensions(a) == 0
+        pt, other = np.where(a_pt, a, b), np.where(a_pt, b, a)
+        poly = shapely.get_dimensions(other) == 2
+        depth = np.zeros(len(pt))
+        depth[poly] = shapely.distance(pt[poly], shapely.boundary(other[poly]))
+        measure[lo], units[lo], geom[lo] = depth, "m", pt
+    return hit, measure, units, geom
+
+
+def _overlap_rows(subj: _Features, s: Any, objs: _Features, o: Any, tol: float) -> list[dict[str, Any]]:
+    import numpy as np
+
+    order = np.lexsort((o, s))
+    s, o = s[order], o[order]
+    hit, measure, units, geom = _overlap(subj.geoms[s], objs.geoms[o], tol)
+    out = []
+    for k in np.flatnonzero(hit):
+        a, b = subj.ids[s[k]], f"{objs.ids[o[k]]} ({objs.layers[o[k]]})"
+        if units[k] == "m2":
+            msg = f"{a} overlaps {b} by {_num(measure[k], 'm2')}; tolerance {tol:,.0f} m²"
+        elif geom[k].geom_type == "Point":
+            pt_first = subj.geoms[s[k]].geom_type == "Point"
+            inner, outer = (a, b) if pt_first else (b, a)
+            msg = f"{inner} lies {_num(measure[k], 'm')} inside {outer}"
+        else:
+            msg = f"{a} overlaps {b} along {_num(measure[k], 'm')}"
+        out.append(_row(subj, s[k], objs.ids[o[k]], measure[k], units[k], msg, geom[k]))
+    return out
+
+
+def _must_not_overlap(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
+    subj = ctx.select(rule.subject).spatial()
+    if not len(subj):
+        return 0, []
+    a, b = _tree(subj.geoms).query(subj.geoms, predicate="intersects")
+    keep = (a < b) & ~subj.same(a, subj, b)
+    return len(subj), _overlap_rows(subj, a[keep], subj, b[keep], rule.param("tolerance_m2"))
+
+
+def _must_not_overlap_with(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
+    subj, objs = ctx.select(rule.subject).spatial(), ctx.select(rule.objects).spatial()
+    if not len(subj) or not len(objs):
+        return len(subj), []
+    o, s = _tree(subj.geoms).query(objs.geoms, predicate="intersects")  # objects prepared
+    keep = ~subj.same(s, objs, o)
+    return len(subj), _overlap_rows(subj, s[keep], objs, o[keep], rule.param("tolerance_m2"))
+
+
+def _must_not_have_gaps(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
+    import numpy as np
+    import shapely
+
+    subj, cont = ctx.select(rule.subject).spatial(), ctx.select(rule.container).spatial()
+    tol = rule.param("tolerance_m2")
+    cover = shapely.union_all(subj.geoms[shapely.get_dimensions(subj.geoms) == 2])
+    out = []
+    for i, c in enumerate(cont.geoms):
+        gap = c.difference(cover) if not cover.is_empty else c
+        parts = shapely.get_parts(gap)
+        parts = parts[shapely.get_dimensions(parts) == 2]
+        areas = shapely.area(parts)
+        for k in np.argsort(-areas, kind="stable"):
+            if areas[k] > tol:
+                msg = (f"gap of {_num(areas[k], 'm2')} in {cont.ids[i]} not covered by {subj.label} "
+                       f"(tolerance {tol:,.0f} m²)")
+                out.append(_row(cont, i, None, areas[k], "m2", msg, parts[k]))
+    return len(cont), out
+
+
+def _nearest(subj: _Features, idx: Any, objs: _Features) -> tuple[Any, Any]:
+    """Nearest object (index or -1) and distance for subject features *idx*, never itself."""
+    import numpy as np
+
+    near, dist = np.full(len(idx), -1), np.full(len(idx), np.nan)
+    if not len(objs) or not len(idx):
+        return near, dist
+    exclusive = bool(set(subj.layers[idx]) & set(objs.layers))
+    (k, o), d = _tree(objs.geoms).query_nearest(subj.geoms[idx], return_distance=True,
+                                               exclusive=exclusive, all_matches=False)
+    near[k], dist[k] = o, d
+    return near, dist
+
+
+def _must_be_within_distance(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
+    import numpy as np
+    import shapely
+
+    subj, objs = ctx.select(rule.subject).spatial(), ctx.select(rule.objects).spatial()
+    d = rule.param("distance_m")
+    ok = np.zeros(len(subj), dtype=bool)
+    if len(objs) and len(subj):
+        s, o = _tree(objs.geoms).query(subj.geoms, predicate="dwithin", distance=d)
+        ok[s[~subj.same(s, objs, o)]] = True
+    bad = np.flatnonzero(~ok)
+    near, dist = _nearest(subj, bad, objs)
+    found = near >= 0
+    lines = np.array(subj.geoms[bad], dtype=object)
+    lines[found] = shapely.shortest_line(subj.geoms[bad][found], objs.geoms[near[found]])
+    out = []
+    for k, i in enumerate(bad):
+        rid = objs.ids[near[k]] if found[k] else None
+        msg = (f"{subj.ids[i]} is {_num(dist[k], 'm')} from the nearest of {objs.label}"
+               f"{f' ({rid})' if rid else ''}; the limit is {d:,.0f} m")
+        out.append(_row(subj, i, rid, dist[k], "m", msg, lines[k]))
+    return len(subj), out
+
+
+def _must_be_farther_than(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
+    import numpy as np
+    import shapely
+
+    subj, objs = ctx.select(rule.subject).spatial(), ctx.select(rule.objects).spatial()
+    d = rule.param("distance_m")
+    if not len(subj) or not len(objs):
+        return len(subj), []
+    s, o = _tree(objs.geoms).query(subj.geoms, predicate="dwithin", distance=d)
+    keep = ~subj.same(s, objs, o)
+    order = np.lexsort((o[keep], s[keep]))
+    s, o = s[keep][order], o[keep][order]
+    ga, gb = subj.geoms[s], objs.geoms[o]
+    dist = shapely.distance(ga, gb)
+    geom = shapely.shortest_line(ga, gb)
+    touch = dist == 0
+    if touch.any():
+        inter = shapely.intersection(ga[touch], gb[touch])
+        geom[touch] = np.where(shapely.is_empty(inter), geom[touch], inter)
+    out = []
+    for k in range(len(s)):
+        how = "touches or crosses" if touch[k] else f"is {_num(dist[k], 'm')} from"
+        msg = (f"{subj.ids[s[k]]} {how} {objs.ids[o[k]]} ({objs.layers[o[k]]}); "
+               f"it must be farther than {d:,.0f} m")
+        out.append(_row(subj, s[k], objs.ids[o[k]], dist[k], "m", msg, geom[k]))
+    return len(subj), out
+
+
+def _count(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
+    feats = ctx.select(rule.subject)
+    n = len(feats)
+    exact, lo, hi = rule.param("exact"), rule.param("min"), rule.param("max")
+    problem = None
+    if exact is not None and n != exact:
+        problem = f"exactly {exact}"
+    elif lo is not None and n < lo:
+        problem = f"at least {lo}"
+    elif hi is not None and n > hi:
+        problem = f"at most {hi}"
+    if problem is None:
+        return 1, []
+    layer = ",".join(dict.fromkeys(s.layer for s in rule.subject))
+    row = {"layer": layer, "feature_id": None, "related_id": None, "measure": float(n), "unit": "count",
+           "message": f"{n} features in {feats.label}; expected {problem}", "geometry": None}
+    return 1, [row]
+
+
+def _key(value: Any) -> Any:
+    """Return a hashable key that keeps booleans apart from numbers."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_key(v) for v in value)
+    if hasattr(value, "tolist"):
+        return _key(value.tolist())
+    return (type(value) is bool, value)
+
+
+def _attribute_in(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
+    from .filters import _is_null
+
+    feats = ctx.select(rule.subject)
+    name = rule.param("field")
+    vocab = rule.param("vocabulary")
+    domain_vals = tuple(ctx.plan.vocabularies[vocab]) if vocab else rule.param("values")
+    domain = {_key(v) for v in domain_vals}
+    label = f"vocabulary {vocab!r}" if vocab else ", ".join(map(repr, domain_vals[:12]))
+    allow_null = rule.param("allow_null")
+    out = []
+    for i, value in enumerate(feats.values(name)):
+        items = list(value) if isinstance(value, (list, tuple)) or hasattr(value, "tolist") else [value]
+        bad = [x for x in items if (not allow_null if _is_null(x) else _key(x) not in domain)]
+        if bad:
+            msg = f"{feats.ids[i]}: field {name!r} has {', '.join(map(repr, bad))}, not in {label}"
+            out.append(_row(feats, i, None, len(bad), "count", msg, feats.geoms[i]))
+    return len(feats), out
+
+
+def _unique(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
+    from .filters import _is_null
+
+    feats = ctx.select(rule.subject)
+    name = rule.param("field")
+    groups: dict[Any, list[int]] = {}
+    values = feats.values(name)
+    for i, value in enumerate(values):
+        if not (not isinstance(value, (list, tuple)) and _is_null(value)):
+            groups.setdefault(_key(value), []).append(i)
+    out = []
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        for i in idx:
+            others = [str(feats.ids[j]) for j in idx if j != i]
+            msg = (f"{feats.ids[i]}: field {name!r} value {values[i]!r} is shared by {len(idx)} features "
+                   f"(also {', '.join(others[:5])}{' ...' if len(others) > 5 else ''})")
+            out.append(_row(feats, i, others[0], len(idx), "count", msg, feats.geoms[i]))
+    return len(feats), out
+
+
+def _valid_geometry(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
+    import numpy as np
+    import shapely
+
+    feats = ctx.select(rule.subject)
+    g = feats.geoms
+    missing = shapely.is_missing(g)
+    empty = ~missing & shapely.is_empty(g)
+    invalid = ~missing & ~empty & ~shapely.is_valid(g)
+    reasons = dict(zip(np.flatnonzero(invalid), shapely.is_valid_reason(g[invalid]), strict=True))
+    out = []
+    for i in np.flatnonzero(missing | empty | invalid):
+        shown = g[i] if not missing[i] else None
+        if missing[i]:
+            why = "has no geometry"
+        elif empty[i]:
+            why = "has an empty geometry"
+        else:
+            why = f"has an invalid geometry: {reasons[i]}"
+            m = _LOCATION.search(reasons[i])
+            shown = shapely.Point(float(m.group(1)), float(m.group(2))) if m else g[i]
+        out.append(_row(feats, i, None, 1, "count", f"{feats.ids[i]} {why}", shown))
+    return len(feats), out
+
+
+_KINDS = {
+    "must_be_within": _must_be_within,
+    "must_contain": _must_contain,
+    "must_not_overlap": _must_not_overlap,
+    "must_not_overlap_with": _must_not_overlap_with,
+    "must_not_have_gaps": _must_not_have_gaps,
+    "must_be_within_distance": _must_be_within_distance,
+    "must_be_farther_than": _must_be_farther_than,
+    "count": _count,
+    "attribute_in": _attribute_in,
+    "unique": _unique,
+    "valid_geometry": _valid_geometry,
+}
+
+
+# -- the report ------------------------------------------------------------------------
+
+
+class CheckReport:
+    """The result of :func:`check_plan`.
+
+    Attributes
+    ----------
+    violations : geopandas.GeoDataFrame
+        One row per violation, in EPSG:4326, columns :data:`VIOLATION_COLUMNS`
+        and ``geometry`` (the overlap or gap, the shortest line of a distance
+        rule, or the feature). Measures are in the metric CRS.
+    summary : pandas.DataFrame
+        One row per rule, columns :data:`SUMMARY_COLUMNS`; ``status`` is
+        ``pass``, ``fail`` or ``accepted-only``.
+    """
+
+    def __init__(self, violations: gpd.GeoDataFrame, summary: Any, *, plan_id: str, rules_name: str,
+                 metric_crs: str) -> None:
+        self.violations = violations
+        self.summary = summary
+        self.plan_id = plan_id
+        self.rules_name = rules_name
+        self.metric_crs = metric_crs
+
+    @classmethod
+    def build(cls, rows: list[dict[str, Any]], ruleset: RuleSet, checked: list[int], *, plan_id: str,
+              metric_crs: str) -> CheckReport:
+        """Assemble a report from violation rows (metric geometry); sorts deterministically."""
+        import geopandas as gpd
+        import numpy as np
+        import pandas as pd
+
+        order = {r.id: i for i, r in enumerate(ruleset.rules)}
+        keys = [np.array([str(r[k] or "") for r in rows], dtype=str) for k in ("related_id", "feature_id")]
+        keys += [np.array([order[r["rule_id"]] for r in rows], dtype=int),
+                 np.array([_SEVERITY_RANK[r["severity"]] for r in rows], dtype=int)]
+        rows = [rows[i] for i in np.lexsort(keys)] if rows else rows
+        data = {c: [r[c] for r in rows] for c in VIOLATION_COLUMNS}
+        frame = pd.DataFrame(data, columns=list(VIOLATION_COLUMNS), dtype=object)
+        frame = frame.astype({"measure": float, "accepted": bool})  # text stays object: None stays None
+        violations = gpd.GeoDataFrame(frame, geometry=[r["geometry"] for r in rows], crs=metric_crs)
+        violations = violations.to_crs("EPSG:4326")
+        total = Counter(r["rule_id"] for r in rows)
+        accepted = Counter(r["rule_id"] for r in rows if r["accepted"])
+        summary = []
+        for rule, n in zip(ruleset.rules, checked, strict=True):
+            acc = accepted[rule.id]
+            bad = total[rule.id] - acc
+            status = "fail" if bad else ("accepted-only" if acc else "pass")
+            summary.append((rule.id, rule.severity, rule.kind, rule.title_en, rule.title_zh, status, n, bad,
+                            acc))
+        name = os.path.basename(ruleset.source)
+        return cls(violations, pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS)), plan_id=plan_id,
+                   rules_name=name, metric_crs=metric_crs)
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any error-severity violation is not accepted."""
+        v = self.violations
+        return bool(((v["severity"] == "error") & ~v["accepted"]).any())
+
+    def totals(self) -> dict[str, int]:
+        """Count open violations per severity, accepted ones, and rules."""
+        v = self.violations
+        out = {sev: int(((v["severity"] == sev) & ~v["accepted"]).sum()) for sev in _SEVERITY_RANK}
+        out["accepted"] = int(v["accepted"].sum())
+        out["rules"] = len(self.summary)
+        out["failed_rules"] = int((self.summary["status"] == "fail").sum())
+        return out
+
+    def _records(self) -> list[dict[str, Any]]:
+        recs = self.violations.drop(columns="geometry").to_dict("records")
+        for rec in recs:
+            m = rec["measure"]
+            rec["measure"] = None if m is None or math.isnan(m) else round(float(m), 3)
+            rec["accepted"] = bool(rec["accepted"])
+            for k in ("feature_id", "related_id"):
+                if isinstance(rec[k], float) and math.isnan(rec[k]):
+                    rec[k] = None
+        return recs
+
+    def to_json(self, precision: int = 6) -> str:
+        """Return the report as deterministic JSON text (keys sorted; geometry as GeoJSON in EPSG:4326)."""
+        import json
+
+        from .io import geometry_to_geojson
+
+        viols = []
+        for rec, geom in zip(self._records(), self.violations.geometry.values, strict=True):
+            rec["geometry"] = json.loads(geometry_to_geojson(geom, precision))
+            viols.append(rec)
+        summary = [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+                   for row in self.summary.to_dict("records")]
+        doc = {"plan": self.plan_id, "rules": self.rules_name, "measures_crs": self.metric_crs,
+               "has_errors": self.has_errors, "totals": self.totals(), "summary": summary,
+               "violations": viols}
+        text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)
+        return _json_safe(text) + "\n"
+
+    def to_geojson(self, precision: int = 6) -> str:
+        """Return the violations as an RFC 7946 FeatureCollection (text)."""
+        from .io import feature_collection_text
+
+        rows = zip(self._records(), self.violations.geometry.values, strict=True)
+        return _json_safe(feature_collection_text(rows, precision=precision, name="violations"))
+
+    def __repr__(self) -> str:
+        t = self.totals()
+        return (f"<CheckReport {self.plan_id!r}: {t['rules']} rules, {t['failed_rules']} failed; "
+                f"{t['error']} errors, {t['warning']} warnings, {t['info']} info, {t['accepted']} accepted>")
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{esc(r.status)}</td><td>{esc(r.severity)}</td><td>{esc(r.rule_id)}</td>"
+            f"<td>{esc(r.title_en)}<br>{esc(r.title_zh)}</td><td>{r.checked}</td><td>{r.violated}</td>"
+            f"<td>{r.accepted}</td></tr>" for r in self.summary.itertuples())
+        vrows = "".join(
+            f"<tr><td>{esc(r['severity'])}</td><td>{esc(r['rule_id'])}</td><td>{esc(r['layer'])}</td>"
+            f"<td>{esc(r['feature_id'])}</td><td>{esc(r['related_id'] or '')}</td>"
+            f"<td>{esc(_num(r['measure'], r['unit']))}</td><td>{esc(r['message'])}</td></tr>"
+            for r in self._records()[:500])
+        head = "".join(f"<th>{h}</th>" for h in ("severity", "rule", "layer", "feature", "related", "measure",
+                                                   "message"))
+        return (f"<div><b>{esc(repr(self))}</b><table><thead><tr><th>status</th><th>severity</th>"
+                "<th>rule</th><th>title</th><th>checked</th><th>violated</th><th>accepted</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table><table><thead><tr>{head}</tr></thead><tbody>{vrows}</tbody>"
+                "</table></div>")
+
+    def print_table(self, console: Any, max_rows: int = 200) -> None:
+        """Print the report with rich: rule statuses, then violations grouped by severity.
+
+        A console narrower than 120 columns lists only the rules that did not
+        pass, and each violation as a short block instead of a table row.
+        """
+        from rich.table import Table
+
+        wide = console.width >= 120
+        console.print(f"[bold]Rule check of plan {_markup(self.plan_id)}[/bold] ({_markup(self.rules_name)}; "
+                      f"measures in {_markup(self.metric_crs)})")
+        if wide:
+            table = Table("status", "severity", "rule", "checked", "violated", "accepted", "kind", "title")
+            for r in self.summary.itertuples():
+                table.add_row(f"[{_COLOUR[r.status]}]{_markup(r.status)}[/]", _markup(r.severity),
+                              _markup(r.rule_id), str(r.checked), str(r.violated), str(r.accepted),
+                              _markup(r.kind), _markup(r.title_en))
+            console.print(table)
+        else:
+            console.print(f"{int((self.summary.status == 'pass').sum())} of {len(self.summary)} rule(s) pass")
+            for r in self.summary[self.summary.status != "pass"].itertuples():
+                console.print(f"[{_COLOUR[r.status]}]{_markup(r.status)}[/] {_markup(r.severity)} "
+                              f"{_markup(r.rule_id)}: {r.violated} of {r.checked} violated, "
+                              f"{r.accepted} accepted")
+        recs = self._records()
+        for sev in _SEVERITY_RANK:
+            mine = [r for r in recs if r["severity"] == sev]
+            if mine:
+                _print_violations(console, sev, mine[:max_rows], wide)
+            if len(mine) > max_rows:
+                console.print(f"... and {len(mine) - max_rows} more {sev} violation(s); use --format json")
+        t = self.totals()
+        console.print(f"{t['error']} error(s), {t['warning']} warning(s), {t['info']} info, "
+                      f"{t['accepted']} accepted; {t['failed_rules']} of {t['rules']} rules failed")
+
+
+_COLOUR = {"fail": "red", "pass": "green", "accepted-only": "yellow"}
+_SEV_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
+
+
+def _markup(text: Any) -> str:
+    """Escape data text for rich: markup and terminal control characters."""
+    from rich.markup import escape
+
+    return escape(term_safe("" if text is None else text))
+
+
+def _print_violations(console: Any, sev: str, recs: list[dict[str, Any]], wide: bool) -> None:
+    from rich.table import Table
+
+    title = f"[{_SEV_STYLE[sev]}]{sev}[/]: {len(recs)} violation(s)"
+    if not wide:
+        console.print(title)
+        for r in recs:
+            mark = " (accepted)" if r["accepted"] else ""
+            console.print(f"  [bold]{_markup(r['rule_id'])}[/bold]  {_markup(r['feature_id'] or '-')}  "
+                          f"{_markup(_num(r['measure'], r['unit']))}{mark}")
+            console.print(f"    {_markup(r['message'])}")
+        return
+    vt = Table("rule", "layer", "feature", "related", "measure", "message", title=title, title_justify="left")
+    for r in recs:
+        vt.add_row(_markup(r["rule_id"]), _markup(r["layer"]), _markup(r["feature_id"]),
+                   _markup(r["related_id"]), _markup(_num(r["measure"], r["unit"])), _markup(r["message"]))
+    console.print(vt)
+
+
+def _json_safe(text: str) -> str:
+    r"""Escape control and bidi characters inside JSON text as ``\uXXXX`` (stays valid JSON)."""
+    import unicodedata
+
+    def sub(match: re.Match[str]) -> str:
+        ch = match.group()
+        if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"):
+            return ch
+        code = ord(ch)
+        if code > 0xFFFF:
+            code -= 0x10000
+            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+        return f"\\u{code:04x}"
+
+    return _NON_PLAIN.sub(sub, text)
