@@ -24,6 +24,7 @@ _EXPORTS = {
     "default_plan_dir": "lzspatial.plan",
     "check_plan": "lzspatial.check",
     "CheckReport": "lzspatial.check",
+    "load_rules": "lzspatial.rules",
     "build_map": "lzspatial.webmap",
     "save_map": "lzspatial.webmap",
     "export_plan": "lzspatial.export",

@@ -308,11 +308,11 @@ class Plan:
         )
 
     # -- analysis (implemented in their own modules) ------------------------
-    def check(self, rules: Any = None) -> Any:
-        """Run the rule check; see :func:`lzspatial.check.check_plan`."""
+    def check(self, rules: Any = None, *, extra_layers: dict[str, Any] | None = None) -> Any:
+        """Run the rule check and return a ``CheckReport``; see :func:`lzspatial.check.check_plan`."""
         from .check import check_plan
 
-        return check_plan(self, rules)
+        return check_plan(self, rules, extra_layers=extra_layers)
 
     def map(self, **kwargs: Any) -> Any:
         """Return the structure map as a ``folium.Map``; see :func:`lzspatial.webmap.build_map`."""

@@ -229,7 +229,7 @@ def main() -> None:
         "刘二堡": ("schematic", m(123.02, 41.535)),
         "六间房": ("schematic", m(122.56, 41.54)),
         "养士堡": ("schematic", m(122.80, 41.59)),
-        "潘家堡": ("schematic", m(122.645, 41.44)),
+        "潘家堡": ("schematic", m(122.69, 41.45)),
         "老大房": ("schematic", m(122.83, 41.73)),
         "大黑岗子": ("schematic", m(122.88, 41.48)),
         "牛心坨": ("schematic", m(122.66, 41.36)),
@@ -346,7 +346,8 @@ def main() -> None:
     # --- control lines (schematic) -----------------------------------------------------------------
     red = liao_m.buffer(1200).union(hun.buffer(700)).intersection(bnd)
     parks_m = shapely.union_all([p[6] for p in parks])
-    udb = shapely.union_all([core, parks_m.buffer(500)] + [Point(t).buffer(1200) for _, t in placed.values()])
+    udb = shapely.union_all([core, parks_m.buffer(500), Point(c_east).buffer(1500)]
+                            + [Point(t).buffer(1200) for _, t in placed.values()])
     udb = polygons_only(udb.difference(red).intersection(bnd))
     farm = bnd.difference(udb.buffer(800)).difference(red.buffer(300))
     farm = farm.intersection(shapely.union_all([z_geoms_m for z_geoms_m in [rest.intersection(wedge(core_center, 115, 290))]]))
@@ -360,8 +361,8 @@ def main() -> None:
              "schematic", SCHEMATIC, "Not the official farmland (not public): the south and west zones less the urban "
              "development boundary (+800 m) and the red line (+300 m).", kind="basic_farmland"),
         feat("urban-development-boundary", "城镇开发边界（示意）", "Urban development boundary (schematic)",
-             "schematic", SCHEMATIC, "Not the official boundary (not public): the core, 500 m around the parks and 1.2 km "
-             "around each town, less the red line.", kind="urban_development_boundary"),
+             "schematic", SCHEMATIC, "Not the official boundary (not public): the core, 500 m around the parks, 1.5 km around "
+             "the secondary center and 1.2 km around each town, less the red line.", kind="urban_development_boundary"),
     ], [ll(red), ll(farm), ll(udb)], "control_lines", out)
 
 
