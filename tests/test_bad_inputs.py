@@ -55,21 +55,40 @@ def _setup(case: dict, tmp_path: Path) -> tuple[list[str], Path]:
     raise AssertionError(f"unknown case kind {kind!r}")
 
 
+def test_one_case_through_the_console_script(tmp_path):
+    """The same contract holds in a real subprocess (the in-process runs mirror it)."""
+    args, _ = _setup(CASES[0], tmp_path)
+    res = run_cli(*args, cwd=tmp_path)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
 def test_corpus_has_at_least_40_cases():
     assert len(CASES) >= 40
     assert len({c["name"] for c in CASES}) == len(CASES)
 
 
+def _run_in_process(args: list[str], capsys) -> tuple[int, str]:
+    """Run the CLI's main() in this process (as the console script does); return (code, stderr)."""
+    from lzspatial.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    return info.value.code, capsys.readouterr().err
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_bad_input(case, tmp_path):
+def test_bad_input(case, tmp_path, capsys, monkeypatch):
     args, inputs = _setup(case, tmp_path)
+    monkeypatch.chdir(tmp_path)
     before = _digest(inputs)
-    res = run_cli(*args, cwd=tmp_path)
-    assert res.returncode == 2, (res.returncode, res.stdout, res.stderr)
-    assert "Traceback" not in res.stderr
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1, res.stderr
+    code, err = _run_in_process(args, capsys)
+    assert code == 2, (code, err)
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
     line = lines[0]
+    assert line.startswith("lzspatial: error: ")
     for fragment in case["expect"]:
         assert fragment in line, f"{fragment!r} not in {line!r}"
     assert _digest(inputs) == before, "an input file was modified"

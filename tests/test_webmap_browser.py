@@ -1,0 +1,280 @@
+"""The web map in headless Chromium (Playwright on the system chromium; no download, no network).
+
+Skipped only when chromium is missing and ``CI`` is not set; in CI a missing
+chromium is a failure.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lzspatial.webmap import build_map, save_map
+
+from .test_webmap import XSS_IMG, XSS_SCRIPT, make_hostile_plan, sample_sites, sample_violations
+
+pytestmark = pytest.mark.browser
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason}; browser tests must run in CI (CI is set)")
+    pytest.skip(f"{reason} (set CI=true to make this an error)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        _unavailable("chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory, default_plan) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("maps")
+    out = {
+        "default": save_map(build_map(default_plan), folder / "default.html"),
+        "full": save_map(build_map(default_plan, violations=sample_violations(), sites=sample_sites()),
+                         folder / "full.html"),
+        "hostile": save_map(build_map(make_hostile_plan(folder)), folder / "hostile.html"),
+        "osm": save_map(build_map(default_plan, basemap="osm"), folder / "osm.html"),
+    }
+    return out
+
+
+class Page:
+    """A loaded map page with the console errors, requests and dialogs it produced."""
+
+    def __init__(self, browser: Any, path: Path, *, block_network: bool = True) -> None:
+        self.page = browser.new_page(viewport={"width": 1280, "height": 860})
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        if block_network:  # tiles would fail anyway: there is no network here
+            self.page.route("http*://**/*", lambda route: route.abort())
+        self.page.goto(path.as_uri(), wait_until="load")
+        self.page.wait_for_selector("[data-lz-ready]", state="attached", timeout=10_000)
+
+    def js(self, code: str, arg: Any = None) -> Any:
+        return self.page.evaluate(code, arg)
+
+    def screen_xy(self, layer: str, fid: str) -> tuple[float, float]:
+        """Page coordinates of the marker of feature *fid* of *layer*."""
+        return tuple(self.js("""([layer, fid]) => {
+            const rt = lzmap.runtime, entry = rt.layers[layer];
+            for (const ce of entry.classes) for (const f of ce.feats) {
+                if (ce.cfg.p[f.lzf.i][0] === fid) {
+                    const p = rt.map.latLngToContainerPoint(f.getLatLng()), r = rt.map.getContainer().getBoundingClientRect();
+                    return [r.left + p.x, r.top + p.y];
+                }
+            }
+            return null; }""", [layer, fid]))
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@pytest.fixture
+def open_page(browser) -> Iterator[Any]:
+    opened: list[Page] = []
+
+    def _open(path: Path, **kw: Any) -> Page:
+        opened.append(Page(browser, path, **kw))
+        return opened[-1]
+
+    yield _open
+    for p in opened:
+        p.close()
+
+
+def _visible(page: Page, selector: str) -> bool:
+    return page.page.locator(selector).first.is_visible()
+
+
+# ---------------------------------------------------------------------------
+
+
+def test_leaflet_loads_without_console_errors(open_page, pages):
+    for name in ("default", "full", "hostile"):
+        p = open_page(pages[name])
+        assert p.js("typeof L === 'object' && L.version") == "1.9.3"
+        assert p.errors == [], name
+
+
+def test_drawn_features_per_layer_equal_the_data(open_page, pages, default_plan):
+    p = open_page(pages["full"])
+    expected = {name: len(default_plan[name]) for name in default_plan.layer_names}
+    expected |= {"violations": 3, "sites": 5}
+    dom = p.js("""(ids) => Object.fromEntries(ids.map(id =>
+        [id, document.querySelectorAll('.leaflet-pane .lz-f.lz-l-' + id).length]))""", list(expected))
+    assert dom == expected
+    assert p.js("lzmap.counts()") == expected
+    # two axes, each with an arrowhead at its end and one half-way
+    assert p.js("document.querySelectorAll('.lz-arrow').length") == 4
+
+
+def test_legend_follows_layer_visibility(open_page, pages, default_plan):
+    p = open_page(pages["default"])
+    for name in default_plan.layer_names:
+        assert _visible(p, f".lz-legend .lz-lg-group[data-layer={name}]"), name
+    assert _visible(p, ".lz-legend .lz-lg-row[data-layer=towns][data-cls=key]")
+    p.page.click(".lz-layers input[data-layer=towns]:not([data-cls])")
+    assert not _visible(p, ".lz-legend .lz-lg-group[data-layer=towns]")
+    assert p.js("document.querySelectorAll('.lz-f.lz-l-towns').length") == 0
+    assert _visible(p, ".lz-legend .lz-lg-group[data-layer=parks]")
+    p.page.click(".lz-layers input[data-layer=towns]:not([data-cls])")
+    assert _visible(p, ".lz-legend .lz-lg-group[data-layer=towns]")
+    # one class of an element: open its group in the layer control, untick "key towns"
+    p.js("document.querySelector('.lz-layers details[data-layer=towns]').open = true")
+    p.page.click(".lz-layers input[data-layer=towns][data-cls=key]")
+    assert not _visible(p, ".lz-legend .lz-lg-row[data-layer=towns][data-cls=key]")
+    assert _visible(p, ".lz-legend .lz-lg-row[data-layer=towns][data-cls=general]")
+    assert p.js("lzmap.counts().towns") == len(default_plan["towns"]) - 3
+
+
+@pytest.mark.parametrize("query", ["杨士岗", "Yangshigang", "yang shi gang"])
+def test_search_finds_zooms_and_highlights(open_page, pages, default_plan, query):
+    p = open_page(pages["default"])
+    zoom0 = p.js("lzmap.runtime.map.getZoom()")
+    p.page.fill(".lz-search input", query)
+    first = p.page.locator(".lz-search li").first
+    assert "杨士岗镇" in first.text_content()
+    p.page.press(".lz-search input", "Enter")
+    town = default_plan["towns"].set_index("id").geometry["town-210115108"]
+    p.page.wait_for_function("lzmap.runtime.map.getZoom() >= 13 && !lzmap.runtime.map._animatingZoom", timeout=5000)
+    zoom, lat, lng = p.js("(() => { const m = lzmap.runtime.map, c = m.getCenter(); return [m.getZoom(), c.lat, c.lng]; })()")
+    assert zoom >= 13 > zoom0
+    assert abs(lat - town.y) < 1e-4 and abs(lng - town.x) < 1e-4
+    assert p.js("document.querySelectorAll('.lz-highlight').length") == 1
+
+
+def test_no_network_requests_without_basemap(open_page, pages):
+    p = open_page(pages["full"], block_network=False)
+    p.page.fill(".lz-search input", "Ciyutuo")
+    p.page.press(".lz-search input", "Enter")
+    p.js("lzmap.runtime.map.zoomOut(3, {animate: false})")
+    p.page.wait_for_timeout(200)
+    remote = [u for u in p.requests if not u.startswith(("file:", "data:", "about:", "blob:"))]
+    assert remote == []
+
+
+def test_tiles_are_the_only_traffic_with_a_basemap(open_page, pages):
+    p = open_page(pages["osm"])  # requests are recorded, then aborted
+    remote = {u.split("/")[2] for u in p.requests if u.startswith("http")}
+    assert remote == {"tile.openstreetmap.org"}
+
+
+def test_hostile_names_show_as_text(open_page, pages):
+    p = open_page(pages["hostile"])
+    # permanent label of the key town and its tooltip on hover (a real mouse)
+    labels = " ".join(p.page.locator(".lz-label").all_text_contents())
+    assert XSS_IMG in labels and XSS_SCRIPT in labels
+    x, y = p.screen_xy("towns", "town-210115108")
+    p.page.mouse.move(x, y)
+    assert XSS_IMG in p.page.locator(".lz-tip").last.text_content()
+    p.page.mouse.click(x, y)
+    assert p.page.locator(".lz-popup h4").text_content() == XSS_IMG
+    p.js("lzmap.runtime.map.closePopup()")  # and let the popup's auto-pan finish
+    p.page.wait_for_function("!(lzmap.runtime.map._panAnim && lzmap.runtime.map._panAnim._inProgress)")
+    x, y = p.screen_xy("towns", "town-210115109")
+    p.page.mouse.click(x, y)
+    assert p.page.locator(".lz-popup h4").text_content() == XSS_SCRIPT
+    assert "{{ 7*7 }}" in p.page.locator(".lz-popup").text_content()
+    # search results, title panel and legend
+    p.page.fill(".lz-search input", "pwned")
+    results = p.page.locator(".lz-search li .lz-sr-name").all_text_contents()
+    assert XSS_IMG in results and XSS_SCRIPT in results
+    assert XSS_IMG in p.page.locator(".lz-title h1").text_content()
+    assert "数字园区" + XSS_SCRIPT in p.page.locator(".lz-legend").text_content()
+    assert p.js("document.querySelectorAll('.leaflet-container img').length") == 0
+    assert p.js("typeof window.__pwned") == "undefined"
+    assert p.dialogs == [] and p.errors == []
+
+
+def test_violations_and_sites_popups(open_page, pages):
+    p = open_page(pages["full"])
+    x, y = p.screen_xy("violations", "towns-far")
+    p.page.mouse.click(x, y)
+    text = p.page.locator(".lz-popup").text_content()
+    assert "Town distance" in text and "2,500 m" in text
+    assert _visible(p, ".lz-legend .lz-lg-group[data-layer=violations]")
+    p.page.click(".lz-layers input[data-layer=violations]:not([data-cls])")
+    assert not _visible(p, ".lz-legend .lz-lg-group[data-layer=violations]")
+
+
+def _haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
+    (lon1, lat1), (lon2, lat2) = a, b
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371000 * math.asin(math.sqrt(h))
+
+
+def _screen_points(p: Page, pts: list[tuple[float, float]]) -> tuple[list[Any], list[Any]]:
+    """Whole-pixel page coordinates of lon/lat *pts*, and the lon/lat those pixels stand for."""
+    xy = p.js("""(pts) => { const m = lzmap.runtime.map, r = m.getContainer().getBoundingClientRect();
+        return pts.map(([lon, lat]) => { const q = m.latLngToContainerPoint([lat, lon]);
+                                         return [Math.round(r.left + q.x), Math.round(r.top + q.y)]; }); }""", pts)
+    ll = p.js("""(xy) => { const m = lzmap.runtime.map, r = m.getContainer().getBoundingClientRect();
+        return xy.map(([x, y]) => { const l = m.containerPointToLatLng([x - r.left, y - r.top]); return [l.lng, l.lat]; }); }""",
+              xy)
+    return xy, ll
+
+
+def test_measure_distance_and_area(open_page, pages):
+    p = open_page(pages["default"])
+    pts = [(122.70, 41.45), (122.80, 41.45), (122.80, 41.52), (122.70, 41.52)]
+    xy, ll = _screen_points(p, pts)
+    zoom0 = p.js("lzmap.runtime.map.getZoom()")
+    p.page.click(".lz-btn-distance")
+    for x, y in xy[:3]:
+        p.page.mouse.click(x, y)
+    p.page.mouse.dblclick(*xy[2])
+    expect = _haversine(ll[0], ll[1]) + _haversine(ll[1], ll[2])
+    assert abs(p.js("lzmap.measured()") - expect) < 0.001 * expect
+    assert "m" in p.page.locator(".lz-measure-value").text_content()
+    assert p.js("lzmap.runtime.map.getZoom()") == zoom0  # finishing did not zoom the map
+    p.page.click(".lz-btn-area")
+    for x, y in xy:
+        p.page.mouse.click(x, y)
+    p.page.mouse.dblclick(*xy[3])
+    p.page.wait_for_timeout(700)
+    assert p.js("lzmap.runtime.map.getZoom()") == zoom0
+    # a 0.1° x 0.07° box at 41.5°N: about 8.4 km x 7.8 km = 6,500 ha
+    area_ha = p.js("lzmap.measured()") / 10_000
+    width = _haversine(ll[0], ll[1])
+    height = _haversine(ll[1], ll[2])
+    assert abs(area_ha - width * height / 10_000) < 0.01 * area_ha
+    assert "ha" in p.page.locator(".lz-measure-value").text_content()
+
+
+def test_scale_bar_is_metric_and_fullscreen_toggles(open_page, pages):
+    p = open_page(pages["default"])
+    scale = p.page.locator(".leaflet-control-scale").text_content()
+    assert "km" in scale or " m" in scale
+    assert "mi" not in scale and "ft" not in scale
+    p.page.click(".lz-btn-fullscreen")
+    p.page.wait_for_timeout(100)
+    assert p.js("""(() => { const c = lzmap.runtime.map.getContainer();
+        return document.fullscreenElement === c || c.classList.contains('lz-fullscreen'); })()""")
