@@ -22,6 +22,8 @@ from .conftest import LAYERS, edit_layer, feature, run_cli
 XSS_IMG = "<img src=x onerror=window.__pwned=1>"
 XSS_SCRIPT = "</script><script>window.__pwned=2</script>"
 JINJA = "{{ 7*7 }}{% if 1 %}x{% endif %}"
+#: Ways to turn text into markup or code, which our JS must never use.
+SINKS = (".innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function")
 
 
 # ---------------------------------------------------------------------------
@@ -53,15 +55,27 @@ def make_hostile_plan(folder: Path) -> Path:
 
     def towns(doc: dict[str, Any]) -> None:
         feature(doc, "town-210115108")["properties"].update(name_zh=XSS_IMG, name_en=XSS_IMG)
-        feature(doc, "town-210115109")["properties"].update(name_zh=XSS_SCRIPT, name_en=XSS_SCRIPT, note=JINJA)
+        feature(doc, "town-210115109")["properties"].update(
+            name_zh=XSS_SCRIPT, name_en=XSS_SCRIPT, note=JINJA
+        )
 
     edit_layer(dst, "towns", towns)
-    edit_layer(dst, "parks", lambda d: feature(d, "park-digital")["properties"].update(
-        name_zh=XSS_SCRIPT, name_en=XSS_IMG, source=XSS_IMG))
+    edit_layer(
+        dst,
+        "parks",
+        lambda d: feature(d, "park-digital")["properties"].update(
+            name_zh=XSS_SCRIPT, name_en=XSS_IMG, source=XSS_IMG
+        ),
+    )
     toml = (dst / "plan.toml").read_text(encoding="utf-8")
-    toml = toml.replace('title_en = "Liaozhong District 2023 spatial structure',
-                        f'title_en = "{XSS_IMG} Liaozhong District 2023 spatial structure', 1)
-    toml = toml.replace('digital_park = { zh = "数字园区"', f'digital_park = {{ zh = "数字园区{XSS_SCRIPT}"', 1)
+    toml = toml.replace(
+        'title_en = "Liaozhong District 2023 spatial structure',
+        f'title_en = "{XSS_IMG} Liaozhong District 2023 spatial structure',
+        1,
+    )
+    toml = toml.replace(
+        'digital_park = { zh = "数字园区"', f'digital_park = {{ zh = "数字园区{XSS_SCRIPT}"', 1
+    )
     (dst / "plan.toml").write_text(toml, encoding="utf-8")
     assert XSS_IMG in tomllib.loads(toml)["plan"]["title_en"]
     return dst
@@ -70,28 +84,68 @@ def make_hostile_plan(folder: Path) -> Path:
 def sample_violations() -> gpd.GeoDataFrame:
     """A small violations frame with the contract columns of ``CheckReport.violations``."""
     rows = [
-        dict(rule_id="zones-no-overlap", severity="error", title_zh="分区不得重叠", title_en="Zones must not overlap",
-             layer="zones", feature_id="zone-north", related_id="zone-east", measure=123456.7, unit="m2",
-             message="zone-north overlaps zone-east by 12.35 ha", accepted=False),
-        dict(rule_id="towns-far", severity="warning", title_zh="乡镇距离", title_en="Town distance", layer="towns",
-             feature_id="town-210115108", related_id=None, measure=2500.0, unit="m", message="too far",
-             accepted=False),
-        dict(rule_id="parks-river", severity="warning", title_zh="园区河流", title_en="Park river setback",
-             layer="parks", feature_id="park-digital", related_id="river-pu", measure=0.0, unit="m",
-             message="touches", accepted=True),
+        dict(
+            rule_id="zones-no-overlap",
+            severity="error",
+            title_zh="分区不得重叠",
+            title_en="Zones must not overlap",
+            layer="zones",
+            feature_id="zone-north",
+            related_id="zone-east",
+            measure=123456.7,
+            unit="m2",
+            message="zone-north overlaps zone-east by 12.35 ha",
+            accepted=False,
+        ),
+        dict(
+            rule_id="towns-far",
+            severity="warning",
+            title_zh="乡镇距离",
+            title_en="Town distance",
+            layer="towns",
+            feature_id="town-210115108",
+            related_id=None,
+            measure=2500.0,
+            unit="m",
+            message="too far",
+            accepted=False,
+        ),
+        dict(
+            rule_id="parks-river",
+            severity="warning",
+            title_zh="园区河流",
+            title_en="Park river setback",
+            layer="parks",
+            feature_id="park-digital",
+            related_id="river-pu",
+            measure=0.0,
+            unit="m",
+            message="touches",
+            accepted=True,
+        ),
     ]
-    geoms = [Polygon([(122.70, 41.55), (122.74, 41.55), (122.74, 41.58), (122.70, 41.58)]),
-             Point(122.80, 41.62), LineString([(122.74, 41.53), (122.76, 41.54)])]
+    geoms = [
+        Polygon([(122.70, 41.55), (122.74, 41.55), (122.74, 41.58), (122.70, 41.58)]),
+        Point(122.80, 41.62),
+        LineString([(122.74, 41.53), (122.76, 41.54)]),
+    ]
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=4326)
 
 
 def sample_sites() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"name": ["A site", "B site", XSS_IMG, "D site", "E site"],
-         "verdict": ["pass", "conditional", "fail", None, "pass"],
-         "area_ha": [1.5, 20.25, 3.0, 4.0, 0.75]},
-        geometry=[Point(122.65, 41.45), Point(122.70, 41.40), Point(122.75, 41.50),
-                  Point(122.80, 41.45), Polygon([(122.60, 41.50), (122.62, 41.50), (122.62, 41.52)])],
+        {
+            "name": ["A site", "B site", XSS_IMG, "D site", "E site"],
+            "verdict": ["pass", "conditional", "fail", None, "pass"],
+            "area_ha": [1.5, 20.25, 3.0, 4.0, 0.75],
+        },
+        geometry=[
+            Point(122.65, 41.45),
+            Point(122.70, 41.40),
+            Point(122.75, 41.50),
+            Point(122.80, 41.45),
+            Polygon([(122.60, 41.50), (122.62, 41.50), (122.62, 41.52)]),
+        ],
         crs=4326,
     )
 
@@ -132,9 +186,12 @@ def test_jupyter_repr_is_the_same_self_contained_page(default_plan):
 
 
 def test_assets_never_use_inner_html():
-    js = (Path(__file__).parent.parent / "lzspatial" / "assets" / "lzmap.js").read_text(encoding="utf-8")
-    for sink in (".innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
-        assert sink not in js
+    assets = sorted((Path(__file__).parent.parent / "lzspatial" / "assets").glob("*.js"))
+    assert [p.name for p in assets] == ["lzmap.js", "lzpoints.js"]
+    for path in assets:
+        js = path.read_text(encoding="utf-8")
+        for sink in SINKS:
+            assert sink not in js, (path.name, sink)
 
 
 # ---------------------------------------------------------------------------
@@ -217,9 +274,11 @@ def test_one_style_per_class_never_per_feature(default_plan):
     import numpy as np
 
     rng = np.random.default_rng(1)
-    sites = gpd.GeoDataFrame({"verdict": rng.choice(["pass", "fail", "conditional"], n)},
-                             geometry=gpd.points_from_xy(rng.uniform(122.5, 123, n), rng.uniform(41.2, 41.7, n)),
-                             crs=4326)
+    sites = gpd.GeoDataFrame(
+        {"verdict": rng.choice(["pass", "fail", "conditional"], n)},
+        geometry=gpd.points_from_xy(rng.uniform(122.5, 123, n), rng.uniform(41.2, 41.7, n)),
+        crs=4326,
+    )
     h = render_html(build_map(default_plan, sites=sites))
     data = payload(h)
     site_classes = layer(data, "sites")["classes"]
@@ -228,7 +287,9 @@ def test_one_style_per_class_never_per_feature(default_plan):
     n_classes = sum(len(lay["classes"]) for lay in data["layers"])
     assert len(data["styles"]) <= n_classes < 60
     assert all(isinstance(c["s"], int) for lay in data["layers"] for c in lay["classes"])
-    assert not re.search(r"function\s*\(|=>", re.search(r"lzspatial\.init\(map_\d+, (.*)\);\n", h, re.S).group(1))
+    assert not re.search(
+        r"function\s*\(|=>", re.search(r"lzspatial\.init\(map_\d+, (.*)\);\n", h, re.S).group(1)
+    )
     default_size = len(render_html(build_map(default_plan)).encode())
     assert (len(h.encode()) - default_size) / n < 60  # bytes per extra point
 
@@ -278,7 +339,9 @@ def test_tianditu_key_is_used_with_a_warning(default_plan, monkeypatch):
     assert "LAYER=eva" in urls[1]  # English annotation for lang="en"
 
 
-@pytest.mark.parametrize("basemap, host", [("osm", "tile.openstreetmap.org"), ("carto", "basemaps.cartocdn.com")])
+@pytest.mark.parametrize(
+    "basemap, host", [("osm", "tile.openstreetmap.org"), ("carto", "basemaps.cartocdn.com")]
+)
 def test_tile_basemaps(default_plan, basemap, host):
     tiles = payload(render_html(build_map(default_plan, basemap=basemap)))["tiles"]
     assert len(tiles) == 1 and host in tiles[0]["url"] and tiles[0]["options"]["attribution"]
@@ -300,7 +363,9 @@ def test_gaode_shifts_layers_but_popups_keep_wgs84(default_plan):
     assert cls["w"][i] == f"{yang.x:.6f}, {yang.y:.6f}"
 
 
-@pytest.mark.parametrize("kw, match", [(dict(basemap="google"), "basemap 'google'"), (dict(lang="fr"), "lang 'fr'")])
+@pytest.mark.parametrize(
+    "kw, match", [(dict(basemap="google"), "basemap 'google'"), (dict(lang="fr"), "lang 'fr'")]
+)
 def test_bad_options(default_plan, kw, match):
     with pytest.raises(InputError, match=match):
         build_map(default_plan, **kw)
@@ -383,3 +448,22 @@ def test_cli_errors_are_one_line(tmp_path):
     assert not (tmp_path / "t.html").exists()
     res = run_cli("map", "--no-check", "--out", tmp_path / "nowhere" / "m.html")
     assert res.returncode == 2 and "does not exist" in res.stderr
+
+
+@pytest.mark.parametrize("module", ["_map", "_payload", "_labels", "_basemaps"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"lzspatial.webmap.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_empty_violations_and_sites_add_no_layer(default_plan):
+    data = payload(
+        render_html(
+            build_map(default_plan, violations=sample_violations().iloc[:0], sites=sample_sites().iloc[:0])
+        )
+    )
+    assert {lay["id"] for lay in data["layers"]} == set(default_plan.layer_names)

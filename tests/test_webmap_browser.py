@@ -15,14 +15,21 @@ from typing import Any
 
 import pytest
 
-from lzspatial.webmap import build_map, save_map
+from lzspatial.webmap import _payload, build_map, save_map
 
 from .test_webmap import XSS_IMG, XSS_SCRIPT, make_hostile_plan, sample_sites, sample_violations
 
 pytestmark = pytest.mark.browser
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CANVAS_FROM = 3  # lowered threshold of the "canvas" page: point layers of 4+ features go on the canvas
 IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
@@ -52,11 +59,17 @@ def pages(tmp_path_factory, default_plan) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("maps")
     out = {
         "default": save_map(build_map(default_plan), folder / "default.html"),
-        "full": save_map(build_map(default_plan, violations=sample_violations(), sites=sample_sites()),
-                         folder / "full.html"),
+        "full": save_map(
+            build_map(default_plan, violations=sample_violations(), sites=sample_sites()),
+            folder / "full.html",
+        ),
         "hostile": save_map(build_map(make_hostile_plan(folder)), folder / "hostile.html"),
         "osm": save_map(build_map(default_plan, basemap="osm"), folder / "osm.html"),
     }
+    with pytest.MonkeyPatch.context() as mp:  # draw small point layers the way big ones are drawn
+        mp.setattr(_payload, "CANVAS_FROM", CANVAS_FROM)
+        m = build_map(default_plan, sites=sample_sites().iloc[:4])
+        out["canvas"] = save_map(m, folder / "canvas.html")
     return out
 
 
@@ -82,15 +95,21 @@ class Page:
 
     def screen_xy(self, layer: str, fid: str) -> tuple[float, float]:
         """Page coordinates of the marker of feature *fid* of *layer*."""
-        return tuple(self.js("""([layer, fid]) => {
+        return tuple(
+            self.js(
+                """([layer, fid]) => {
             const rt = lzmap.runtime, entry = rt.layers[layer];
             for (const ce of entry.classes) for (const f of ce.feats) {
-                if (ce.cfg.p[f.lzf.i][0] === fid) {
-                    const p = rt.map.latLngToContainerPoint(f.getLatLng()), r = rt.map.getContainer().getBoundingClientRect();
+                if (ce.cfg.p[f.lzi][0] === fid) {
+                    const p = rt.map.latLngToContainerPoint(f.getLatLng());
+                    const r = rt.map.getContainer().getBoundingClientRect();
                     return [r.left + p.x, r.top + p.y];
                 }
             }
-            return null; }""", [layer, fid]))
+            return null; }""",
+                [layer, fid],
+            )
+        )
 
     def close(self) -> None:
         self.page.close()
@@ -127,8 +146,11 @@ def test_drawn_features_per_layer_equal_the_data(open_page, pages, default_plan)
     p = open_page(pages["full"])
     expected = {name: len(default_plan[name]) for name in default_plan.layer_names}
     expected |= {"violations": 3, "sites": 5}
-    dom = p.js("""(ids) => Object.fromEntries(ids.map(id =>
-        [id, document.querySelectorAll('.leaflet-pane .lz-f.lz-l-' + id).length]))""", list(expected))
+    dom = p.js(
+        """(ids) => Object.fromEntries(ids.map(id =>
+        [id, document.querySelectorAll('.leaflet-pane .lz-f.lz-l-' + id).length]))""",
+        list(expected),
+    )
     assert dom == expected
     assert p.js("lzmap.counts()") == expected
     # two axes, each with an arrowhead at its end and one half-way
@@ -163,8 +185,12 @@ def test_search_finds_zooms_and_highlights(open_page, pages, default_plan, query
     assert "杨士岗镇" in first.text_content()
     p.page.press(".lz-search input", "Enter")
     town = default_plan["towns"].set_index("id").geometry["town-210115108"]
-    p.page.wait_for_function("lzmap.runtime.map.getZoom() >= 13 && !lzmap.runtime.map._animatingZoom", timeout=5000)
-    zoom, lat, lng = p.js("(() => { const m = lzmap.runtime.map, c = m.getCenter(); return [m.getZoom(), c.lat, c.lng]; })()")
+    p.page.wait_for_function(
+        "lzmap.runtime.map.getZoom() >= 13 && !lzmap.runtime.map._animatingZoom", timeout=5000
+    )
+    zoom, lat, lng = p.js(
+        "(() => { const m = lzmap.runtime.map, c = m.getCenter(); return [m.getZoom(), c.lat, c.lng]; })()"
+    )
     assert zoom >= 13 > zoom0
     assert abs(lat - town.y) < 1e-4 and abs(lng - town.x) < 1e-4
     assert p.js("document.querySelectorAll('.lz-highlight').length") == 1
@@ -227,18 +253,27 @@ def test_violations_and_sites_popups(open_page, pages):
 def _haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
     (lon1, lat1), (lon2, lat2) = a, b
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371000 * math.asin(math.sqrt(h))
 
 
 def _screen_points(p: Page, pts: list[tuple[float, float]]) -> tuple[list[Any], list[Any]]:
     """Whole-pixel page coordinates of lon/lat *pts*, and the lon/lat those pixels stand for."""
-    xy = p.js("""(pts) => { const m = lzmap.runtime.map, r = m.getContainer().getBoundingClientRect();
+    xy = p.js(
+        """(pts) => { const m = lzmap.runtime.map, r = m.getContainer().getBoundingClientRect();
         return pts.map(([lon, lat]) => { const q = m.latLngToContainerPoint([lat, lon]);
-                                         return [Math.round(r.left + q.x), Math.round(r.top + q.y)]; }); }""", pts)
-    ll = p.js("""(xy) => { const m = lzmap.runtime.map, r = m.getContainer().getBoundingClientRect();
-        return xy.map(([x, y]) => { const l = m.containerPointToLatLng([x - r.left, y - r.top]); return [l.lng, l.lat]; }); }""",
-              xy)
+                                         return [Math.round(r.left + q.x), Math.round(r.top + q.y)]; }); }""",
+        pts,
+    )
+    ll = p.js(
+        """(xy) => { const m = lzmap.runtime.map, r = m.getContainer().getBoundingClientRect();
+        return xy.map(([x, y]) => {
+            const l = m.containerPointToLatLng([x - r.left, y - r.top]); return [l.lng, l.lat]; }); }""",
+        xy,
+    )
     return xy, ll
 
 
@@ -278,3 +313,39 @@ def test_scale_bar_is_metric_and_fullscreen_toggles(open_page, pages):
     p.page.wait_for_timeout(100)
     assert p.js("""(() => { const c = lzmap.runtime.map.getContainer();
         return document.fullscreenElement === c || c.classList.contains('lz-fullscreen'); })()""")
+
+
+def test_big_point_layers_on_canvas_stay_interactive(open_page, pages, default_plan):
+    p = open_page(pages["canvas"])
+    assert p.errors == []
+    assert p.js("document.querySelectorAll('canvas.lz-points').length") == 1
+    assert p.js("document.querySelectorAll('.lz-f.lz-l-sites').length") == 0  # not SVG
+    on_canvas = {n: len(default_plan[n]) for n in ("towns", "places", "centers")}
+    on_canvas = {n: k for n, k in on_canvas.items() if k > CANVAS_FROM} | {"sites": 4}
+    assert p.js("lzmap.pointsDrawn()") == sum(on_canvas.values())
+    assert all(p.js("lzmap.counts()")[n] == k for n, k in on_canvas.items())
+    # hover and click a site painted on the canvas: its (hostile) name shows as text
+    x, y = p.screen_xy("sites", XSS_IMG)
+    p.page.mouse.move(x, y)
+    assert XSS_IMG in p.page.locator(".lz-tip").last.text_content()
+    p.page.mouse.click(x, y)
+    assert p.page.locator(".lz-popup h4").text_content() == XSS_IMG
+    p.js("lzmap.runtime.map.closePopup()")
+    # the vector layers under the canvas still answer the mouse
+    p.page.wait_for_function("!(lzmap.runtime.map._panAnim && lzmap.runtime.map._panAnim._inProgress)")
+    core = default_plan["core"].geometry.iloc[0].representative_point()
+    x, y = p.js(
+        """([lon, lat]) => { const m = lzmap.runtime.map, q = m.latLngToContainerPoint([lat, lon]);
+        const r = m.getContainer().getBoundingClientRect(); return [r.left + q.x, r.top + q.y]; }""",
+        [core.x, core.y],
+    )
+    p.page.mouse.move(x, y)
+    name = default_plan["core"]["name_zh"].iloc[0]
+    assert any(name in t for t in p.page.locator(".lz-tip").all_text_contents())
+    # hiding one verdict class hides its points and its legend entry
+    p.js("document.querySelector('.lz-layers details[data-layer=sites]').open = true")
+    p.page.click(".lz-layers input[data-layer=sites][data-cls=fail]")
+    p.page.wait_for_timeout(100)
+    assert p.js("lzmap.pointsDrawn()") == sum(on_canvas.values()) - 1 and p.js("lzmap.counts().sites") == 3
+    assert not _visible(p, ".lz-legend .lz-lg-row[data-layer=sites][data-cls=fail]")
+    assert p.js("typeof window.__pwned") == "undefined" and p.errors == []

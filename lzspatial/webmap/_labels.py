@@ -1,0 +1,137 @@
+"""Bilingual labels of the web map: style classes, fields and coded values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["class_label", "field_label", "value_labels"]
+
+#: (element, class) -> (zh, en), for classes without a plan vocabulary.
+CLASS_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "context": {"True": ("沈阳市辖区", "Shenyang districts"), "False": ("周边区县", "Other neighbours")},
+    "places": {
+        "district_seat": ("区政府驻地", "District seat"),
+        "city_centre": ("沈阳市中心", "Shenyang centre"),
+        "city": ("周边城市", "Nearby cities"),
+    },
+    "centers": {"main": ("主中心", "Main center"), "secondary": ("副中心", "Secondary center")},
+    "towns": {
+        "seat": ("城区街道", "Urban subdistricts"),
+        "key": ("重点镇", "Key towns"),
+        "general": ("一般乡镇", "Other towns"),
+    },
+    "transport": {"railway": ("铁路", "Railway"), "expressway": ("高速公路", "Expressway")},
+    "water": {"river": ("河流", "River")},
+    "control_lines": {
+        "eco_red_line": ("生态保护红线", "Ecological protection red line"),
+        "basic_farmland": ("永久基本农田", "Permanent basic farmland"),
+        "urban_development_boundary": ("城镇开发边界", "Urban development boundary"),
+    },
+    "violations": {
+        "error": ("错误", "Error"),
+        "warning": ("警告", "Warning"),
+        "info": ("提示", "Info"),
+        "accepted": ("已接受的例外", "Accepted exception"),
+    },
+    "sites": {
+        "pass": ("通过", "Pass"),
+        "conditional": ("有条件通过", "Conditional"),
+        "fail": ("不通过", "Fail"),
+        "missing": ("无结论", "No verdict"),
+    },
+}
+
+#: Vocabulary (``[vocabularies.NAME]`` of the manifest) of the style classes of an element.
+_CLASS_VOCAB = {"zones": "functional_areas", "parks": "park_kinds"}
+
+#: (element, field) -> vocabulary whose labels a popup shows for the field's values.
+_FIELD_VOCAB = {
+    ("zones", "functions"): "functional_areas",
+    ("parks", "industries"): "industry_chains",
+    ("parks", "kind"): "park_kinds",
+    ("towns", "tags"): "town_tags",
+}
+
+_FIXED_VALUES = {
+    "geometry_basis": {
+        "sourced": {"zh": "有来源", "en": "sourced"},
+        "derived": {"zh": "推算", "en": "derived"},
+        "schematic": {"zh": "示意", "en": "schematic"},
+    },
+    "status": {
+        "existing": {"zh": "已建", "en": "existing"},
+        "under_construction": {"zh": "在建", "en": "under construction"},
+        "planned": {"zh": "规划", "en": "planned"},
+    },
+}
+
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "id": ("编号", "id"),
+    "name_zh": ("中文名", "Chinese name"),
+    "name_en": ("英文名", "English name"),
+    "geometry_basis": ("几何依据", "geometry basis"),
+    "source": ("来源", "source"),
+    "note": ("说明", "note"),
+    "kind": ("类型", "kind"),
+    "rank": ("等级", "rank"),
+    "functions": ("功能", "functions"),
+    "industries": ("产业链", "industry chains"),
+    "status": ("状态", "status"),
+    "tags": ("标签", "tags"),
+    "pinyin": ("拼音", "pinyin"),
+    "code": ("统计代码", "statistical code"),
+    "adcode": ("行政区划代码", "adcode"),
+    "in_shenyang": ("属沈阳市", "in Shenyang"),
+    "role": ("作用", "role"),
+    "toward": ("指向", "toward"),
+    "ref": ("线路编号", "route number"),
+    "rule_id": ("规则", "rule"),
+    "severity": ("级别", "severity"),
+    "title_zh": ("规则名称", "rule title (zh)"),
+    "title_en": ("规则名称（英）", "rule title"),
+    "layer": ("图层", "layer"),
+    "feature_id": ("要素", "feature"),
+    "related_id": ("相关要素", "related feature"),
+    "measure": ("测量值", "measured value"),
+    "unit": ("单位", "unit"),
+    "message": ("说明", "message"),
+    "accepted": ("已接受", "accepted"),
+    "verdict": ("结论", "verdict"),
+}
+
+
+def field_label(name: str) -> tuple[str, str]:
+    """Return the (zh, en) label of a field (the field name itself when unknown).
+
+    Examples
+    --------
+    >>> field_label("geometry_basis")
+    ('几何依据', 'geometry basis')
+    >>> field_label("area_ha")
+    ('area_ha', 'area_ha')
+    """
+    return FIELD_LABELS.get(name, (name, name))
+
+
+def class_label(
+    element: str, cls: str, vocabularies: dict[str, Any], layer_title: tuple[str, str] | None
+) -> dict[str, str]:
+    """Return the ``{"zh", "en"}`` legend label of style class *cls* of *element*."""
+    vocab = vocabularies.get(_CLASS_VOCAB.get(element, ""), {})
+    if cls in vocab:
+        return {"zh": str(vocab[cls].get("zh", cls)), "en": str(vocab[cls].get("en", cls))}
+    if cls in CLASS_LABELS.get(element, {}):
+        zh, en = CLASS_LABELS[element][cls]
+        return {"zh": zh, "en": en}
+    if cls == "*" and layer_title is not None:
+        return {"zh": layer_title[0], "en": layer_title[1]}
+    return {"zh": cls, "en": cls}
+
+
+def value_labels(element: str, vocabularies: dict[str, Any]) -> dict[str, dict[str, dict[str, str]]]:
+    """Return field -> value -> ``{"zh", "en"}`` labels shown in the popups of *element*."""
+    out = dict(_FIXED_VALUES)
+    for (elem, fld), vocab in _FIELD_VOCAB.items():
+        if elem == element and vocab in vocabularies:
+            out[fld] = vocabularies[vocab]
+    return out
