@@ -1,7 +1,16 @@
 """``lzspatial build``: the main job on one plan.
 
-Validates the plan and writes its outputs into one folder. Every file is
-written atomically; temp files left by an interrupted run are removed first.
+Validates the plan, runs its rule check, renders the structure map and writes
+the GeoJSON and GeoPackage exports, all into one folder:
+
+- ``structure.html``: the web map (self-contained, offline);
+- ``check.json`` and ``violations.geojson``: the rule check;
+- ``exports/geojson/*.geojson`` (RFC 7946) and ``exports/<plan id>.gpkg`` (with QGIS styles);
+- ``summary.json``: the plan summary, the check totals and the list of files.
+
+Every file is written atomically (temp file + rename), so an interrupted run
+leaves each output either as it was or fully replaced; temp files left by an
+interrupted run are removed at the start of the next one.
 """
 
 from __future__ import annotations
@@ -14,10 +23,15 @@ from pathlib import Path
 from ._atomic import clean_stale_temps, write_text
 from .errors import OutputError
 
-__all__ = ["build_plan"]
+__all__ = ["MAP_NAME", "build_plan"]
+
+#: File name of the structure map inside the output folder.
+MAP_NAME = "structure.html"
 
 
 def _prepare_out(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: output path exists and is not a folder")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -33,16 +47,51 @@ def build_plan(
     *,
     echo: Callable[[str], None] = lambda s: None,
 ) -> list[Path]:
-    """Validate the plan and write its outputs into *out_dir*; return the files written."""
+    """Validate, check, map and export a plan into *out_dir*; return the files written.
+
+    Parameters
+    ----------
+    plan_dir : path-like or None
+        The plan folder; the default plan when None.
+    out_dir : path-like
+        The output folder; created if missing.
+    echo : callable
+        Receives one progress line per step.
+    """
+    from .check import check_plan
+    from .export import export_plan
     from .plan import load_plan
+    from .webmap import build_map, save_map
 
     plan = load_plan(plan_dir)
     out = Path(out_dir)
     _prepare_out(out)
     written: list[Path] = []
-    summary = plan.info()
-    summary.pop("source", None)
-    summary = {"lzspatial_build": 1, "source": plan.source, **summary}
+
+    report = check_plan(plan)
+    written.append(write_text(out / "check.json", report.to_json()))
+    written.append(write_text(out / "violations.geojson", report.to_geojson()))
+    totals = report.totals()
+    echo(
+        f"check: {totals.get('error', 0)} error(s), {totals.get('warning', 0)} warning(s), "
+        f"{totals.get('accepted', 0)} accepted"
+    )
+
+    m = build_map(plan, violations=report.violations)
+    written.append(save_map(m, out / MAP_NAME))
+    echo(f"map: {out / MAP_NAME}")
+
+    written += export_plan(plan, out / "exports" / "geojson", fmt="geojson")
+    written += export_plan(plan, out / "exports", fmt="gpkg")
+    echo(f"exports: {out / 'exports'}")
+
+    info = plan.info()
+    summary = {
+        "plan": info.pop("plan"),
+        "source": info.pop("source"),
+        **info,
+        "check": totals,
+        "files": sorted(str(p.relative_to(out)) for p in [*written, out / "summary.json"]),
+    }
     written.append(write_text(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n"))
-    echo(f"summary: {written[-1]}")
     return written
