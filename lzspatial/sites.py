@@ -1,0 +1,815 @@
+"""Reading candidate sites and writing screening results.
+
+:func:`read_sites` reads CSV, GeoJSON, GeoPackage, GeoParquet and 国土TXT
+into a GeoDataFrame in EPSG:4326 whose index (named ``row``) is the
+1-based row of the source: the **line number** in a CSV (the header is line
+1), the feature number elsewhere. Bad rows are never dropped silently: they
+are listed, with their row numbers, in one :class:`~lzspatial.errors.InputError`
+line, or returned as *rejects* with ``skip_invalid=True``.
+
+CSV columns are found by name (case-insensitive): longitude ``lon``, ``lng``,
+``long``, ``longitude``, ``经度``, ``x``; latitude ``lat``, ``latitude``,
+``纬度``, ``y``; with a projected ``crs`` (EPSG:4550, EPSG:4529) easting
+``x``, ``easting``, ``东坐标`` and northing ``y``, ``northing``, ``北坐标``.
+``crs`` says what the coordinates are: ``EPSG:4326`` (default),
+``EPSG:4490``, ``EPSG:4550``, ``EPSG:4529``, ``gcj02`` (Gaode/AMap,
+Tencent) or ``bd09`` (Baidu); GCJ-02 and BD-09 are converted to WGS84. A
+file's own CRS wins, except that GeoJSON (always lon/lat) may be declared
+``gcj02`` or ``bd09``. Trailing blank lines of a CSV are ignored; blank lines
+before data are bad rows. Line numbers assume no quoted field spans lines.
+
+:func:`write_results` and :class:`ResultWriter` write by extension:
+``.geojson``/``.json``, ``.gpkg``, ``.csv`` (points as ``wgs84_lon``/``wgs84_lat``,
+other geometries as ``wgs84_wkt``) and ``.parquet`` (GeoParquet, WKB), atomically.
+The source row is written as the first column, ``row``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .crs import GK_CM123, GK_ZONE41, WGS84, parse_crs
+from .errors import CRSError, InputError, OutputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = [
+    "FORMATS",
+    "LAT",
+    "LON",
+    "OUTPUTS",
+    "WKT",
+    "ResultWriter",
+    "csv_chunks",
+    "read_sites",
+    "write_results",
+]
+
+#: Input formats by extension.
+FORMATS = {
+    ".csv": "csv",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".gpkg": "gpkg",
+    ".parquet": "parquet",
+    ".geoparquet": "parquet",
+    ".txt": "gktxt",
+}
+#: Output formats by extension.
+OUTPUTS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".parquet": "parquet"}
+_LON = ("lon", "lng", "long", "longitude", "经度", "x")
+_LAT = ("lat", "latitude", "纬度", "y")
+_EAST = ("x", "easting", "east", "东坐标", "e")
+_NORTH = ("y", "northing", "north", "北坐标", "n")
+_CRS_ALLOWED = (WGS84, "EPSG:4490", GK_CM123, GK_ZONE41, "EPSG:4549", "gcj02", "bd09")
+_SHOW = 10  # bad rows quoted in the error message
+#: Output columns holding point coordinates (CSV) and other geometries (CSV, WKT), WGS84.
+LON, LAT, WKT = "wgs84_lon", "wgs84_lat", "wgs84_wkt"
+
+
+def _fmt(path: Path, table: dict[str, str], what: str) -> str:
+    fmt = table.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: unknown {what} format {path.suffix!r}; use one of {', '.join(table)}")
+    return fmt
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _find(columns: list[str], given: str | None, names: tuple[str, ...], role: str, path: Path) -> str:
+    if given is not None:
+        if given not in columns:
+            raise InputError(f"{path}: no column {given!r} for {role}; columns: {', '.join(columns)}")
+        return given
+    lower = {c.strip().lower(): c for c in columns}
+    for n in names:
+        if n in lower:
+            return lower[n]
+    raise InputError(
+        f"{path}: no {role} column found (looked for {', '.join(names)}); columns: "
+        f"{', '.join(columns)}; name it with --lon/--lat (or --x/--y)"
+    )
+
+
+def _encoding(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return "gb18030"
+    return "utf-8-sig"
+
+
+def csv_chunks(
+    path: str | os.PathLike[str],
+    *,
+    crs: str | None = None,
+    lon: str | None = None,
+    lat: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    chunksize: int = 500_000,
+) -> Iterator[tuple[pd.DataFrame, np.ndarray, np.ndarray, list[str]]]:
+    """Read a CSV of points in chunks, checking every row.
+
+    Yields
+    ------
+    frame : pandas.DataFrame
+        The chunk's columns as text, indexed by line number.
+    lon, lat : numpy.ndarray
+        WGS84 coordinates (NaN on bad rows).
+    problems : list of str
+        One entry per row: ``""`` if good, else what is wrong. Blank rows
+        say ``"blank row"`` (the caller drops them if only blank rows follow).
+    """
+    import pandas as pd
+
+    path = Path(path)
+    canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else WGS84
+    projected = canon in (GK_CM123, GK_ZONE41, "EPSG:4549")
+    try:
+        reader = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            chunksize=chunksize,
+            encoding=_encoding(path),
+        )
+        chunks = iter(reader)
+        first = next(chunks)
+    except StopIteration:
+        return
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
+        raise InputError(f"{path}: cannot read CSV: {err}") from err
+    columns = [str(c) for c in first.columns]
+    if projected:
+        cx, cy = (
+            _find(columns, x or lon, _EAST, "easting (x)", path),
+            _find(columns, y or lat, _NORTH, "northing (y)", path),
+        )
+    else:
+        cx, cy = (
+            _find(columns, lon or x, _LON, "longitude", path),
+            _find(columns, lat or y, _LAT, "latitude", path),
+        )
+    chunk: pd.DataFrame | None = first
+    while chunk is not None:
+        chunk.index = chunk.index + 2
+        chunk.index.name = "row"
+        yield (chunk, *_check_chunk(chunk, cx, cy, canon))
+        try:
+            chunk = next(chunks)
+        except StopIteration:
+            chunk = None
+        except (pd.errors.ParserError, UnicodeDecodeError) as err:
+            raise InputError(f"{path}: cannot read CSV: {err}") from err
+
+
+def _check_chunk(
+    chunk: pd.DataFrame,
+    cx: str,
+    cy: str,
+    crs: str,
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """WGS84 lon/lat of a chunk and its problems (position -> text)."""
+    vx, tx = _numbers(chunk[cx])
+    vy, ty = _numbers(chunk[cy])
+    lon, lat, bad = _convert(vx, vy, crs)
+    problems: dict[int, str] = {}
+    for i in np.flatnonzero(bad):
+        row = chunk.iloc[i]
+        if all(str(v).strip() == "" for v in row):
+            problems[int(i)] = "blank row"
+        else:
+            problems[int(i)] = _why(cx, tx.iat[i], vx[i], cy, ty.iat[i], vy[i], crs)
+    return lon, lat, problems
+
+
+def _numbers(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Parse a text column as floats (NaN where it is not a number) and return the stripped text too."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:  # fast path: every cell is a plain number
+        values = pc.cast(pa.array(col, type=pa.string()), pa.float64()).to_numpy(zero_copy_only=False)
+        return np.asarray(values, dtype=np.float64), col
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        text = col.str.strip()
+        return pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64), text
+
+
+def _convert(vx: np.ndarray, vy: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """WGS84 lon/lat from coordinates in *crs*, and which rows are bad (missing or out of range)."""
+    from .crs import transformer
+
+    with np.errstate(invalid="ignore"):
+        if crs in (GK_CM123, "EPSG:4549"):
+            ok = (vx > 0) & (vx < 1e6) & (vy > 0) & (vy < 1e7)
+        elif crs == GK_ZONE41:
+            ok = (vx > 41e6) & (vx < 42e6) & (vy > 0) & (vy < 1e7)
+        else:
+            ok = (np.abs(vx) <= 180) & (np.abs(vy) <= 90)
+        if crs in ("gcj02", "bd09"):
+            from .gcj import outside_china
+
+            ok &= ~np.asarray(outside_china(vx, vy), dtype=bool)
+    vx, vy = np.where(ok, vx, np.nan), np.where(ok, vy, np.nan)
+    if crs in ("gcj02", "bd09"):
+        from . import gcj
+
+        lon, lat = (gcj.gcj02_to_wgs84 if crs == "gcj02" else gcj.bd09_to_wgs84)(vx, vy)
+    elif crs in (WGS84, "EPSG:4490"):
+        lon, lat = vx, vy
+    else:
+        lon, lat = transformer(crs, WGS84).transform(vx, vy)
+    lon, lat = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+    return lon, lat, ~(ok & np.isfinite(lon) & np.isfinite(lat))
+
+
+def _why(cx: str, tx: str, vx: float, cy: str, ty: str, vy: float, crs: str) -> str:
+    """Say what is wrong with one row's coordinates."""
+    out = []
+    for col, text, val in ((cx, tx, vx), (cy, ty, vy)):
+        if text == "":
+            out.append(f"{col} is missing")
+        elif not np.isfinite(val):
+            out.append(f"{col} {text!r} is not a number")
+    if out:
+        return "; ".join(out)
+    if crs in (GK_CM123, "EPSG:4549"):
+        if vx > 4e6 and vy < 1e6:
+            return (
+                f"{cx}={tx}, {cy}={ty}: x and y look swapped "
+                "(x is the easting; Chinese survey X is the northing)"
+            )
+        if vx > 1e6:
+            return f"{cx}={tx} carries a zone prefix: use --crs EPSG:4529"
+        return f"{cx}={tx}, {cy}={ty} outside the range of {crs} (easting 0..1,000,000 m)"
+    if crs == GK_ZONE41:
+        if vx < 1e6:
+            return f"{cx}={tx} has no zone prefix 41: use --crs EPSG:4550"
+        return f"{cx}={tx} is not in Gauss-Kruger zone 41 (41,000,000..42,000,000)"
+    if abs(vx) > 180 or abs(vy) > 90:
+        hint = (
+            "; lon and lat look swapped"
+            if abs(vy) <= 180 and abs(vx) <= 90
+            else "; these look like projected metres: pass --crs EPSG:4550 (or EPSG:4529)"
+            if abs(vx) > 1000
+            else ""
+        )
+        return f"{cx}={tx}, {cy}={ty} outside [-180, 180] x [-90, 90]{hint}"
+    return f"{cx}={tx}, {cy}={ty} lies outside China, where {crs} does not apply"
+
+
+class _Rows:
+    """Collects bad rows over a whole file; blank rows count only if data follows them."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        self.path, self.what = path, what
+        self.bad: list[tuple[int, str]] = []
+        self.pending: list[tuple[int, str]] = []
+        self.frames: list[pd.DataFrame] = []
+
+    def add(
+        self, rows: np.ndarray, problems: dict[int, str], frame: pd.DataFrame | None = None
+    ) -> np.ndarray:
+        """Record a chunk's problems (position -> text); return the mask of good rows."""
+        good = np.ones(len(rows), dtype=bool)
+        good[list(problems)] = False
+        blank = np.zeros(len(rows), dtype=bool)
+        blank[[i for i, p in problems.items() if p == "blank row"]] = True
+        data = np.flatnonzero(~blank)
+        if data.size and self.pending:
+            self.bad.extend(self.pending)
+            self.pending = []
+        last = data[-1] if data.size else -1
+        for i in sorted(problems):
+            entry = (int(rows[i]), problems[i])
+            (self.pending if blank[i] and i > last else self.bad).append(entry)
+        if frame is not None and not good.all():
+            self.frames.append(frame[~good])
+        return good
+
+    def rejects(self) -> pd.DataFrame:
+        """Return the bad rows (trailing blank rows excluded): row, problem and the raw fields."""
+        import pandas as pd
+
+        probs = dict(self.bad)
+        raw = pd.concat(self.frames) if self.frames else pd.DataFrame(index=pd.Index([], name="row"))
+        raw = raw[raw.index.isin(list(probs))]
+        out = pd.DataFrame({"problem": [probs[r] for r in raw.index]}, index=raw.index)
+        out = pd.concat([out, raw.astype(str)], axis=1) if len(raw.columns) else out
+        out.index.name = "row"
+        return out
+
+    def raise_if_bad(self) -> None:
+        """Raise one InputError line naming every bad row (the first few in full)."""
+        if not self.bad:
+            return
+        shown = "; ".join(f"{self.what} {r}: {p}" for r, p in self.bad[:_SHOW])
+        more = f"; and {len(self.bad) - _SHOW} more" if len(self.bad) > _SHOW else ""
+        raise InputError(
+            f"{self.path}: {len(self.bad)} bad row(s): {shown}{more} "
+            "(fix them, or pass --skip-invalid / skip_invalid=True to write them to a rejects "
+            "file and go on)"
+        )
+
+
+def _read_csv(path: Path, crs: str | None, names: dict[str, str | None], rows: _Rows) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+    import pandas as pd
+
+    frames, lons, lats = [], [], []
+    for chunk, lon, lat, problems in csv_chunks(path, crs=crs, **names):
+        good = rows.add(chunk.index.to_numpy(), problems, chunk)
+        frames.append(chunk[good])
+        lons.append(lon[good])
+        lats.append(lat[good])
+    if not frames:
+        raise InputError(f"{path}: the CSV is empty (no header row)")
+    frame = pd.concat(frames)
+    geom = gpd.points_from_xy(np.concatenate(lons), np.concatenate(lats))
+    return gpd.GeoDataFrame(frame, geometry=geom, crs=WGS84)
+
+
+# ---------------------------------------------------------------- geometry files
+
+
+def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    from .io import check_size
+
+    check_size(path)
+    try:
+        if fmt == "gktxt":
+            from .gktxt import read_gktxt
+
+            return read_gktxt(path)
+        if fmt == "parquet":
+            return gpd.read_parquet(path)
+        import pyogrio
+
+        layers = [n for n, _ in pyogrio.list_layers(path)]
+        if layer is None and len(layers) > 1:
+            raise InputError(
+                f"{path}: holds {len(layers)} layers ({', '.join(layers)}); pick one with --layer"
+            )
+        return gpd.read_file(path, layer=layer, engine="pyogrio")
+    except (InputError, CRSError):
+        raise
+    except Exception as err:  # pyogrio/pyarrow raise many types
+        raise InputError(f"{path}: cannot read {fmt}: {err}") from err
+
+
+def _is_lonlat(crs: Any) -> bool:
+    import pyproj
+
+    c = pyproj.CRS.from_user_input(crs)
+    return c.equals(pyproj.CRS("OGC:CRS84")) or c.to_epsg() in (4326, 4490)
+
+
+def _geo_to_wgs84(
+    gdf: gpd.GeoDataFrame, path: Path, fmt: str, crs: str | None, rows: _Rows
+) -> gpd.GeoDataFrame:
+    """Check a file's geometries and bring the good ones to EPSG:4326."""
+    import pyproj
+    import shapely
+
+    canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else None
+    lonlat = gdf.crs is None or _is_lonlat(gdf.crs)
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    problems = _geometry_problems(geoms)
+    if canon in ("gcj02", "bd09"):
+        if not lonlat:
+            raise CRSError(f"{path}: the file's CRS is {gdf.crs}, not lon/lat; --crs {crs} does not apply")
+        from .gcj import convert_gdf
+
+        gdf = convert_gdf(gdf.set_crs(WGS84, allow_override=True), canon, "wgs84")
+    elif canon is not None:
+        if gdf.crs is None or (fmt == "geojson" and lonlat):
+            gdf = gdf.set_crs(canon, allow_override=True)
+        elif not pyproj.CRS.from_user_input(gdf.crs).equals(pyproj.CRS.from_user_input(canon)):
+            raise CRSError(f"{path}: the file declares {gdf.crs}; --crs {crs} disagrees (drop --crs)")
+    elif gdf.crs is None:
+        gdf = gdf.set_crs(WGS84)
+    out = gdf if _is_lonlat(gdf.crs) else gdf.to_crs(WGS84)
+    b = shapely.bounds(np.asarray(out.geometry.values, dtype=object))
+    with np.errstate(invalid="ignore"):
+        inside = (np.abs(b[:, [0, 2]]) <= 180).all(1) & (np.abs(b[:, [1, 3]]) <= 90).all(1)
+    for i in np.flatnonzero(~inside):
+        problems.setdefault(
+            int(i),
+            f"coordinates {b[i, 0]:.6g}, {b[i, 1]:.6g} outside [-180, 180] x [-90, 90] "
+            "(projected metres? give the CRS with --crs)",
+        )
+    index = _row_index(len(gdf))
+    frame = gdf.drop(columns=gdf.geometry.name).set_axis(index)
+    raw = frame.assign(wkt=shapely.to_wkt(geoms, rounding_precision=-1))
+    good = rows.add(np.asarray(index), problems, raw)
+    out = out.set_axis(index)[good]
+    return out.set_crs(WGS84, allow_override=True)
+
+
+def _row_index(n: int) -> Any:
+    """Return a 1-based row index named ``row``."""
+    import pandas as pd
+
+    return pd.RangeIndex(1, n + 1, name="row")
+
+
+def _geometry_problems(geoms: np.ndarray) -> dict[int, str]:
+    import shapely
+
+    tid = shapely.get_type_id(geoms)
+    problems: dict[int, str] = {}
+    for i in np.flatnonzero((tid < 0) | shapely.is_empty(geoms)):
+        problems[int(i)] = "geometry is missing or empty"
+    for i in np.flatnonzero((tid >= 0) & ~np.isin(tid, (0, 3, 6))):
+        problems.setdefault(
+            int(i), f"unsupported geometry type {geoms[i].geom_type}; use Point, Polygon or MultiPolygon"
+        )
+    polys = np.flatnonzero(np.isin(tid, (3, 6)))
+    for i in polys[~shapely.is_valid(geoms[polys])]:
+        problems.setdefault(
+            int(i),
+            f"invalid polygon: {shapely.is_valid_reason(geoms[i])} (repair it, e.g. with shapely.make_valid)",
+        )
+    pts = np.flatnonzero(tid == 0)
+    with np.errstate(invalid="ignore"):
+        for i in pts[~np.isfinite(shapely.get_x(geoms[pts]) + shapely.get_y(geoms[pts]))]:
+            problems.setdefault(int(i), "coordinates are not finite numbers")
+    return problems
+
+
+def read_sites(
+    path: str | os.PathLike[str],
+    *,
+    crs: str | None = None,
+    lon: str | None = None,
+    lat: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    skip_invalid: bool = False,
+    layer: str | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Read candidate sites (points or polygons) from a file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``.csv``, ``.geojson``/``.json``, ``.gpkg``, ``.parquet`` (GeoParquet,
+        or plain Parquet with lon/lat columns) or ``.txt`` (国土TXT).
+    crs : str, optional
+        What the coordinates are (see the module docstring).
+    lon, lat, x, y : str, optional
+        CSV column names, when automatic detection does not fit.
+    skip_invalid : bool
+        Return bad rows as rejects instead of raising.
+    layer : str, optional
+        The layer of a multi-layer GeoPackage.
+
+    Returns
+    -------
+    sites : geopandas.GeoDataFrame
+        The good rows in EPSG:4326, indexed by source row (``row``).
+    rejects : pandas.DataFrame
+        The bad rows: ``problem`` and the raw fields, indexed by ``row``.
+
+    Raises
+    ------
+    InputError
+        Unreadable files, missing columns, and bad rows (all of them named, in
+        one line) unless *skip_invalid*.
+    CRSError
+        A CRS that is unknown or contradicts the file's.
+    """
+    path = Path(path)
+    fmt = _fmt(path, FORMATS, "input")
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    if fmt == "parquet" and not _is_geoparquet(path):
+        fmt = "table"
+    rows = _Rows(
+        path,
+        "line"
+        if fmt == "csv"
+        else "row"
+        if fmt in ("parquet", "table", "gpkg")
+        else "parcel"
+        if fmt == "gktxt"
+        else "feature",
+    )
+    if fmt in ("csv", "table"):
+        names = {"lon": lon, "lat": lat, "x": x, "y": y}
+        gdf = _read_csv(path, crs, names, rows) if fmt == "csv" else _read_table(path, crs, names, rows)
+    else:
+        gdf = _geo_to_wgs84(_read_geo(path, fmt, crs, layer), path, fmt, crs, rows)
+    if not skip_invalid:
+        rows.raise_if_bad()
+    return gdf, rows.rejects()
+
+
+def _is_geoparquet(path: Path) -> bool:
+    import pyarrow.parquet as pq
+
+    try:
+        return b"geo" in (pq.read_schema(path).metadata or {})
+    except Exception as err:  # pyarrow raises several types
+        raise InputError(f"{path}: cannot read Parquet: {err}") from err
+
+
+def _read_table(path: Path, crs: str | None, names: dict[str, str | None], rows: _Rows) -> gpd.GeoDataFrame:
+    """Read a plain Parquet table with coordinate columns, checked like a CSV (rows from 1)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    frame = pd.read_parquet(path)
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
+    text = frame.astype(str).where(frame.notna(), "")
+    canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else WGS84
+    cols = [str(c) for c in frame.columns]
+    if canon in (GK_CM123, GK_ZONE41, "EPSG:4549"):
+        cx, cy = (
+            _find(cols, names["x"] or names["lon"], _EAST, "easting (x)", path),
+            _find(cols, names["y"] or names["lat"], _NORTH, "northing (y)", path),
+        )
+    else:
+        cx, cy = (
+            _find(cols, names["lon"] or names["x"], _LON, "longitude", path),
+            _find(cols, names["lat"] or names["y"], _LAT, "latitude", path),
+        )
+    lon, lat, problems = _check_chunk(text, cx, cy, canon)
+    good = rows.add(frame.index.to_numpy(), problems, text)
+    return gpd.GeoDataFrame(frame[good], geometry=gpd.points_from_xy(lon[good], lat[good]), crs=WGS84)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Return *df* with categoricals as plain text columns (object, None for missing)."""
+    import pandas as pd
+
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s):
+            vals = s.astype(object).to_numpy()
+            out[c] = np.where(pd.isna(vals), None, vals).astype(object)
+        else:
+            out[c] = s.to_numpy()
+    return pd.DataFrame(out, index=df.index)
+
+
+class ResultWriter:
+    """Write results chunk by chunk into a temp file renamed over *path* on :meth:`close`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The output; the format follows the extension (:data:`OUTPUTS`).
+
+    Notes
+    -----
+    Every chunk must have the same columns. Chunks are GeoDataFrames in
+    EPSG:4326 (their index is written as a ``row`` column).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        from ._atomic import TMP_PREFIX, _check_parent
+
+        self.path = Path(path)
+        self.fmt = _fmt(self.path, OUTPUTS, "output")
+        _check_parent(self.path)
+        self.tmp = self.path.with_name(f"{TMP_PREFIX}{os.getpid()}-{self.path.name}")
+        self._fh: Any = None
+        self._pq: Any = None
+        self._n = 0
+
+    def write(self, gdf: gpd.GeoDataFrame) -> None:
+        """Append one chunk."""
+        try:
+            getattr(self, f"_write_{self.fmt}")(gdf)
+        except OutputError:
+            raise
+        except OSError as err:
+            self.abort()
+            raise OutputError(f"{self.path}: cannot write: {err.strerror or err}") from err
+        self._n += len(gdf)
+
+    def _table(self, data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
+        """Attributes (with ``row`` first) and the geometries (None for a lon/lat frame)."""
+        import geopandas as gpd
+        import pandas as pd
+        import shapely
+
+        geoms = None
+        if isinstance(data, gpd.GeoDataFrame):
+            geoms = np.asarray(data.geometry.values, dtype=object)
+            df = pd.DataFrame(data.drop(columns=data.geometry.name))
+            if len(geoms) and bool((shapely.get_type_id(geoms) == 0).all()):
+                df[LON], df[LAT] = shapely.get_x(geoms), shapely.get_y(geoms)
+                geoms = None
+            elif not len(geoms):
+                df[LON], df[LAT] = np.zeros(0), np.zeros(0)
+                geoms = None
+        else:
+            df = pd.DataFrame(data, copy=False)
+        df.insert(0, "source_row" if "row" in df.columns else "row", np.asarray(data.index))
+        return df.reset_index(drop=True), geoms
+
+    def _geoms(self, df: pd.DataFrame, geoms: np.ndarray | None) -> np.ndarray:
+        import shapely
+
+        return shapely.points(df[LON].to_numpy(), df[LAT].to_numpy()) if geoms is None else geoms
+
+    def _arrow(self, df: pd.DataFrame, *, dictionaries: bool = False) -> Any:
+        """Return an Arrow table with stable types: text as string (or int32-indexed dictionaries)."""
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        coded = pa.dictionary(pa.int32(), pa.string()) if dictionaries else pa.string()
+        fields = []
+        for f in table.schema:
+            if pa.types.is_dictionary(f.type):
+                f = pa.field(f.name, coded)
+            elif pa.types.is_null(f.type) or pa.types.is_large_string(f.type):
+                f = pa.field(f.name, pa.string())
+            fields.append(f)
+        return table.cast(pa.schema(fields))
+
+    def _write_csv(self, data: pd.DataFrame) -> None:
+        import pyarrow.csv as pacsv
+        import shapely
+
+        df, geoms = self._table(data)
+        if geoms is not None:
+            df[WKT] = shapely.to_wkt(geoms, rounding_precision=-1)
+        if self._fh is None:
+            self._fh = open(self.tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
+        pacsv.write_csv(self._arrow(df), self._fh, pacsv.WriteOptions(include_header=self._fh.tell() == 0))
+
+    def _write_parquet(self, data: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        import shapely
+
+        df, geoms = self._table(data)
+        table = self._arrow(df.drop(columns=[LON, LAT]) if geoms is None else df, dictionaries=True)
+        if geoms is None:
+            wkb = _point_wkb(df[LON].to_numpy(np.float64), df[LAT].to_numpy(np.float64))
+            kinds = ["Point"]
+        else:
+            wkb = pa.array(shapely.to_wkb(geoms), type=pa.binary())
+            kinds = sorted({g.geom_type for g in geoms})
+        table = table.append_column("geometry", wkb)
+        if self._pq is None:
+            geo = {
+                "version": "1.0.0",
+                "primary_column": "geometry",
+                "columns": {"geometry": {"encoding": "WKB", "geometry_types": kinds}},
+            }
+            self._schema = table.schema.with_metadata({b"geo": json.dumps(geo).encode()})
+            self._pq = pq.ParquetWriter(self.tmp, self._schema)
+        self._pq.write_table(table.cast(self._schema))
+
+    def _write_gpkg(self, data: pd.DataFrame) -> None:
+        import geopandas as gpd
+        import pyogrio
+
+        df, geoms = self._table(data)
+        if geoms is None:
+            geoms = self._geoms(df, geoms)
+            df = df.drop(columns=[LON, LAT])
+        out = gpd.GeoDataFrame(_plain(df), geometry=geoms, crs=WGS84)
+        pyogrio.write_dataframe(out, self.tmp, layer="sites", driver="GPKG", append=self.tmp.exists())
+
+    def _write_geojson(self, data: pd.DataFrame) -> None:
+        from .io import geometry_to_geojson
+
+        if self._fh is None:
+            self._fh = open(self.tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+            self._fh.write('{"type":"FeatureCollection","features":[\n')
+        df, geoms = self._table(data)
+        if geoms is None:
+            geoms = self._geoms(df, geoms)
+            df = df.drop(columns=[LON, LAT])
+        cols = list(df.columns)
+        lines = []
+        for rec, geom in zip(df.itertuples(index=False, name=None), geoms, strict=True):
+            props = {c: _json(v) for c, v in zip(cols, rec, strict=True)}
+            lines.append(
+                '{"type":"Feature","properties":'
+                + json.dumps(props, ensure_ascii=False, separators=(",", ":"))
+                + ',"geometry":'
+                + geometry_to_geojson(geom, 7)
+                + "}"
+            )
+        if lines:
+            self._fh.write((",\n" if self._n else "") + ",\n".join(lines))
+
+    def close(self) -> Path:
+        """Finish the file and rename it over the target."""
+        try:
+            if self.fmt == "geojson":
+                if self._fh is None:
+                    self._write_geojson(_empty())
+                self._fh.write("\n]}\n")
+            if self._fh is not None:
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+                self._fh.close()
+            if self._pq is not None:
+                self._pq.close()
+            if not self.tmp.exists():
+                self.write(_empty())
+                if self._pq is not None:
+                    self._pq.close()
+                if self._fh is not None:
+                    self._fh.close()
+            os.replace(self.tmp, self.path)
+        except OSError as err:
+            self.abort()
+            raise OutputError(f"{self.path}: cannot write: {err.strerror or err}") from err
+        return self.path
+
+    def abort(self) -> None:
+        """Drop the temp file, leaving *path* untouched."""
+        for h in (self._fh, self._pq):
+            try:
+                if h is not None:
+                    h.close()
+            except Exception:  # noqa: BLE001 - best effort while failing
+                pass
+        self.tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def _point_wkb(x: np.ndarray, y: np.ndarray) -> Any:
+    """Little-endian WKB points built in numpy (no shapely objects)."""
+    import pyarrow as pa
+
+    buf = np.empty(x.size, dtype=[("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+    buf["order"], buf["type"], buf["x"], buf["y"] = 1, 1, x, y
+    fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(21), x.size, [None, pa.py_buffer(buf.tobytes())])
+    return fixed.cast(pa.binary())
+
+
+def _empty() -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(geometry=[], crs=WGS84)
+
+
+def _json(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float | np.floating):
+        return None if not np.isfinite(v) else float(v)
+    if isinstance(v, np.bool_ | bool):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v if isinstance(v, int | str) else str(v)
+
+
+def write_results(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write screening results (any CRS; written in EPSG:4326) atomically; the format follows the extension.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, tempfile, pathlib
+    >>> from shapely import Point
+    >>> g = gpd.GeoDataFrame({"v": [1.5]}, geometry=[Point(122.7, 41.5)], crs=4326)
+    >>> p = write_results(g, pathlib.Path(tempfile.mkdtemp()) / "out.csv")
+    >>> p.read_text().splitlines()
+    ['"row","v","wgs84_lon","wgs84_lat"', '0,1.5,122.7,41.5']
+    """
+    if gdf.crs is None:
+        raise CRSError("write_results: the frame has no CRS; set one first")
+    out = gdf if gdf.crs.to_epsg() == 4326 else gdf.to_crs(WGS84)
+    with ResultWriter(path) as w:
+        w.write(out)
+    return Path(path)

@@ -1,0 +1,92 @@
+"""Compliance report: escaped, offline, complete and deterministic."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from lzspatial.plan import load_plan
+from lzspatial.report import render_report, write_report
+from lzspatial.screening import screen
+from lzspatial.siting import load_siting
+
+from .conftest import LAYERS, edit_layer, feature, run_cli
+
+HOSTILE = '<img src=x onerror="alert(1)">'
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_plan(LAYERS)
+
+
+def sites():
+    return gpd.GeoDataFrame(
+        {"name": [HOSTILE, "parcel & co"]},
+        crs=4326,
+        geometry=[shapely.Point(122.72, 41.51), shapely.Point(122.75, 41.45).buffer(0.01)],
+    )
+
+
+def test_report_is_escaped_offline_and_complete(plan):
+    res = screen(sites(), plan, "agriculture")
+    html = render_report(res, plan, "agriculture")
+    assert HOSTILE not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "parcel &amp; co" in html
+    assert not re.search(r"https?:|//[a-z]|<script|<link|<iframe|<img|@import|url\((?!#)", html, re.I)
+    assert not re.search(r"<[^>]*\s(src|href|xlink:href)=", html, re.I)
+    assert html.count('<section class="site">') == 2 and html.count("<svg") == 2
+    siting = load_siting(plan)
+    for rid in {r for v in res["verdict_rules"] for r in str(v).split(";") if r}:
+        rule = siting.rule(rid)
+        assert rule.title_en.replace("&", "&amp;") in html
+        assert rule.basis.replace('"', "&quot;")[:40] in html
+    assert plan.disclaimer["en"][:60].replace("'", "&#x27;") in html
+    assert plan.source["publisher"] in html
+    assert "Area taken" in html and "占用面积" in html and "Key distances" in html
+    # the polygon's area table lists the zone it takes land from, with hectares
+    zone = res["zone_id"].iloc[1]
+    assert zone and f"{res[f'area_ha__{zone}'].iloc[1]:,.4f}" in html
+
+
+def test_hostile_plan_names_are_escaped(plan_copy):
+    def evil(doc):
+        feature(doc, "zone-south")["properties"]["name_en"] = HOSTILE
+
+    edit_layer(plan_copy, "zones", evil)
+    p = load_plan(plan_copy)
+    res = screen(
+        gpd.GeoDataFrame(geometry=[shapely.Point(122.75, 41.45).buffer(0.01)], crs=4326), p, "agriculture"
+    )
+    html = render_report(res, p, "agriculture")
+    assert HOSTILE not in html and "&lt;img" in html
+
+
+def test_report_is_deterministic_and_written_atomically(plan, tmp_path):
+    res = screen(sites(), plan, "trade_logistics")
+    a = render_report(res, plan, "trade_logistics")
+    assert a == render_report(res.copy(), plan, "trade_logistics")
+    path = write_report(a, tmp_path / "r.html")
+    assert path.read_text(encoding="utf-8") == a and [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+def test_report_needs_verdicts(plan):
+    with pytest.raises(ValueError, match="industry"):
+        render_report(screen(sites(), plan), plan, "agriculture")
+
+
+def test_cli_report(tmp_path):
+    src = tmp_path / "s.csv"
+    src.write_text(
+        f'name,lon,lat\n"{HOSTILE.replace(chr(34), chr(34) * 2)}",122.72,41.51\n', encoding="utf-8"
+    )
+    out = tmp_path / "report.html"
+    proc = run_cli("report", src, "--industry", "保税仓储加工", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "siting-bonded-in-bonded-zone" in html and HOSTILE not in html
+    proc = run_cli("report", src, "--out", out)
+    assert proc.returncode == 2 and "--industry" in proc.stderr
