@@ -51,7 +51,9 @@ def _setup(case: dict, tmp_path: Path) -> tuple[list[str], Path]:
     if kind == "rules":
         return ["check", "--rules", str(src), *extra], inputs
     if kind == "sites":
-        return ["screen", str(src), "--out", str(out / "result.geojson"), *extra], inputs
+        out.mkdir()
+        target = case.get("out", "{out}/result.geojson").replace("{out}", str(out)).replace("{tmp}", str(tmp_path))
+        return ["screen", str(src), "--out", target, *extra], inputs
     raise AssertionError(f"unknown case kind {kind!r}")
 
 

@@ -130,3 +130,72 @@ def test_sigkill_during_build_loses_nothing(plan_copy, tmp_path):
     assert run_cli("build", plan_copy, "--out", out).returncode == 0
     assert list(out.rglob(".lzspatial-tmp-*")) == []
     assert _hashes(out) == new
+
+
+_cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8) | st.floats().map(str) | \
+    st.integers().map(str) | st.sampled_from(["122.75", "41.52", "", "NaN", "inf", "-1e308", "经度"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(header=st.lists(st.sampled_from(["lon", "lat", "x", "y", "name", "经度", "纬度", "lng", ""]) | st.text(max_size=5),
+                       min_size=0, max_size=4),
+       rows=st.lists(st.lists(_cell, max_size=5), max_size=6),
+       sep=st.sampled_from([",", ";", "\t"]))
+def test_fuzz_site_csv(tmp_path_factory, header, rows, sep):
+    from lzspatial.sites import read_sites
+
+    path = tmp_path_factory.mktemp("csv") / "sites.csv"
+    path.write_text("\n".join(sep.join(r) for r in [header, *rows]), encoding="utf-8")
+    for skip in (False, True):
+        try:
+            read_sites(path, skip_invalid=skip)
+        except LzSpatialError:
+            pass
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.binary(max_size=300))
+def test_fuzz_site_bytes(tmp_path_factory, data):
+    from lzspatial.sites import read_sites
+
+    folder = tmp_path_factory.mktemp("bytes")
+    for name in ("sites.csv", "sites.geojson"):
+        (folder / name).write_bytes(data)
+        try:
+            read_sites(folder / name)
+        except LzSpatialError:
+            pass
+
+
+_toml_value = st.recursive(
+    st.integers(-10, 10) | st.text(max_size=12) | st.booleans() | st.floats(allow_nan=False, allow_infinity=False),
+    lambda c: st.lists(c, max_size=3), max_leaves=6)
+_rule = st.dictionaries(
+    st.sampled_from(["id", "title_zh", "title_en", "severity", "kind", "subject", "objects", "container",
+                     "distance_m", "tolerance_m", "tolerance_m2", "exact", "min", "max", "field", "values", "basis"]),
+    _toml_value | st.fixed_dictionaries({"layer": st.sampled_from(["zones", "parks", "nope"]),
+                                         "where": st.text(max_size=30)}),
+    max_size=10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rules=st.lists(_rule, max_size=3))
+def test_fuzz_rule_parser(default_plan, rules):
+    from lzspatial.check import check_plan
+    from lzspatial.rules import parse_rules
+
+    try:
+        check_plan(default_plan, parse_rules({"rules": rules}, source="fuzz.toml"))
+    except LzSpatialError:
+        pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=60))
+def test_fuzz_filter_grammar(text):
+    from lzspatial.filters import parse_filter
+
+    try:
+        parse_filter(text, rule_id="fuzz", key="subject.where", source="fuzz.toml")
+    except LzSpatialError:
+        pass
