@@ -9,14 +9,12 @@ is checked in well under a second.
 
 from __future__ import annotations
 
-import math
 import os
 import re
-from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._text import esc, term_safe
+from ._check_report import SUMMARY_COLUMNS, VIOLATION_COLUMNS, CheckReport, _num
 from .errors import InputError, RuleError
 from .rules import RuleSet, Selection, load_rules, parse_rules
 
@@ -28,19 +26,15 @@ if TYPE_CHECKING:
 
 __all__ = ["SUMMARY_COLUMNS", "VIOLATION_COLUMNS", "CheckReport", "check_plan"]
 
-#: Columns of :attr:`CheckReport.violations` (besides ``geometry``).
-VIOLATION_COLUMNS = ("rule_id", "severity", "title_zh", "title_en", "layer", "feature_id", "related_id",
-                     "measure", "unit", "message", "accepted")
-#: Columns of :attr:`CheckReport.summary`.
-SUMMARY_COLUMNS = ("rule_id", "severity", "kind", "title_en", "title_zh", "status", "checked", "violated",
-                   "accepted")
-_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-_NON_PLAIN = re.compile(r"[^\x20-\x7e\n]")
 _LOCATION = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\]")
 
 
-def check_plan(plan: Plan | str | os.PathLike[str] | None, rules: Any = None, *,
-               extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None) -> CheckReport:
+def check_plan(
+    plan: Plan | str | os.PathLike[str] | None,
+    rules: Any = None,
+    *,
+    extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+) -> CheckReport:
     """Check a plan against a rule set.
 
     Parameters
@@ -86,8 +80,13 @@ def check_plan(plan: Plan | str | os.PathLike[str] | None, rules: Any = None, *,
         n, found = _KINDS[rule.kind](rule, ctx)
         checked.append(n)
         for row in found:
-            row.update(rule_id=rule.id, severity=rule.severity, title_zh=rule.title_zh,
-                       title_en=rule.title_en, accepted=False)
+            row.update(
+                rule_id=rule.id,
+                severity=rule.severity,
+                title_zh=rule.title_zh,
+                title_en=rule.title_en,
+                accepted=False,
+            )
             rows.append(row)
     _accept(rows, ruleset)
     return CheckReport.build(rows, ruleset, checked, plan_id=plan.id, metric_crs=ctx.crs)
@@ -101,8 +100,9 @@ def _resolve_rules(plan: Plan, rules: Any) -> RuleSet:
     if rules is None:
         path = plan.path / "rules.toml"
         if not path.is_file():
-            raise RuleError(f"{plan.path}: the plan folder has no rules.toml; "
-                            "pass a rule file (--rules FILE)")
+            raise RuleError(
+                f"{plan.path}: the plan folder has no rules.toml; pass a rule file (--rules FILE)"
+            )
         return load_rules(path)
     return load_rules(rules)
 
@@ -126,8 +126,9 @@ def _accept(rows: list[dict[str, Any]], ruleset: RuleSet) -> None:
 class _Features:
     """Selected features pooled from one or more layers, geometry in the metric CRS."""
 
-    def __init__(self, layers: Any, ids: Any, geoms: Any, frames: list[Any], label: str,
-                 rows: Any = None) -> None:
+    def __init__(
+        self, layers: Any, ids: Any, geoms: Any, frames: list[Any], label: str, rows: Any = None
+    ) -> None:
         self.layers, self.ids, self.geoms, self.label = layers, ids, geoms, label
         self._frames, self._rows = frames, rows  # attributes, read only when a rule needs them
         self._spatial: _Features | None = None
@@ -147,8 +148,9 @@ class _Features:
             if bad.any():
                 geoms[bad] = shapely.make_valid(geoms[bad])
             rows = np.flatnonzero(keep) if self._rows is None else self._rows[keep]
-            self._spatial = _Features(self.layers[keep], self.ids[keep], geoms, self._frames, self.label,
-                                      rows)
+            self._spatial = _Features(
+                self.layers[keep], self.ids[keep], geoms, self._frames, self.label, rows
+            )
         return self._spatial
 
     def values(self, field: str) -> list[Any]:
@@ -202,8 +204,13 @@ class _Context:
             geoms.append(np.asarray(frame.geometry.values, dtype=object))
             frames.append(frame)
         label = " + ".join(s.label for s in sels)
-        feats = _Features(np.array(layers, dtype=object), np.array(ids, dtype=object),
-                          np.concatenate(geoms) if geoms else np.empty(0, dtype=object), frames, label)
+        feats = _Features(
+            np.array(layers, dtype=object),
+            np.array(ids, dtype=object),
+            np.concatenate(geoms) if geoms else np.empty(0, dtype=object),
+            frames,
+            label,
+        )
         self._selected[sels] = feats
         return feats
 
@@ -211,21 +218,18 @@ class _Context:
 # -- helpers -----------------------------------------------------------------------
 
 
-def _row(feats: _Features, i: int, related: Any, measure: float, unit: str, message: str,
-         geom: Any) -> dict[str, Any]:
-    return {"layer": feats.layers[i], "feature_id": feats.ids[i], "related_id": related,
-            "measure": float(measure), "unit": unit, "message": message, "geometry": geom}
-
-
-_SUFFIX = {"m2": " m²", "m": " m", "count": ""}
-
-
-def _num(value: float | None, unit: str) -> str:
-    """Format a measure: ``1,234 m²``, ``3.5 m``, ``2``."""
-    if value is None or value != value:
-        return "unknown"
-    text = f"{value:,.1f}" if unit != "count" and 0 < abs(value) < 10 else f"{value:,.0f}"
-    return text + _SUFFIX.get(unit, " " + unit)
+def _row(
+    feats: _Features, i: int, related: Any, measure: float, unit: str, message: str, geom: Any
+) -> dict[str, Any]:
+    return {
+        "layer": feats.layers[i],
+        "feature_id": feats.ids[i],
+        "related_id": related,
+        "measure": float(measure),
+        "unit": unit,
+        "message": message,
+        "geometry": geom,
+    }
 
 
 def _distance_to(container: Any, geoms: Any) -> Any:
@@ -307,9 +311,18 @@ def _must_contain(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]
         s, o = _tree(objs.geoms).query(subj.geoms, predicate="covers")
         keep = ~subj.same(s, objs, o)
         counts = np.bincount(s[keep], minlength=len(subj))
-    out = [_row(subj, i, None, counts[i], "count",
-                f"{subj.ids[i]} contains {counts[i]} of {objs.label}; at least {need} required",
-                subj.geoms[i]) for i in np.flatnonzero(counts < need)]
+    out = [
+        _row(
+            subj,
+            i,
+            None,
+            counts[i],
+            "count",
+            f"{subj.ids[i]} contains {counts[i]} of {objs.label}; at least {need} required",
+            subj.geoms[i],
+        )
+        for i in np.flatnonzero(counts < need)
+    ]
     return len(subj), out
 
 
@@ -396,8 +409,10 @@ def _must_not_have_gaps(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, 
         areas = shapely.area(parts)
         for k in np.argsort(-areas, kind="stable"):
             if areas[k] > tol:
-                msg = (f"gap of {_num(areas[k], 'm2')} in {cont.ids[i]} not covered by {subj.label} "
-                       f"(tolerance {tol:,.0f} m²)")
+                msg = (
+                    f"gap of {_num(areas[k], 'm2')} in {cont.ids[i]} not covered by {subj.label} "
+                    f"(tolerance {tol:,.0f} m²)"
+                )
                 out.append(_row(cont, i, None, areas[k], "m2", msg, parts[k]))
     return len(cont), out
 
@@ -410,8 +425,9 @@ def _nearest(subj: _Features, idx: Any, objs: _Features) -> tuple[Any, Any]:
     if not len(objs) or not len(idx):
         return near, dist
     exclusive = bool(set(subj.layers[idx]) & set(objs.layers))
-    (k, o), d = _tree(objs.geoms).query_nearest(subj.geoms[idx], return_distance=True,
-                                               exclusive=exclusive, all_matches=False)
+    (k, o), d = _tree(objs.geoms).query_nearest(
+        subj.geoms[idx], return_distance=True, exclusive=exclusive, all_matches=False
+    )
     near[k], dist[k] = o, d
     return near, dist
 
@@ -434,8 +450,10 @@ def _must_be_within_distance(rule: Rule, ctx: _Context) -> tuple[int, list[dict[
     out = []
     for k, i in enumerate(bad):
         rid = objs.ids[near[k]] if found[k] else None
-        msg = (f"{subj.ids[i]} is {_num(dist[k], 'm')} from the nearest of {objs.label}"
-               f"{f' ({rid})' if rid else ''}; the limit is {d:,.0f} m")
+        msg = (
+            f"{subj.ids[i]} is {_num(dist[k], 'm')} from the nearest of {objs.label}"
+            f"{f' ({rid})' if rid else ''}; the limit is {d:,.0f} m"
+        )
         out.append(_row(subj, i, rid, dist[k], "m", msg, lines[k]))
     return len(subj), out
 
@@ -462,8 +480,10 @@ def _must_be_farther_than(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str
     out = []
     for k in range(len(s)):
         how = "touches or crosses" if touch[k] else f"is {_num(dist[k], 'm')} from"
-        msg = (f"{subj.ids[s[k]]} {how} {objs.ids[o[k]]} ({objs.layers[o[k]]}); "
-               f"it must be farther than {d:,.0f} m")
+        msg = (
+            f"{subj.ids[s[k]]} {how} {objs.ids[o[k]]} ({objs.layers[o[k]]}); "
+            f"it must be farther than {d:,.0f} m"
+        )
         out.append(_row(subj, s[k], objs.ids[o[k]], dist[k], "m", msg, geom[k]))
     return len(subj), out
 
@@ -482,8 +502,15 @@ def _count(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
     if problem is None:
         return 1, []
     layer = ",".join(dict.fromkeys(s.layer for s in rule.subject))
-    row = {"layer": layer, "feature_id": None, "related_id": None, "measure": float(n), "unit": "count",
-           "message": f"{n} features in {feats.label}; expected {problem}", "geometry": None}
+    row = {
+        "layer": layer,
+        "feature_id": None,
+        "related_id": None,
+        "measure": float(n),
+        "unit": "count",
+        "message": f"{n} features in {feats.label}; expected {problem}",
+        "geometry": None,
+    }
     return 1, [row]
 
 
@@ -532,8 +559,10 @@ def _unique(rule: Rule, ctx: _Context) -> tuple[int, list[dict[str, Any]]]:
             continue
         for i in idx:
             others = [str(feats.ids[j]) for j in idx if j != i]
-            msg = (f"{feats.ids[i]}: field {name!r} value {values[i]!r} is shared by {len(idx)} features "
-                   f"(also {', '.join(others[:5])}{' ...' if len(others) > 5 else ''})")
+            msg = (
+                f"{feats.ids[i]}: field {name!r} value {values[i]!r} is shared by {len(idx)} features "
+                f"(also {', '.join(others[:5])}{' ...' if len(others) > 5 else ''})"
+            )
             out.append(_row(feats, i, others[0], len(idx), "count", msg, feats.geoms[i]))
     return len(feats), out
 
@@ -576,215 +605,3 @@ _KINDS = {
     "unique": _unique,
     "valid_geometry": _valid_geometry,
 }
-
-
-# -- the report ------------------------------------------------------------------------
-
-
-class CheckReport:
-    """The result of :func:`check_plan`.
-
-    Attributes
-    ----------
-    violations : geopandas.GeoDataFrame
-        One row per violation, in EPSG:4326, columns :data:`VIOLATION_COLUMNS`
-        and ``geometry`` (the overlap or gap, the shortest line of a distance
-        rule, or the feature). Measures are in the metric CRS.
-    summary : pandas.DataFrame
-        One row per rule, columns :data:`SUMMARY_COLUMNS`; ``status`` is
-        ``pass``, ``fail`` or ``accepted-only``.
-    """
-
-    def __init__(self, violations: gpd.GeoDataFrame, summary: Any, *, plan_id: str, rules_name: str,
-                 metric_crs: str) -> None:
-        self.violations = violations
-        self.summary = summary
-        self.plan_id = plan_id
-        self.rules_name = rules_name
-        self.metric_crs = metric_crs
-
-    @classmethod
-    def build(cls, rows: list[dict[str, Any]], ruleset: RuleSet, checked: list[int], *, plan_id: str,
-              metric_crs: str) -> CheckReport:
-        """Assemble a report from violation rows (metric geometry); sorts deterministically."""
-        import geopandas as gpd
-        import numpy as np
-        import pandas as pd
-
-        order = {r.id: i for i, r in enumerate(ruleset.rules)}
-        keys = [np.array([str(r[k] or "") for r in rows], dtype=str) for k in ("related_id", "feature_id")]
-        keys += [np.array([order[r["rule_id"]] for r in rows], dtype=int),
-                 np.array([_SEVERITY_RANK[r["severity"]] for r in rows], dtype=int)]
-        rows = [rows[i] for i in np.lexsort(keys)] if rows else rows
-        data = {c: [r[c] for r in rows] for c in VIOLATION_COLUMNS}
-        frame = pd.DataFrame(data, columns=list(VIOLATION_COLUMNS), dtype=object)
-        frame = frame.astype({"measure": float, "accepted": bool})  # text stays object: None stays None
-        violations = gpd.GeoDataFrame(frame, geometry=[r["geometry"] for r in rows], crs=metric_crs)
-        violations = violations.to_crs("EPSG:4326")
-        total = Counter(r["rule_id"] for r in rows)
-        accepted = Counter(r["rule_id"] for r in rows if r["accepted"])
-        summary = []
-        for rule, n in zip(ruleset.rules, checked, strict=True):
-            acc = accepted[rule.id]
-            bad = total[rule.id] - acc
-            status = "fail" if bad else ("accepted-only" if acc else "pass")
-            summary.append((rule.id, rule.severity, rule.kind, rule.title_en, rule.title_zh, status, n, bad,
-                            acc))
-        name = os.path.basename(ruleset.source)
-        return cls(violations, pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS)), plan_id=plan_id,
-                   rules_name=name, metric_crs=metric_crs)
-
-    @property
-    def has_errors(self) -> bool:
-        """Whether any error-severity violation is not accepted."""
-        v = self.violations
-        return bool(((v["severity"] == "error") & ~v["accepted"]).any())
-
-    def totals(self) -> dict[str, int]:
-        """Count open violations per severity, accepted ones, and rules."""
-        v = self.violations
-        out = {sev: int(((v["severity"] == sev) & ~v["accepted"]).sum()) for sev in _SEVERITY_RANK}
-        out["accepted"] = int(v["accepted"].sum())
-        out["rules"] = len(self.summary)
-        out["failed_rules"] = int((self.summary["status"] == "fail").sum())
-        return out
-
-    def _records(self) -> list[dict[str, Any]]:
-        recs = self.violations.drop(columns="geometry").to_dict("records")
-        for rec in recs:
-            m = rec["measure"]
-            rec["measure"] = None if m is None or math.isnan(m) else round(float(m), 3)
-            rec["accepted"] = bool(rec["accepted"])
-            for k in ("feature_id", "related_id"):
-                if isinstance(rec[k], float) and math.isnan(rec[k]):
-                    rec[k] = None
-        return recs
-
-    def to_json(self, precision: int = 6) -> str:
-        """Return the report as deterministic JSON text (keys sorted; geometry as GeoJSON in EPSG:4326)."""
-        import json
-
-        from .io import geometry_to_geojson
-
-        viols = []
-        for rec, geom in zip(self._records(), self.violations.geometry.values, strict=True):
-            rec["geometry"] = json.loads(geometry_to_geojson(geom, precision))
-            viols.append(rec)
-        summary = [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-                   for row in self.summary.to_dict("records")]
-        doc = {"plan": self.plan_id, "rules": self.rules_name, "measures_crs": self.metric_crs,
-               "has_errors": self.has_errors, "totals": self.totals(), "summary": summary,
-               "violations": viols}
-        text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)
-        return _json_safe(text) + "\n"
-
-    def to_geojson(self, precision: int = 6) -> str:
-        """Return the violations as an RFC 7946 FeatureCollection (text)."""
-        from .io import feature_collection_text
-
-        rows = zip(self._records(), self.violations.geometry.values, strict=True)
-        return _json_safe(feature_collection_text(rows, precision=precision, name="violations"))
-
-    def __repr__(self) -> str:
-        t = self.totals()
-        return (f"<CheckReport {self.plan_id!r}: {t['rules']} rules, {t['failed_rules']} failed; "
-                f"{t['error']} errors, {t['warning']} warnings, {t['info']} info, {t['accepted']} accepted>")
-
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{esc(r.status)}</td><td>{esc(r.severity)}</td><td>{esc(r.rule_id)}</td>"
-            f"<td>{esc(r.title_en)}<br>{esc(r.title_zh)}</td><td>{r.checked}</td><td>{r.violated}</td>"
-            f"<td>{r.accepted}</td></tr>" for r in self.summary.itertuples())
-        vrows = "".join(
-            f"<tr><td>{esc(r['severity'])}</td><td>{esc(r['rule_id'])}</td><td>{esc(r['layer'])}</td>"
-            f"<td>{esc(r['feature_id'])}</td><td>{esc(r['related_id'] or '')}</td>"
-            f"<td>{esc(_num(r['measure'], r['unit']))}</td><td>{esc(r['message'])}</td></tr>"
-            for r in self._records()[:500])
-        head = "".join(f"<th>{h}</th>" for h in ("severity", "rule", "layer", "feature", "related", "measure",
-                                                   "message"))
-        return (f"<div><b>{esc(repr(self))}</b><table><thead><tr><th>status</th><th>severity</th>"
-                "<th>rule</th><th>title</th><th>checked</th><th>violated</th><th>accepted</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table><table><thead><tr>{head}</tr></thead><tbody>{vrows}</tbody>"
-                "</table></div>")
-
-    def print_table(self, console: Any, max_rows: int = 200) -> None:
-        """Print the report with rich: rule statuses, then violations grouped by severity.
-
-        A console narrower than 120 columns lists only the rules that did not
-        pass, and each violation as a short block instead of a table row.
-        """
-        from rich.table import Table
-
-        wide = console.width >= 120
-        console.print(f"[bold]Rule check of plan {_markup(self.plan_id)}[/bold] ({_markup(self.rules_name)}; "
-                      f"measures in {_markup(self.metric_crs)})")
-        if wide:
-            table = Table("status", "severity", "rule", "checked", "violated", "accepted", "kind", "title")
-            for r in self.summary.itertuples():
-                table.add_row(f"[{_COLOUR[r.status]}]{_markup(r.status)}[/]", _markup(r.severity),
-                              _markup(r.rule_id), str(r.checked), str(r.violated), str(r.accepted),
-                              _markup(r.kind), _markup(r.title_en))
-            console.print(table)
-        else:
-            console.print(f"{int((self.summary.status == 'pass').sum())} of {len(self.summary)} rule(s) pass")
-            for r in self.summary[self.summary.status != "pass"].itertuples():
-                console.print(f"[{_COLOUR[r.status]}]{_markup(r.status)}[/] {_markup(r.severity)} "
-                              f"{_markup(r.rule_id)}: {r.violated} of {r.checked} violated, "
-                              f"{r.accepted} accepted")
-        recs = self._records()
-        for sev in _SEVERITY_RANK:
-            mine = [r for r in recs if r["severity"] == sev]
-            if mine:
-                _print_violations(console, sev, mine[:max_rows], wide)
-            if len(mine) > max_rows:
-                console.print(f"... and {len(mine) - max_rows} more {sev} violation(s); use --format json")
-        t = self.totals()
-        console.print(f"{t['error']} error(s), {t['warning']} warning(s), {t['info']} info, "
-                      f"{t['accepted']} accepted; {t['failed_rules']} of {t['rules']} rules failed")
-
-
-_COLOUR = {"fail": "red", "pass": "green", "accepted-only": "yellow"}
-_SEV_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold blue"}
-
-
-def _markup(text: Any) -> str:
-    """Escape data text for rich: markup and terminal control characters."""
-    from rich.markup import escape
-
-    return escape(term_safe("" if text is None else text))
-
-
-def _print_violations(console: Any, sev: str, recs: list[dict[str, Any]], wide: bool) -> None:
-    from rich.table import Table
-
-    title = f"[{_SEV_STYLE[sev]}]{sev}[/]: {len(recs)} violation(s)"
-    if not wide:
-        console.print(title)
-        for r in recs:
-            mark = " (accepted)" if r["accepted"] else ""
-            console.print(f"  [bold]{_markup(r['rule_id'])}[/bold]  {_markup(r['feature_id'] or '-')}  "
-                          f"{_markup(_num(r['measure'], r['unit']))}{mark}")
-            console.print(f"    {_markup(r['message'])}")
-        return
-    vt = Table("rule", "layer", "feature", "related", "measure", "message", title=title, title_justify="left")
-    for r in recs:
-        vt.add_row(_markup(r["rule_id"]), _markup(r["layer"]), _markup(r["feature_id"]),
-                   _markup(r["related_id"]), _markup(_num(r["measure"], r["unit"])), _markup(r["message"]))
-    console.print(vt)
-
-
-def _json_safe(text: str) -> str:
-    r"""Escape control and bidi characters inside JSON text as ``\uXXXX`` (stays valid JSON)."""
-    import unicodedata
-
-    def sub(match: re.Match[str]) -> str:
-        ch = match.group()
-        if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"):
-            return ch
-        code = ord(ch)
-        if code > 0xFFFF:
-            code -= 0x10000
-            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-        return f"\\u{code:04x}"
-
-    return _NON_PLAIN.sub(sub, text)
