@@ -24,17 +24,28 @@ def sel(layer, where=None):
 
 
 def rule(rid, kind, objects, **params):
-    return {"id": rid, "title_zh": rid, "title_en": rid, "severity": "error", "kind": kind,
-            "subject": sel("projects"), "objects": objects, "basis": "benchmark", **params}
+    return {
+        "id": rid,
+        "title_zh": rid,
+        "title_en": rid,
+        "severity": "error",
+        "kind": kind,
+        "subject": sel("projects"),
+        "objects": objects,
+        "basis": "benchmark",
+        **params,
+    }
 
 
-RULES = {"rules": [
-    rule("in-district", "must_be_within", sel("boundary")),
-    rule("in-zone", "must_be_within", [sel("zones"), sel("core")]),
-    rule("avoid-eco", "must_not_overlap_with", sel("control_lines", "kind == 'eco_red_line'")),
-    rule("avoid-farmland", "must_not_overlap_with", sel("control_lines", "kind == 'basic_farmland'")),
-    rule("in-udb", "must_be_within", sel("control_lines", "kind == 'urban_development_boundary'")),
-]}
+RULES = {
+    "rules": [
+        rule("in-district", "must_be_within", sel("boundary")),
+        rule("in-zone", "must_be_within", [sel("zones"), sel("core")]),
+        rule("avoid-eco", "must_not_overlap_with", sel("control_lines", "kind == 'eco_red_line'")),
+        rule("avoid-farmland", "must_not_overlap_with", sel("control_lines", "kind == 'basic_farmland'")),
+        rule("in-udb", "must_be_within", sel("control_lines", "kind == 'urban_development_boundary'")),
+    ]
+}
 
 
 def make_points(plan, n, *, inside_udb=False):
@@ -57,8 +68,9 @@ def make_points(plan, n, *, inside_udb=False):
         xs.append(x[ok])
         ys.append(y[ok])
     x, y = np.concatenate(xs)[:n], np.concatenate(ys)[:n]
-    return gpd.GeoDataFrame({"id": [f"p{i:06d}" for i in range(n)]},
-                            geometry=gpd.points_from_xy(x, y), crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"id": [f"p{i:06d}" for i in range(n)]}, geometry=gpd.points_from_xy(x, y), crs="EPSG:4326"
+    )
 
 
 def baseline(plan, points):
@@ -75,15 +87,30 @@ def baseline(plan, points):
     def outside(rid, polys):
         inside = gpd.sjoin(pts, polys[["geometry"]], predicate="within", how="inner").index.unique()
         out = pts[~pts.index.isin(inside)]
-        parts.append(pd.DataFrame({"rule_id": rid, "feature_id": out["id"].values,
-                                   "measure": out.distance(polys.union_all()).values,
-                                   "geometry": out.geometry.values}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "rule_id": rid,
+                    "feature_id": out["id"].values,
+                    "measure": out.distance(polys.union_all()).values,
+                    "geometry": out.geometry.values,
+                }
+            )
+        )
 
     def inside(rid, polys):
         joined = gpd.sjoin(pts, polys[["id", "geometry"]], predicate="within", how="inner")
         depth = joined.geometry.distance(polys.boundary.union_all())
-        parts.append(pd.DataFrame({"rule_id": rid, "feature_id": joined["id_left"].values,
-                                   "measure": depth.values, "geometry": joined.geometry.values}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "rule_id": rid,
+                    "feature_id": joined["id_left"].values,
+                    "measure": depth.values,
+                    "geometry": joined.geometry.values,
+                }
+            )
+        )
 
     outside("in-district", bnd)
     outside("in-zone", zones)
@@ -126,11 +153,15 @@ def main() -> None:
     t0 = time.perf_counter()
     plan = load_plan()
     load_s = time.perf_counter() - t0
-    print(f"check {N:,} project points x {len(RULES['rules'])} rules (boundary, zones + core, eco red line, "
-          f"basic farmland, urban development boundary); best of {REPEAT}")
+    print(
+        f"check {N:,} project points x {len(RULES['rules'])} rules (boundary, zones + core, eco red line, "
+        f"basic farmland, urban development boundary); best of {REPEAT}"
+    )
     print(f"load_plan(): {load_s:.3f} s (not counted)")
-    print(f"{'points':<34} {'violations':>10} {'lzspatial (s)':>14} {'geopandas sjoin (s)':>20} "
-          f"{'baseline / lzspatial':>21}")
+    print(
+        f"{'points':<34} {'violations':>10} {'lzspatial (s)':>14} {'geopandas sjoin (s)':>20} "
+        f"{'baseline / lzspatial':>21}"
+    )
     worst = 0.0
     for name, inside in (("uniform over the district bbox", False), ("inside the urban dev. boundary", True)):
         engine_s, base_s, n_viol = scenario(plan, make_points(plan, N, inside_udb=inside))
@@ -138,8 +169,10 @@ def main() -> None:
         print(f"{name:<34} {n_viol:>10,} {engine_s:>14.3f} {base_s:>20.3f} {base_s / engine_s:>21.2f}")
     verdict = "PASS" if worst < TARGET_S else "FAIL"
     print(f"target: under {TARGET_S:.0f} s after load -> {verdict} (slowest {worst:.3f} s).")
-    print("Both pipelines give the same violations with measures within 1 mm; lzspatial also writes a "
-          "message, the related feature and a sorted report row per violation.")
+    print(
+        "Both pipelines give the same violations with measures within 1 mm; lzspatial also writes a "
+        "message, the related feature and a sorted report row per violation."
+    )
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write UTF-8 *text* (``\\n`` line ends) to *path* atomically."""
+    """Write *text* as UTF-8 to *path* atomically (line ends are kept as given)."""
     return write_bytes(path, text.encode("utf-8"))
 
 

@@ -11,13 +11,29 @@ __all__ = ["check"]
 
 @click.command()
 @click.argument("plan_dir", required=False, type=click.Path(path_type=Path), metavar="[PLAN_DIR]")
-@click.option("--rules", "rules_file", type=click.Path(path_type=Path), default=None,
-              help="Rule file to use instead of the plan folder's rules.toml.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "geojson"]), default="table",
-              show_default=True, help="table: rich, grouped by severity; json: summary and violations; "
-                                      "geojson: violations as RFC 7946 GeoJSON.")
-@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-              help="Write the output to this file (atomically) instead of the terminal.")
+@click.option(
+    "--rules",
+    "rules_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Rule file to use instead of the plan folder's rules.toml.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "geojson"]),
+    default="table",
+    show_default=True,
+    help="table: rich, grouped by severity; json: summary and violations; "
+    "geojson: violations as RFC 7946 GeoJSON.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the output to this file (atomically) instead of the terminal.",
+)
 def check(plan_dir: Path | None, rules_file: Path | None, fmt: str, out: Path | None) -> None:
     """Check a plan against its rules.
 
@@ -37,8 +53,13 @@ def check(plan_dir: Path | None, rules_file: Path | None, fmt: str, out: Path | 
     report = check_plan(plan, rules_file)
     if fmt == "table":
         buffer = io.StringIO() if out else None
-        console = Console(file=buffer, width=140 if out else None, highlight=False,
-                          no_color=bool(out), force_terminal=False if out else None)
+        console = Console(
+            file=buffer,
+            width=140 if out else None,
+            highlight=False,
+            no_color=bool(out),
+            force_terminal=False if out else None,
+        )
         report.print_table(console, max_rows=10**9 if out else 200)
         text = buffer.getvalue() if buffer else None
     else:
@@ -46,8 +67,12 @@ def check(plan_dir: Path | None, rules_file: Path | None, fmt: str, out: Path | 
     if out is not None:
         write_text(out, text or "")
         t = report.totals()
-        click.echo(term_safe(f"wrote {out}: {t['error']} error(s), {t['warning']} warning(s), "
-                             f"{t['info']} info, {t['accepted']} accepted"))
+        click.echo(
+            term_safe(
+                f"wrote {out}: {t['error']} error(s), {t['warning']} warning(s), "
+                f"{t['info']} info, {t['accepted']} accepted"
+            )
+        )
     elif text is not None:
         click.echo(text, nl=False)  # JSON text: control characters are already \u-escaped
     if report.has_errors:

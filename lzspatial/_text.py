@@ -20,15 +20,15 @@ def esc(value: object) -> str:
 
 
 def term_safe(text: object) -> str:
-    """Return *text* with control and bidi-format characters shown as escapes.
+    r"""Return *text* with control and bidi-format characters shown as escapes.
 
     Terminal output must never pass ANSI escape sequences or RTL overrides
     through from data.
 
     Examples
     --------
-    >>> term_safe("a\\x1b[31mb\\u202ec")
-    'a\\\\x1b[31mb\\\\u202ec'
+    >>> term_safe("a\x1b[31mb\u202ec")
+    'a\\x1b[31mb\\u202ec'
     """
     out = []
     for ch in str(text):

@@ -23,9 +23,7 @@ from .errors import LzSpatialError
 
 __all__ = ["cli", "main"]
 
-_PLAN_DIR = click.argument(
-    "plan_dir", required=False, type=click.Path(path_type=Path), metavar="[PLAN_DIR]"
-)
+_PLAN_DIR = click.argument("plan_dir", required=False, type=click.Path(path_type=Path), metavar="[PLAN_DIR]")
 
 
 def _echo_err(message: str) -> None:
@@ -97,8 +95,12 @@ def validate(plan_dir: Path | None) -> None:
             _echo_err(line)
         _echo_err(f"lzspatial: {len(err.problems)} problem(s) found")
         raise SystemExit(2) from None
-    click.echo(term_safe(f"{plan.path}: valid ({sum(len(plan[n]) for n in plan.layer_names)} features "
-                         f"in {len(plan.layer_names)} layers)"))
+    click.echo(
+        term_safe(
+            f"{plan.path}: valid ({sum(len(plan[n]) for n in plan.layer_names)} features "
+            f"in {len(plan.layer_names)} layers)"
+        )
+    )
 
 
 @cli.command()
@@ -123,11 +125,29 @@ def info(plan_dir: Path | None, as_json: bool) -> None:
     console.print(f"district area: {data['boundary_area_km2']:,.2f} km² ({plan.metric_crs})")
     from rich import box
 
-    table = Table("layer", "n", "sourced", "derived", "schematic", "lon", "lat", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table = Table(
+        "layer",
+        "n",
+        "sourced",
+        "derived",
+        "schematic",
+        "lon",
+        "lat",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     for name, d in data["layers"].items():
         b, (x0, y0, x1, y1) = d["geometry_basis"], d["bbox"]
-        table.add_row(_markup(name), str(d["features"]), str(b["sourced"]), str(b["derived"]),
-                      str(b["schematic"]), f"{x0:.2f}–{x1:.2f}", f"{y0:.2f}–{y1:.2f}")
+        table.add_row(
+            _markup(name),
+            str(d["features"]),
+            str(b["sourced"]),
+            str(b["derived"]),
+            str(b["schematic"]),
+            f"{x0:.2f}–{x1:.2f}",
+            f"{y0:.2f}–{y1:.2f}",
+        )
     for col in table.columns:
         col.no_wrap = True
     console.print(table)
@@ -146,10 +166,16 @@ def _markup(text: object) -> str:
 
 @cli.command()
 @_PLAN_DIR
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("maps"),
-              show_default=True, help="Output folder (created if missing).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("maps"),
+    show_default=True,
+    help="Output folder (created if missing).",
+)
 def build(plan_dir: Path | None, out_dir: Path) -> None:
-    """The main job: validate, check, and write maps, exports and a summary into OUT."""
+    """Run the main job: validate, check, and write maps, exports and a summary into OUT."""
     from .build import build_plan
 
     written = build_plan(plan_dir, out_dir, echo=lambda s: click.echo(term_safe(s)))
@@ -176,7 +202,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as err:  # a bug: keep the terminal clean, say how to see more
         if os.environ.get("LZSPATIAL_DEBUG"):
             raise
-        _fail(f"internal error {type(err).__name__}: {err} (set LZSPATIAL_DEBUG=1 for the traceback; "
-              "please report it)", 3)
+        _fail(
+            f"internal error {type(err).__name__}: {err} (set LZSPATIAL_DEBUG=1 for the traceback; "
+            "please report it)",
+            3,
+        )
     else:
         sys.exit(0)

@@ -101,9 +101,7 @@ def parse_crs(value: str, *, allow: tuple[str, ...] | None = None) -> str:
     canon = ACCEPTED.get(key)
     choices = allow or tuple(dict.fromkeys(ACCEPTED.values()))
     if canon is None or canon not in choices:
-        raise CRSError(
-            f"unknown or unsupported CRS {value!r}; use one of: {', '.join(choices)}"
-        )
+        raise CRSError(f"unknown or unsupported CRS {value!r}; use one of: {', '.join(choices)}")
     warn_if_trap(canon)
     return canon
 

@@ -102,9 +102,11 @@ def _check_crs(fmt: str, crs: str | None) -> str:
         if fmt == "gktxt":
             hint = "国土TXT is always CGCS2000 3-degree Gauss-Kruger zone 41 (EPSG:4529); omit --crs"
         else:
-            hint = (f"{canon} has no EPSG code, and labelling its shifted lon/lat as EPSG:4326 would "
-                    "put every feature hundreds of metres off in any GIS; export EPSG:4326 to "
-                    "GeoPackage, or use --format geojson/csv for " + canon)
+            hint = (
+                f"{canon} has no EPSG code, and labelling its shifted lon/lat as EPSG:4326 would "
+                "put every feature hundreds of metres off in any GIS; export EPSG:4326 to "
+                "GeoPackage, or use --format geojson/csv for " + canon
+            )
         raise CRSError(f"--crs {crs!r} cannot be used with --format {fmt}: {hint}")
     return canon
 
@@ -145,12 +147,15 @@ def _check_layers(plan: Plan, fmt: str, layers: str | Sequence[str] | None) -> l
         raise InputError(f"--layers is empty; choose from: {', '.join(plan.layer_names)}")
     unknown = [s for s in asked if s not in plan.layer_names]
     if unknown:
-        raise InputError(f"unknown layer(s) {', '.join(map(repr, unknown))}; plan {plan.id!r} has: "
-                         f"{', '.join(plan.layer_names)}")
+        raise InputError(
+            f"unknown layer(s) {', '.join(map(repr, unknown))}; plan {plan.id!r} has: "
+            f"{', '.join(plan.layer_names)}"
+        )
     unfit = [s for s in asked if s not in fitting]
     if unfit:
-        raise InputError(f"{what}: {', '.join(map(repr, unfit))} cannot be written; "
-                         f"choose from: {', '.join(fitting)}")
+        raise InputError(
+            f"{what}: {', '.join(map(repr, unfit))} cannot be written; choose from: {', '.join(fitting)}"
+        )
     return [n for n in plan.layer_names if n in asked]
 
 
@@ -215,8 +220,10 @@ def _round_geoms(frame: gpd.GeoDataFrame, precision: int, label: str) -> gpd.Geo
     bad = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"{label}: feature {out['id'].iloc[i]!r}, field 'geometry': invalid once rounded "
-                         f"to {precision} decimals ({shapely.is_valid_reason(geoms[i])}); raise --precision")
+        raise InputError(
+            f"{label}: feature {out['id'].iloc[i]!r}, field 'geometry': invalid once rounded "
+            f"to {precision} decimals ({shapely.is_valid_reason(geoms[i])}); raise --precision"
+        )
     out[out.geometry.name] = geoms
     return out.set_crs(frame.crs, allow_override=True)
 
@@ -247,16 +254,18 @@ def _rows(frame: gpd.GeoDataFrame, layer: str | None = None) -> Iterator[tuple[d
         yield ({"layer": layer, **props} if layer is not None else props), geom
 
 
-def _export_geojson(plan: Plan, out: Path, names: list[str], crs: str, precision: int,
-                    **_: Any) -> list[Path]:
+def _export_geojson(
+    plan: Plan, out: Path, names: list[str], crs: str, precision: int, **_: Any
+) -> list[Path]:
     frames = {n: _frame(plan, n, crs) for n in names}
     written = [
         write_text(out / f"{n}.geojson", _geojson_text(_rows(f), precision=precision, crs=crs, name=n))
         for n, f in frames.items()
     ]
     combined = (row for n, f in frames.items() for row in _rows(f, layer=n))
-    written.append(write_text(out / "plan.geojson",
-                              _geojson_text(combined, precision=precision, crs=crs, name=plan.id)))
+    written.append(
+        write_text(out / "plan.geojson", _geojson_text(combined, precision=precision, crs=crs, name=plan.id))
+    )
     return written
 
 
@@ -284,14 +293,17 @@ def gpkg_name(plan: Plan) -> str:
 def _layer_meta(plan: Plan, name: str) -> dict[str, str]:
     zh, en = plan.titles(name)
     src = plan.source
-    desc = (f"{plan.title_zh} / {plan.title_en}. Source: {src.get('publisher', '')}, "
-            f"{src.get('date', '')}. Features with geometry_basis = 'schematic' are drawn "
-            "schematically, not survey data (dashed in the default style).")
+    desc = (
+        f"{plan.title_zh} / {plan.title_en}. Source: {src.get('publisher', '')}, "
+        f"{src.get('date', '')}. Features with geometry_basis = 'schematic' are drawn "
+        "schematically, not survey data (dashed in the default style)."
+    )
     return {"IDENTIFIER": f"{zh} {en}", "DESCRIPTION": desc}
 
 
-def _export_gpkg(plan: Plan, out: Path, names: list[str], crs: str, precision: int | None,
-                 **_: Any) -> list[Path]:
+def _export_gpkg(
+    plan: Plan, out: Path, names: list[str], crs: str, precision: int | None, **_: Any
+) -> list[Path]:
     import pyogrio
 
     path = out / gpkg_name(plan)
@@ -302,15 +314,24 @@ def _export_gpkg(plan: Plan, out: Path, names: list[str], crs: str, precision: i
             if precision is not None:
                 frame = _round_geoms(frame, precision, f"{plan.path}: layer {name!r}")
             try:
-                pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG",
-                                        layer_options=_layer_meta(plan, name))
+                pyogrio.write_dataframe(
+                    frame, tmp, layer=name, driver="GPKG", layer_options=_layer_meta(plan, name)
+                )
             except Exception as err:  # pyogrio/GDAL raise several types
                 raise OutputError(f"{path}: cannot write layer {name!r}: {err}") from err
-            styles[name] = layer_qml(_element(plan, name), geom_type=frame.geometry.geom_type.iloc[0],
-                                     vocabularies=plan.vocabularies)
-        write_layer_styles(tmp, styles, description=(
-            "lzspatial default style: the web map's colours; dashed outlines and hollow "
-            "markers = geometry_basis 'schematic'"))
+            styles[name] = layer_qml(
+                _element(plan, name),
+                geom_type=frame.geometry.geom_type.iloc[0],
+                vocabularies=plan.vocabularies,
+            )
+        write_layer_styles(
+            tmp,
+            styles,
+            description=(
+                "lzspatial default style: the web map's colours; dashed outlines and hollow "
+                "markers = geometry_basis 'schematic'"
+            ),
+        )
     return [path]
 
 
@@ -349,8 +370,7 @@ def _csv_bytes(frame: gpd.GeoDataFrame, crs: str, precision: int) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def _export_csv(plan: Plan, out: Path, names: list[str], crs: str, precision: int,
-                **_: Any) -> list[Path]:
+def _export_csv(plan: Plan, out: Path, names: list[str], crs: str, precision: int, **_: Any) -> list[Path]:
     return [write_bytes(out / f"{n}.csv", _csv_bytes(_frame(plan, n, crs), crs, precision)) for n in names]
 
 
@@ -372,8 +392,11 @@ def _uses(plan: Plan, name: str, frame: gpd.GeoDataFrame) -> list[str]:
     from .qgis_styles import CLASS_LABELS
 
     element = _element(plan, name)
-    field = {"zones": ("functions", "functional_areas"), "parks": ("kind", "park_kinds"),
-             "control_lines": ("kind", None)}.get(element)
+    field = {
+        "zones": ("functions", "functional_areas"),
+        "parks": ("kind", "park_kinds"),
+        "control_lines": ("kind", None),
+    }.get(element)
     if field is None or field[0] not in frame.columns:
         return [""] * len(frame)
     vocab = plan.vocabularies.get(field[1], {}) if field[1] else {}
@@ -388,8 +411,17 @@ def _uses(plan: Plan, name: str, frame: gpd.GeoDataFrame) -> list[str]:
     return out
 
 
-def _export_gktxt(plan: Plan, out: Path, names: list[str], crs: str, precision: int, *,
-                  date: str | _dt.date | None = None, encoding: str = "utf-8", **_: Any) -> list[Path]:
+def _export_gktxt(
+    plan: Plan,
+    out: Path,
+    names: list[str],
+    crs: str,
+    precision: int,
+    *,
+    date: str | _dt.date | None = None,
+    encoding: str = "utf-8",
+    **_: Any,
+) -> list[Path]:
     from .gktxt import write_gktxt
 
     day = _gktxt_date(plan, date)
@@ -397,9 +429,19 @@ def _export_gktxt(plan: Plan, out: Path, names: list[str], crs: str, precision: 
     for name in names:
         frame = plan.layer(name, metric=True)
         frame["_use"] = _uses(plan, name, frame)
-        written.append(write_gktxt(frame, out / f"{name}.txt", id_field="id", name_field="name_zh",
-                                   use_field="_use", producer="lzspatial", date=day,
-                                   precision=precision, encoding=encoding))
+        written.append(
+            write_gktxt(
+                frame,
+                out / f"{name}.txt",
+                id_field="id",
+                name_field="name_zh",
+                use_field="_use",
+                producer="lzspatial",
+                date=day,
+                precision=precision,
+                encoding=encoding,
+            )
+        )
     return written
 
 

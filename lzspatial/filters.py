@@ -82,7 +82,9 @@ def _read_string(text: str, start: int) -> tuple[str, int]:
                 out.append(text[i + 1])
                 i += 2
                 continue
-            raise _FilterSyntax(f"unknown escape {text[i:i + 2]!r} (only \\{quote} and \\\\ are allowed)", i)
+            raise _FilterSyntax(
+                f"unknown escape {text[i : i + 2]!r} (only \\{quote} and \\\\ are allowed)", i
+            )
         if ch == quote:
             return "".join(out), i + 1
         out.append(ch)
@@ -298,14 +300,17 @@ class _Parser:
             return _Test(field, lambda v: _contains(v, lit))
         raise _FilterSyntax(
             f"expected an operator (==, !=, <, <=, >, >=, in, not in, contains) after field "
-            f"{field!r}, got {_describe(op)}", op.pos)
+            f"{field!r}, got {_describe(op)}",
+            op.pos,
+        )
 
     def literal(self) -> Any:
         tok = self.take()
         if tok.kind != "literal":
             hint = " (quote strings: 'text')" if tok.kind == "name" else ""
-            raise _FilterSyntax(f"expected a value (string, number, true, false, null){hint}, "
-                                f"got {_describe(tok)}", tok.pos)
+            raise _FilterSyntax(
+                f"expected a value (string, number, true, false, null){hint}, got {_describe(tok)}", tok.pos
+            )
         return tok.value
 
     def literal_list(self) -> tuple[Any, ...]:
@@ -377,8 +382,9 @@ class Filter:
         return bool(self.evaluate({f: [props.get(f)] for f in self.fields}, 1)[0])
 
 
-def parse_filter(text: str, *, rule_id: str | None = None, key: str = "where",
-                 source: str | None = None) -> Filter:
+def parse_filter(
+    text: str, *, rule_id: str | None = None, key: str = "where", source: str | None = None
+) -> Filter:
     """Parse a filter expression; never evaluates code.
 
     Parameters

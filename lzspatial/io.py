@@ -105,15 +105,13 @@ def parse_json_file(path: str | os.PathLike[str], *, label: str | None = None) -
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise InputError(
-            f"{name}: line {line}: bytes are not UTF-8 ({data[err.start:err.start + 4]!r}); "
+            f"{name}: line {line}: bytes are not UTF-8 ({data[err.start : err.start + 4]!r}); "
             "GeoJSON must be UTF-8 (re-save it as UTF-8, e.g. from GBK)"
         ) from err
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
-        raise InputError(
-            f"{name}: invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}"
-        ) from err
+        raise InputError(f"{name}: invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from err
     except ValueError as err:
         raise InputError(f"{name}: invalid JSON: {err}") from err
     except RecursionError as err:
@@ -162,8 +160,11 @@ def geometry_to_geojson(geom: Any, precision: int = 6, *, rfc7946: bool = True) 
         parts = ",".join(geometry_to_geojson(g, precision, rfc7946=rfc7946) for g in geom.geoms)
         return '{"type":"GeometryCollection","geometries":[' + parts + "]}"
     return (
-        '{"type":' + json.dumps(mapping["type"]) + ',"coordinates":'
-        + _coords_text(mapping["coordinates"], precision) + "}"
+        '{"type":'
+        + json.dumps(mapping["type"])
+        + ',"coordinates":'
+        + _coords_text(mapping["coordinates"], precision)
+        + "}"
     )
 
 
@@ -229,8 +230,11 @@ def feature_collection_text(
             separators=(",", ":"),
         )
         feats.append(
-            '{"type":"Feature","properties":' + props_text + ',"geometry":'
-            + geometry_to_geojson(geom, precision, rfc7946=rfc7946) + "}"
+            '{"type":"Feature","properties":'
+            + props_text
+            + ',"geometry":'
+            + geometry_to_geojson(geom, precision, rfc7946=rfc7946)
+            + "}"
         )
     lines.append(",\n".join(feats))
     lines.append("]}\n")
@@ -252,14 +256,10 @@ def write_geojson(
     The frame must already be in the CRS wanted in the file (EPSG:4326 for
     RFC 7946). The input is not modified.
     """
-    cols = list(columns) if columns is not None else [
-        c for c in gdf.columns if c != gdf.geometry.name
-    ]
+    cols = list(columns) if columns is not None else [c for c in gdf.columns if c != gdf.geometry.name]
     records = gdf[cols].to_dict("records") if cols else [{} for _ in range(len(gdf))]
     rows = zip(records, gdf.geometry.values, strict=True)
-    text = feature_collection_text(
-        rows, precision=precision, crs_name=crs_name, name=name, rfc7946=rfc7946
-    )
+    text = feature_collection_text(rows, precision=precision, crs_name=crs_name, name=name, rfc7946=rfc7946)
     try:
         return write_text(path, text)
     except ValueError as err:  # e.g. NaN in properties

@@ -114,12 +114,8 @@ def read_manifest(folder: Path) -> Manifest:
             problems.append(f"{where}: [vocabularies.{name}] is missing or empty")
             continue
         for value, labels in table.items():
-            if not isinstance(labels, dict) or not all(
-                isinstance(labels.get(k), str) for k in ("zh", "en")
-            ):
-                problems.append(
-                    f"{where}: [vocabularies.{name}] value {value!r} needs zh and en labels"
-                )
+            if not isinstance(labels, dict) or not all(isinstance(labels.get(k), str) for k in ("zh", "en")):
+                problems.append(f"{where}: [vocabularies.{name}] value {value!r} needs zh and en labels")
     entries: list[LayerEntry] = []
     layers = raw.get("layers")
     if not isinstance(layers, list) or not layers:
@@ -137,9 +133,7 @@ def read_manifest(folder: Path) -> Manifest:
         tzh = _str(item, "title_zh", lw, problems)
         ten = _str(item, "title_en", lw, problems)
         if element and element not in ELEMENTS:
-            problems.append(
-                f"{lw}: element {element!r} is unknown; use one of: {', '.join(ELEMENTS)}"
-            )
+            problems.append(f"{lw}: element {element!r} is unknown; use one of: {', '.join(ELEMENTS)}")
         if element in seen:
             problems.append(f"{lw}: element {element!r} is listed twice")
         seen.add(element)
@@ -147,8 +141,7 @@ def read_manifest(folder: Path) -> Manifest:
             target = (folder / file).resolve()
             if Path(file).is_absolute() or not target.is_relative_to(root):
                 problems.append(
-                    f"{lw}: file {file!r} lies outside the plan folder; "
-                    "layer files must be inside it"
+                    f"{lw}: file {file!r} lies outside the plan folder; layer files must be inside it"
                 )
                 continue
             if not file.endswith((".geojson", ".json")):

@@ -81,8 +81,9 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
         fpath = folder / entry.file
         label = str(fpath)
         if not fpath.is_file():
-            problems.append(f"{label}: file not found (listed in {manifest.path.name} for "
-                            f"element {entry.element!r})")
+            problems.append(
+                f"{label}: file not found (listed in {manifest.path.name} for element {entry.element!r})"
+            )
             continue
         raws[entry.name] = read_layer(fpath, ELEMENTS[entry.element], vocabs, label, problems)
     _check_cross_layer(raws, problems)
@@ -105,16 +106,19 @@ def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str]) -> None:
             fid = props.get("id")
             if isinstance(fid, str):
                 if fid in seen:
-                    problems.append(f"{where}: field 'id': duplicate id {fid!r} "
-                                    f"(also in {seen[fid]}); ids must be unique across the plan")
+                    problems.append(
+                        f"{where}: field 'id': duplicate id {fid!r} "
+                        f"(also in {seen[fid]}); ids must be unique across the plan"
+                    )
                 else:
                     seen[fid] = raw.path.name
     boundary = raws.get("boundary")
     if boundary is None or not boundary.geoms:
         return
     if len(boundary.geoms) != 1:
-        problems.append(f"{boundary.path}: the boundary layer must hold exactly one feature, "
-                        f"found {len(boundary.geoms)}")
+        problems.append(
+            f"{boundary.path}: the boundary layer must hold exactly one feature, found {len(boundary.geoms)}"
+        )
         return
     if boundary.geoms[0] is None:
         return
@@ -130,14 +134,20 @@ def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str]) -> None:
             g = shapely.transform(geom, lambda xy: _xy(tr, xy))
             if bnd.buffer(BOUNDARY_TOLERANCE_M).covers(g):
                 continue
-            dist = shapely.hausdorff_distance(g, g.intersection(bnd)) if g.intersects(bnd) else bnd.distance(g)
+            dist = (
+                shapely.hausdorff_distance(g, g.intersection(bnd)) if g.intersects(bnd) else bnd.distance(g)
+            )
             swapped = shapely.transform(geom, lambda xy: _xy(tr, xy[:, ::-1]))
             if bnd.distance(g) > _SWAP_FAR_M and bnd.distance(swapped) < BOUNDARY_TOLERANCE_M:
-                problems.append(f"{where}: field 'geometry': lies {dist / 1000:.0f} km from the "
-                                "district; lon/lat look swapped: GeoJSON order is [longitude, latitude]")
+                problems.append(
+                    f"{where}: field 'geometry': lies {dist / 1000:.0f} km from the "
+                    "district; lon/lat look swapped: GeoJSON order is [longitude, latitude]"
+                )
             else:
-                problems.append(f"{where}: field 'geometry': lies outside the district boundary "
-                                f"(up to {dist:,.0f} m outside; tolerance {BOUNDARY_TOLERANCE_M:.0f} m)")
+                problems.append(
+                    f"{where}: field 'geometry': lies outside the district boundary "
+                    f"(up to {dist:,.0f} m outside; tolerance {BOUNDARY_TOLERANCE_M:.0f} m)"
+                )
 
 
 def _xy(tr: Any, xy: Any) -> Any:

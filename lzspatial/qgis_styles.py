@@ -87,8 +87,13 @@ CLASS_LABELS: Final[dict[str, tuple[str, str]]] = {
     "urban_development_boundary": ("城镇开发边界", "urban development boundary"),
 }
 
-_KIND = {"Polygon": "fill", "MultiPolygon": "fill", "LineString": "line",
-         "MultiLineString": "line", "Point": "marker"}
+_KIND = {
+    "Polygon": "fill",
+    "MultiPolygon": "fill",
+    "LineString": "line",
+    "MultiLineString": "line",
+    "Point": "marker",
+}
 _SCHEMATIC = "\"geometry_basis\" = 'schematic'"
 _DASH_EXPR = f"CASE WHEN {_SCHEMATIC} THEN 'dash' ELSE 'solid' END"
 _UNIT_SCALE = "3x:0,0,0,0,0,0"
@@ -97,7 +102,7 @@ _UNIT_SCALE = "3x:0,0,0,0,0,0"
 def _rgba(hex_color: str, opacity: float = 1.0) -> str:
     """``#rrggbb`` -> QGIS ``r,g,b,a``."""
     h = hex_color.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"{r},{g},{b},{round(255 * opacity)}"
 
 
@@ -125,7 +130,7 @@ def class_expression(element: str) -> str | None:
     spec = {f.name: f for f in ELEMENTS[element].fields} if element in ELEMENTS else {}
     ftype = spec[field].type if field in spec else "str"
     if ftype == "list":
-        return f"regexp_substr(\"{field}\", '\"([^\"]+)\"')"
+        return f'regexp_substr("{field}", \'"([^"]+)"\')'
     if ftype == "bool":
         return f"if(\"{field}\", 'True', 'False')"
     return field
@@ -160,8 +165,7 @@ def _data_defined(parent: ET.Element, exprs: Mapping[str, str] | None = None) ->
 
 
 def _symbol(parent: ET.Element, name: str, kind: str) -> ET.Element:
-    sym = ET.SubElement(parent, "symbol", type=kind, name=name, alpha="1",
-                        clip_to_extent="1", force_rhr="0")
+    sym = ET.SubElement(parent, "symbol", type=kind, name=name, alpha="1", clip_to_extent="1", force_rhr="0")
     _data_defined(sym)
     return sym
 
@@ -175,11 +179,21 @@ def _layer(sym: ET.Element, cls: str, props: Mapping[str, str], exprs: Mapping[s
 
 def _line_props(color: str, width_px: float) -> dict[str, str]:
     return {
-        "capstyle": "round", "customdash": "5;2", "customdash_map_unit_scale": _UNIT_SCALE,
-        "customdash_unit": "MM", "draw_inside_polygon": "0", "joinstyle": "round",
-        "line_color": color, "line_style": "solid", "line_width": _mm(width_px),
-        "line_width_unit": "MM", "offset": "0", "offset_map_unit_scale": _UNIT_SCALE,
-        "offset_unit": "MM", "ring_filter": "0", "use_custom_dash": "0",
+        "capstyle": "round",
+        "customdash": "5;2",
+        "customdash_map_unit_scale": _UNIT_SCALE,
+        "customdash_unit": "MM",
+        "draw_inside_polygon": "0",
+        "joinstyle": "round",
+        "line_color": color,
+        "line_style": "solid",
+        "line_width": _mm(width_px),
+        "line_width_unit": "MM",
+        "offset": "0",
+        "offset_map_unit_scale": _UNIT_SCALE,
+        "offset_unit": "MM",
+        "ring_filter": "0",
+        "use_custom_dash": "0",
         "width_map_unit_scale": _UNIT_SCALE,
     }
 
@@ -187,43 +201,87 @@ def _line_props(color: str, width_px: float) -> dict[str, str]:
 def _fill_symbol(parent: ET.Element, name: str, st: dict[str, Any]) -> None:
     sym = _symbol(parent, name, "fill")
     opacity = float(st["fill_opacity"])
-    _layer(sym, "SimpleFill", {
-        "border_width_map_unit_scale": _UNIT_SCALE, "color": _rgba(st["fill"], opacity),
-        "joinstyle": "bevel", "offset": "0,0", "offset_map_unit_scale": _UNIT_SCALE,
-        "offset_unit": "MM", "outline_color": _rgba(st["color"], STROKE_OPACITY), "outline_style": "solid",
-        "outline_width": _mm(st["weight"]), "outline_width_unit": "MM",
-        "style": "solid" if opacity > 0 else "no",
-    }, {"outlineStyle": _DASH_EXPR})
+    _layer(
+        sym,
+        "SimpleFill",
+        {
+            "border_width_map_unit_scale": _UNIT_SCALE,
+            "color": _rgba(st["fill"], opacity),
+            "joinstyle": "bevel",
+            "offset": "0,0",
+            "offset_map_unit_scale": _UNIT_SCALE,
+            "offset_unit": "MM",
+            "outline_color": _rgba(st["color"], STROKE_OPACITY),
+            "outline_style": "solid",
+            "outline_width": _mm(st["weight"]),
+            "outline_width_unit": "MM",
+            "style": "solid" if opacity > 0 else "no",
+        },
+        {"outlineStyle": _DASH_EXPR},
+    )
     if st.get("hatch"):
-        lay = _layer(sym, "LinePatternFill", {
-            "angle": "45", "color": _rgba(st["color"]), "distance": "2",
-            "distance_map_unit_scale": _UNIT_SCALE, "distance_unit": "MM",
-            "line_width": "0.26", "line_width_map_unit_scale": _UNIT_SCALE, "line_width_unit": "MM",
-            "offset": "0", "offset_map_unit_scale": _UNIT_SCALE, "offset_unit": "MM",
-            "outline_width_map_unit_scale": _UNIT_SCALE, "outline_width_unit": "MM",
-        }, {})
+        lay = _layer(
+            sym,
+            "LinePatternFill",
+            {
+                "angle": "45",
+                "color": _rgba(st["color"]),
+                "distance": "2",
+                "distance_map_unit_scale": _UNIT_SCALE,
+                "distance_unit": "MM",
+                "line_width": "0.26",
+                "line_width_map_unit_scale": _UNIT_SCALE,
+                "line_width_unit": "MM",
+                "offset": "0",
+                "offset_map_unit_scale": _UNIT_SCALE,
+                "offset_unit": "MM",
+                "outline_width_map_unit_scale": _UNIT_SCALE,
+                "outline_width_unit": "MM",
+            },
+            {},
+        )
         sub = _symbol(lay, f"@{name}@1", "line")
         _layer(sub, "SimpleLine", _line_props(_rgba(st["color"], 0.6), 1.0), {})
 
 
 def _line_symbol(parent: ET.Element, name: str, st: dict[str, Any]) -> None:
     sym = _symbol(parent, name, "line")
-    _layer(sym, "SimpleLine", _line_props(_rgba(st["color"], STROKE_OPACITY), st["weight"]),
-           {"outlineStyle": _DASH_EXPR})
+    _layer(
+        sym,
+        "SimpleLine",
+        _line_props(_rgba(st["color"], STROKE_OPACITY), st["weight"]),
+        {"outlineStyle": _DASH_EXPR},
+    )
 
 
 def _marker_symbol(parent: ET.Element, name: str, st: dict[str, Any]) -> None:
     sym = _symbol(parent, name, "marker")
     fill = _rgba(st["fill"], MARKER_FILL_OPACITY)
-    _layer(sym, "SimpleMarker", {
-        "angle": "0", "color": fill, "horizontal_anchor_point": "1", "joinstyle": "bevel",
-        "name": st["marker"], "offset": "0,0", "offset_map_unit_scale": _UNIT_SCALE,
-        "offset_unit": "MM", "outline_color": _rgba(st["color"], STROKE_OPACITY), "outline_style": "solid",
-        "outline_width": _mm(min(float(st["weight"]), 2.0)), "outline_width_map_unit_scale": _UNIT_SCALE,
-        "outline_width_unit": "MM", "scale_method": "diameter", "size": _mm(2 * float(st["radius"])),
-        "size_map_unit_scale": _UNIT_SCALE, "size_unit": "MM", "vertical_anchor_point": "1",
-    }, {"outlineStyle": _DASH_EXPR,
-        "fillColor": f"CASE WHEN {_SCHEMATIC} THEN '0,0,0,0' ELSE '{fill}' END"})
+    _layer(
+        sym,
+        "SimpleMarker",
+        {
+            "angle": "0",
+            "color": fill,
+            "horizontal_anchor_point": "1",
+            "joinstyle": "bevel",
+            "name": st["marker"],
+            "offset": "0,0",
+            "offset_map_unit_scale": _UNIT_SCALE,
+            "offset_unit": "MM",
+            "outline_color": _rgba(st["color"], STROKE_OPACITY),
+            "outline_style": "solid",
+            "outline_width": _mm(min(float(st["weight"]), 2.0)),
+            "outline_width_map_unit_scale": _UNIT_SCALE,
+            "outline_width_unit": "MM",
+            "scale_method": "diameter",
+            "size": _mm(2 * float(st["radius"])),
+            "size_map_unit_scale": _UNIT_SCALE,
+            "size_unit": "MM",
+            "vertical_anchor_point": "1",
+        },
+        {"outlineStyle": _DASH_EXPR, "fillColor": f"CASE WHEN {_SCHEMATIC} THEN '0,0,0,0' ELSE '{fill}' END"},
+    )
 
 
 _SYMBOLS = {"fill": _fill_symbol, "line": _line_symbol, "marker": _marker_symbol}
@@ -241,25 +299,45 @@ def _label(element: str, value: str, vocabularies: Mapping[str, Mapping[str, Map
     return f"{zh} {en}".strip()
 
 
-def _renderer(root: ET.Element, element: str, kind: str,
-              vocabularies: Mapping[str, Mapping[str, Mapping[str, str]]]) -> None:
+def _renderer(
+    root: ET.Element, element: str, kind: str, vocabularies: Mapping[str, Mapping[str, Mapping[str, str]]]
+) -> None:
     attr = class_expression(element)
     draw = _SYMBOLS[kind]
     if attr is None:
-        rend = ET.SubElement(root, "renderer-v2", type="singleSymbol", symbollevels="0",
-                             enableorderby="0", forceraster="0", referencescale="-1")
+        rend = ET.SubElement(
+            root,
+            "renderer-v2",
+            type="singleSymbol",
+            symbollevels="0",
+            enableorderby="0",
+            forceraster="0",
+            referencescale="-1",
+        )
         draw(ET.SubElement(rend, "symbols"), "0", style_for(element))
     else:
-        rend = ET.SubElement(root, "renderer-v2", type="categorizedSymbol", attr=attr,
-                             symbollevels="0", enableorderby="0", forceraster="0",
-                             referencescale="-1")
+        rend = ET.SubElement(
+            root,
+            "renderer-v2",
+            type="categorizedSymbol",
+            attr=attr,
+            symbollevels="0",
+            enableorderby="0",
+            forceraster="0",
+            referencescale="-1",
+        )
         classes = [c for c in STYLES[element] if c != "*"]
         cats = ET.SubElement(rend, "categories")
         for i, cls in enumerate(classes):
-            ET.SubElement(cats, "category", value=cls, symbol=str(i),
-                          label=_label(element, cls, vocabularies), render="true")
-        ET.SubElement(cats, "category", value="", symbol=str(len(classes)),
-                      label="其他 other", render="true")
+            ET.SubElement(
+                cats,
+                "category",
+                value=cls,
+                symbol=str(i),
+                label=_label(element, cls, vocabularies),
+                render="true",
+            )
+        ET.SubElement(cats, "category", value="", symbol=str(len(classes)), label="其他 other", render="true")
         symbols = ET.SubElement(rend, "symbols")
         for i, cls in enumerate(classes):
             draw(symbols, str(i), style_for(element, cls))
@@ -270,28 +348,73 @@ def _renderer(root: ET.Element, element: str, kind: str,
 
 
 def _labeling(root: ET.Element, kind: str) -> None:
-    settings = ET.SubElement(ET.SubElement(root, "labeling", type="simple"), "settings",
-                             calloutType="simple")
+    settings = ET.SubElement(ET.SubElement(root, "labeling", type="simple"), "settings", calloutType="simple")
     size = {"fill": "10", "line": "8", "marker": "9"}[kind]
-    text = ET.SubElement(settings, "text-style", {
-        "fieldName": "name_zh", "isExpression": "0", "fontFamily": LABEL_FONT, "namedStyle": "Regular",
-        "fontSize": size, "fontSizeUnit": "Point", "fontSizeMapUnitScale": _UNIT_SCALE,
-        "fontWeight": "50", "fontItalic": "0", "fontUnderline": "0", "fontStrikeout": "0",
-        "textColor": "33,33,33,255", "textOpacity": "1", "blendMode": "0", "multilineHeight": "1",
-        "previewBkgrdColor": "255,255,255,255", "textOrientation": "horizontal",
-    })
-    ET.SubElement(text, "text-buffer", {
-        "bufferDraw": "1", "bufferSize": "0.8", "bufferSizeUnits": "MM", "bufferColor": "255,255,255,255",
-        "bufferOpacity": "0.85", "bufferNoFill": "1", "bufferJoinStyle": "128", "bufferBlendMode": "0",
-        "bufferSizeMapUnitScale": _UNIT_SCALE,
-    })
+    text = ET.SubElement(
+        settings,
+        "text-style",
+        {
+            "fieldName": "name_zh",
+            "isExpression": "0",
+            "fontFamily": LABEL_FONT,
+            "namedStyle": "Regular",
+            "fontSize": size,
+            "fontSizeUnit": "Point",
+            "fontSizeMapUnitScale": _UNIT_SCALE,
+            "fontWeight": "50",
+            "fontItalic": "0",
+            "fontUnderline": "0",
+            "fontStrikeout": "0",
+            "textColor": "33,33,33,255",
+            "textOpacity": "1",
+            "blendMode": "0",
+            "multilineHeight": "1",
+            "previewBkgrdColor": "255,255,255,255",
+            "textOrientation": "horizontal",
+        },
+    )
+    ET.SubElement(
+        text,
+        "text-buffer",
+        {
+            "bufferDraw": "1",
+            "bufferSize": "0.8",
+            "bufferSizeUnits": "MM",
+            "bufferColor": "255,255,255,255",
+            "bufferOpacity": "0.85",
+            "bufferNoFill": "1",
+            "bufferJoinStyle": "128",
+            "bufferBlendMode": "0",
+            "bufferSizeMapUnitScale": _UNIT_SCALE,
+        },
+    )
     ET.SubElement(settings, "text-format", wrapChar="", autoWrapLength="0", multilineAlign="3")
     placement = {"fill": "1", "line": "2", "marker": "0"}[kind]
-    ET.SubElement(settings, "placement", placement=placement, dist="1", distUnits="MM",
-                  centroidInside="1", centroidWhole="0", placementFlags="10", priority="5")
-    ET.SubElement(settings, "rendering", obstacle="1", obstacleFactor="1", displayAll="0",
-                  upsidedownLabels="0", labelPerPart="0", mergeLines="0", scaleVisibility="0",
-                  fontMinPixelSize="3", fontLimitPixelSize="0", drawLabels="1")
+    ET.SubElement(
+        settings,
+        "placement",
+        placement=placement,
+        dist="1",
+        distUnits="MM",
+        centroidInside="1",
+        centroidWhole="0",
+        placementFlags="10",
+        priority="5",
+    )
+    ET.SubElement(
+        settings,
+        "rendering",
+        obstacle="1",
+        obstacleFactor="1",
+        displayAll="0",
+        upsidedownLabels="0",
+        labelPerPart="0",
+        mergeLines="0",
+        scaleVisibility="0",
+        fontMinPixelSize="3",
+        fontLimitPixelSize="0",
+        drawLabels="1",
+    )
 
 
 def layer_qml(
@@ -386,8 +509,9 @@ def write_layer_styles(
                 (update_time,),
             )
             if "gpkg_ogr_contents" in names:
-                con.execute("INSERT INTO gpkg_ogr_contents (table_name, feature_count) "
-                            "VALUES ('layer_styles', 0)")
+                con.execute(
+                    "INSERT INTO gpkg_ogr_contents (table_name, feature_count) VALUES ('layer_styles', 0)"
+                )
                 con.execute(_COUNT_TRIGGER.format(op="insert", OP="INSERT", sign="+"))
                 con.execute(_COUNT_TRIGGER.format(op="delete", OP="DELETE", sign="-"))
             con.executemany(
@@ -395,8 +519,10 @@ def write_layer_styles(
                 '"f_geometry_column", "styleName", "styleQML", "styleSLD", "useAsDefault", '
                 '"description", "owner", "ui", "update_time") '
                 "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL, ?)",
-                [(table, geometry_column, table, qml, description, update_time)
-                 for table, qml in styles.items()],
+                [
+                    (table, geometry_column, table, qml, description, update_time)
+                    for table, qml in styles.items()
+                ],
             )
     except sqlite3.Error as err:
         raise OutputError(f"{path}: cannot write QGIS styles: {err}") from err

@@ -67,24 +67,54 @@ class KindSpec:
 
 #: Every rule kind, with the keys it takes (besides the common ones).
 KINDS: dict[str, KindSpec] = {
-    "must_be_within": KindSpec(("objects",), (), (("tolerance_m", 0.0),),
-                               "each subject feature is covered by the objects (buffered by tolerance_m)"),
-    "must_contain": KindSpec(("objects",), (), (("min_count", 1),),
-                             "each subject feature covers at least min_count object features"),
-    "must_not_overlap": KindSpec((), (), (("tolerance_m2", 0.0),),
-                                 "no two subject features overlap by more than tolerance_m2"),
-    "must_not_overlap_with": KindSpec(("objects",), (), (("tolerance_m2", 0.0),),
-                                      "no subject feature overlaps an object by more than tolerance_m2"),
-    "must_not_have_gaps": KindSpec(("container",), (), (("tolerance_m2", 0.0),),
-                                   "the subject features cover the container; gaps up to tolerance_m2 pass"),
-    "must_be_within_distance": KindSpec(("objects",), ("distance_m",), (),
-                                        "each subject feature lies within distance_m of an object"),
-    "must_be_farther_than": KindSpec(("objects",), ("distance_m",), (),
-                                     "each subject feature lies farther than distance_m from every object"),
-    "count": KindSpec((), (), (("exact", None), ("min", None), ("max", None)),
-                      "the number of subject features (exact, min and/or max)"),
-    "attribute_in": KindSpec((), ("field",), (("values", None), ("vocabulary", None), ("allow_null", False)),
-                             "a field's values (every item of a list) lie in a domain"),
+    "must_be_within": KindSpec(
+        ("objects",),
+        (),
+        (("tolerance_m", 0.0),),
+        "each subject feature is covered by the objects (buffered by tolerance_m)",
+    ),
+    "must_contain": KindSpec(
+        ("objects",),
+        (),
+        (("min_count", 1),),
+        "each subject feature covers at least min_count object features",
+    ),
+    "must_not_overlap": KindSpec(
+        (), (), (("tolerance_m2", 0.0),), "no two subject features overlap by more than tolerance_m2"
+    ),
+    "must_not_overlap_with": KindSpec(
+        ("objects",),
+        (),
+        (("tolerance_m2", 0.0),),
+        "no subject feature overlaps an object by more than tolerance_m2",
+    ),
+    "must_not_have_gaps": KindSpec(
+        ("container",),
+        (),
+        (("tolerance_m2", 0.0),),
+        "the subject features cover the container; gaps up to tolerance_m2 pass",
+    ),
+    "must_be_within_distance": KindSpec(
+        ("objects",), ("distance_m",), (), "each subject feature lies within distance_m of an object"
+    ),
+    "must_be_farther_than": KindSpec(
+        ("objects",),
+        ("distance_m",),
+        (),
+        "each subject feature lies farther than distance_m from every object",
+    ),
+    "count": KindSpec(
+        (),
+        (),
+        (("exact", None), ("min", None), ("max", None)),
+        "the number of subject features (exact, min and/or max)",
+    ),
+    "attribute_in": KindSpec(
+        (),
+        ("field",),
+        (("values", None), ("vocabulary", None), ("allow_null", False)),
+        "a field's values (every item of a list) lie in a domain",
+    ),
     "unique": KindSpec((), ("field",), (), "a field's values are unique across the subject features"),
     "valid_geometry": KindSpec((), (), (), "geometry is present, non-empty and valid (OGC)"),
 }
@@ -142,8 +172,11 @@ class AcceptedException:
 
     def matches(self, rule_id: str, feature_id: Any, related_id: Any) -> bool:
         """Return whether the exception covers this violation."""
-        return (rule_id == self.rule and feature_id == self.feature
-                and (self.related is None or related_id == self.related))
+        return (
+            rule_id == self.rule
+            and feature_id == self.feature
+            and (self.related is None or related_id == self.related)
+        )
 
 
 @dataclass(frozen=True)
@@ -157,8 +190,9 @@ class RuleSet:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def validate_for(self, fields: Mapping[str, Collection[str]],
-                     vocabularies: Mapping[str, Collection[str]] | None = None) -> None:
+    def validate_for(
+        self, fields: Mapping[str, Collection[str]], vocabularies: Mapping[str, Collection[str]] | None = None
+    ) -> None:
         """Check layers, fields and vocabularies against the data to be checked.
 
         Parameters
@@ -177,24 +211,32 @@ class RuleSet:
             where = f"{self.source}: rule {rule.id!r}"
             for sel in rule.selections():
                 if sel.layer not in fields:
-                    raise RuleError(f"{where}: key '{sel.key}.layer': unknown layer {sel.layer!r}; "
-                                    f"layers: {', '.join(sorted(fields))}")
+                    raise RuleError(
+                        f"{where}: key '{sel.key}.layer': unknown layer {sel.layer!r}; "
+                        f"layers: {', '.join(sorted(fields))}"
+                    )
                 known = fields[sel.layer]
                 for name in sorted(sel.where.fields if sel.where else ()):
                     if name not in known:
-                        raise RuleError(f"{where}: key '{sel.key}.where': unknown field {name!r} of layer "
-                                        f"{sel.layer!r} in filter {sel.where.text!r}; fields: "  # type: ignore[union-attr]
-                                        f"{', '.join(sorted(known))}")
+                        raise RuleError(
+                            f"{where}: key '{sel.key}.where': unknown field {name!r} of layer "
+                            f"{sel.layer!r} in filter {sel.where.text!r}; fields: "  # type: ignore[union-attr]
+                            f"{', '.join(sorted(known))}"
+                        )
             name = rule.params.get("field")
             if name is not None:
                 for sel in rule.subject:
                     if name not in fields[sel.layer]:
-                        raise RuleError(f"{where}: key 'field': unknown field {name!r} of layer "
-                                        f"{sel.layer!r}; fields: {', '.join(sorted(fields[sel.layer]))}")
+                        raise RuleError(
+                            f"{where}: key 'field': unknown field {name!r} of layer "
+                            f"{sel.layer!r}; fields: {', '.join(sorted(fields[sel.layer]))}"
+                        )
             vocab = rule.params.get("vocabulary")
             if vocab is not None and vocab not in (vocabularies or {}):
-                raise RuleError(f"{where}: key 'vocabulary': unknown vocabulary {vocab!r}; the plan has: "
-                                f"{', '.join(sorted(vocabularies or {})) or 'none'}")
+                raise RuleError(
+                    f"{where}: key 'vocabulary': unknown vocabulary {vocab!r}; the plan has: "
+                    f"{', '.join(sorted(vocabularies or {})) or 'none'}"
+                )
 
 
 def load_rules(path: str | os.PathLike[str]) -> RuleSet:
@@ -288,8 +330,9 @@ def _parse_rule(raw: Any, i: int, source: str) -> Rule:
         raise RuleError(f"{source}: [[rules]] #{i}: must be a table")
     rid = raw.get("id")
     if not isinstance(rid, str) or not rid or not set(rid) <= _ID_CHARS:
-        raise RuleError(f"{source}: [[rules]] #{i}: key 'id' must be a slug of a-z, 0-9, '-' and '_', "
-                        f"got {rid!r}")
+        raise RuleError(
+            f"{source}: [[rules]] #{i}: key 'id' must be a slug of a-z, 0-9, '-' and '_', got {rid!r}"
+        )
     where = f"{source}: rule {rid!r}"
     kind = _text(raw, "kind", where)
     if kind not in KINDS:
@@ -298,8 +341,10 @@ def _parse_rule(raw: Any, i: int, source: str) -> Rule:
     allowed = {*_COMMON_KEYS, *spec.selections, *spec.required, *(k for k, _ in spec.optional)}
     for key in raw:
         if key not in allowed:
-            raise RuleError(f"{where}: key {key!r} is not used by kind {kind!r}; its keys: "
-                            f"{', '.join(k for k in sorted(allowed) if k not in _COMMON_KEYS) or 'none'}")
+            raise RuleError(
+                f"{where}: key {key!r} is not used by kind {kind!r}; its keys: "
+                f"{', '.join(k for k in sorted(allowed) if k not in _COMMON_KEYS) or 'none'}"
+            )
     severity = _text(raw, "severity", where)
     if severity not in SEVERITIES:
         raise RuleError(f"{where}: key 'severity': {severity!r} is not one of {', '.join(SEVERITIES)}")
@@ -311,9 +356,16 @@ def _parse_rule(raw: Any, i: int, source: str) -> Rule:
             raise RuleError(f"{where}: key {key!r} is missing; kind {kind!r} needs it{unit}")
     _check_kind_params(kind, params, where)
     return Rule(
-        id=rid, title_zh=_text(raw, "title_zh", where), title_en=_text(raw, "title_en", where),
-        severity=severity, kind=kind, subject=sels["subject"], basis=_text(raw, "basis", where),
-        objects=sels.get("objects", ()), container=sels.get("container", ()), params=params,
+        id=rid,
+        title_zh=_text(raw, "title_zh", where),
+        title_en=_text(raw, "title_en", where),
+        severity=severity,
+        kind=kind,
+        subject=sels["subject"],
+        basis=_text(raw, "basis", where),
+        objects=sels.get("objects", ()),
+        container=sels.get("container", ()),
+        params=params,
         note=_text(raw, "note", where, required=False),
     )
 
@@ -321,8 +373,9 @@ def _parse_rule(raw: Any, i: int, source: str) -> Rule:
 def _selections(value: Any, key: str, rid: str, source: str) -> tuple[Selection, ...]:
     where = f"{source}: rule {rid!r}"
     if value is None:
-        raise RuleError(f"{where}: key {key!r} is missing; give {{layer = \"...\", where = \"...\"}} "
-                        "or a list of them")
+        raise RuleError(
+            f'{where}: key {key!r} is missing; give {{layer = "...", where = "..."}} or a list of them'
+        )
     items = value if isinstance(value, list) else [value]
     if not items:
         raise RuleError(f"{where}: key {key!r} is an empty list; give at least one selection")
@@ -372,8 +425,10 @@ def _check_kind_params(kind: str, params: dict[str, Any], where: str) -> None:
         if params.get("min", 0) > params.get("max", math.inf):
             raise RuleError(f"{where}: key 'min' ({params['min']}) is larger than 'max' ({params['max']})")
     if kind == "attribute_in" and ("values" in params) == ("vocabulary" in params):
-        raise RuleError(f"{where}: key 'values' is missing; kind 'attribute_in' needs exactly one of "
-                        "'values' (a list) or 'vocabulary' (a vocabulary of the plan)")
+        raise RuleError(
+            f"{where}: key 'values' is missing; kind 'attribute_in' needs exactly one of "
+            "'values' (a list) or 'vocabulary' (a vocabulary of the plan)"
+        )
 
 
 def _parse_exception(raw: Any, i: int, source: str, rule_ids: set[str]) -> AcceptedException:
@@ -389,5 +444,6 @@ def _parse_exception(raw: Any, i: int, source: str, rule_ids: set[str]) -> Accep
     related = raw.get("related")
     if related is not None and not isinstance(related, str):
         raise RuleError(f"{where}: key 'related' must be a feature id string, got {related!r}")
-    return AcceptedException(rule=rule, feature=_text(raw, "feature", where),
-                             reason=_text(raw, "reason", where), related=related)
+    return AcceptedException(
+        rule=rule, feature=_text(raw, "feature", where), reason=_text(raw, "reason", where), related=related
+    )

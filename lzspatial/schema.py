@@ -90,50 +90,92 @@ _KIND = "kind"
 ELEMENTS: dict[str, LayerSpec] = {
     spec.element: spec
     for spec in (
-        LayerSpec("boundary", _POLY, (FieldSpec("adcode", pattern=r"\d{6}"),),
-                  within_boundary=False, doc="the district boundary (exactly one feature)"),
-        LayerSpec("context", _POLY, (
-            FieldSpec("adcode", pattern=r"\d{6}"),
-            FieldSpec("in_shenyang", "bool"),
-        ), within_boundary=False, doc="neighbouring districts and counties"),
-        LayerSpec("places", _POINT, (
-            FieldSpec(_KIND, vocab=("district_seat", "city_centre", "city")),
-        ), within_boundary=False, doc="reference places (district seat, Shenyang centre, cities)"),
+        LayerSpec(
+            "boundary",
+            _POLY,
+            (FieldSpec("adcode", pattern=r"\d{6}"),),
+            within_boundary=False,
+            doc="the district boundary (exactly one feature)",
+        ),
+        LayerSpec(
+            "context",
+            _POLY,
+            (
+                FieldSpec("adcode", pattern=r"\d{6}"),
+                FieldSpec("in_shenyang", "bool"),
+            ),
+            within_boundary=False,
+            doc="neighbouring districts and counties",
+        ),
+        LayerSpec(
+            "places",
+            _POINT,
+            (FieldSpec(_KIND, vocab=("district_seat", "city_centre", "city")),),
+            within_boundary=False,
+            doc="reference places (district seat, Shenyang centre, cities)",
+        ),
         LayerSpec("core", _POLY, doc="the core development plate"),
-        LayerSpec("zones", _POLY, (
-            FieldSpec("functions", "list", vocab="functional_areas",
-                      doc="functional areas the zone serves"),
-        ), doc="the four zones"),
-        LayerSpec("axes", _LINE, (
-            FieldSpec("role", doc="what the axis connects, in words"),
-            FieldSpec("toward", required=False, doc="where the axis points (drawn direction)"),
-        ), doc="development axes, drawn in their direction"),
-        LayerSpec("centers", _POINT, (
-            FieldSpec("rank", vocab=("main", "secondary")),
-        ), doc="the two centers"),
-        LayerSpec("towns", _POINT, (
-            FieldSpec("code", pattern=r"\d{9}", doc="9-digit statistical code (NBS)"),
-            FieldSpec(_KIND, vocab=("subdistrict", "town")),
-            FieldSpec("rank", vocab=("seat", "key", "general")),
-            FieldSpec("tags", "list", vocab="town_tags"),
-            FieldSpec("pinyin", doc="pinyin of the name, for search"),
-        ), doc="the township-level units (subdistricts and towns)"),
-        LayerSpec("parks", _POLY, (
-            FieldSpec(_KIND, vocab="park_kinds"),
-            FieldSpec("industries", "list", vocab="industry_chains"),
-            FieldSpec("status", vocab=("existing", "under_construction", "planned")),
-        ), doc="industrial and logistics parks and nodes"),
-        LayerSpec("transport", _LINE, (
-            FieldSpec(_KIND, vocab=("railway", "expressway")),
-            FieldSpec("ref", required=False, doc="route number"),
-        ), within_boundary=False, doc="railways and expressways"),
-        LayerSpec("water", _LINE, (
-            FieldSpec(_KIND, vocab=("river",)),
-        ), within_boundary=False, doc="rivers"),
-        LayerSpec("control_lines", _POLY, (
-            FieldSpec(_KIND, vocab=("eco_red_line", "basic_farmland",
-                                    "urban_development_boundary")),
-        ), doc="三区三线 control lines"),
+        LayerSpec(
+            "zones",
+            _POLY,
+            (
+                FieldSpec(
+                    "functions", "list", vocab="functional_areas", doc="functional areas the zone serves"
+                ),
+            ),
+            doc="the four zones",
+        ),
+        LayerSpec(
+            "axes",
+            _LINE,
+            (
+                FieldSpec("role", doc="what the axis connects, in words"),
+                FieldSpec("toward", required=False, doc="where the axis points (drawn direction)"),
+            ),
+            doc="development axes, drawn in their direction",
+        ),
+        LayerSpec(
+            "centers", _POINT, (FieldSpec("rank", vocab=("main", "secondary")),), doc="the two centers"
+        ),
+        LayerSpec(
+            "towns",
+            _POINT,
+            (
+                FieldSpec("code", pattern=r"\d{9}", doc="9-digit statistical code (NBS)"),
+                FieldSpec(_KIND, vocab=("subdistrict", "town")),
+                FieldSpec("rank", vocab=("seat", "key", "general")),
+                FieldSpec("tags", "list", vocab="town_tags"),
+                FieldSpec("pinyin", doc="pinyin of the name, for search"),
+            ),
+            doc="the township-level units (subdistricts and towns)",
+        ),
+        LayerSpec(
+            "parks",
+            _POLY,
+            (
+                FieldSpec(_KIND, vocab="park_kinds"),
+                FieldSpec("industries", "list", vocab="industry_chains"),
+                FieldSpec("status", vocab=("existing", "under_construction", "planned")),
+            ),
+            doc="industrial and logistics parks and nodes",
+        ),
+        LayerSpec(
+            "transport",
+            _LINE,
+            (
+                FieldSpec(_KIND, vocab=("railway", "expressway")),
+                FieldSpec("ref", required=False, doc="route number"),
+            ),
+            within_boundary=False,
+            doc="railways and expressways",
+        ),
+        LayerSpec("water", _LINE, (FieldSpec(_KIND, vocab=("river",)),), within_boundary=False, doc="rivers"),
+        LayerSpec(
+            "control_lines",
+            _POLY,
+            (FieldSpec(_KIND, vocab=("eco_red_line", "basic_farmland", "urban_development_boundary")),),
+            doc="三区三线 control lines",
+        ),
     )
 }
 

@@ -28,8 +28,14 @@ CLASS_FIELD: dict[str, str] = {
     "control_lines": "kind",
 }
 
-_BASE: dict[str, Any] = {"color": "#333333", "weight": 1.5, "fill": "#cccccc", "fill_opacity": 0.3,
-                         "radius": 5, "marker": "circle"}
+_BASE: dict[str, Any] = {
+    "color": "#333333",
+    "weight": 1.5,
+    "fill": "#cccccc",
+    "fill_opacity": 0.3,
+    "radius": 5,
+    "marker": "circle",
+}
 
 #: element -> class value (or "*") -> style.
 STYLES: dict[str, dict[str, dict[str, Any]]] = {
@@ -75,12 +81,26 @@ STYLES: dict[str, dict[str, dict[str, Any]]] = {
     },
     "water": {"river": {"color": "#1e88e5", "weight": 2.5}},
     "control_lines": {
-        "eco_red_line": {"color": "#2e7d32", "weight": 1.5, "fill": "#66bb6a", "fill_opacity": 0.3,
-                         "hatch": True},
-        "basic_farmland": {"color": "#f9a825", "weight": 1.0, "fill": "#fff176", "fill_opacity": 0.25,
-                           "hatch": True},
-        "urban_development_boundary": {"color": "#c62828", "weight": 2.0, "fill": "#ef9a9a",
-                                       "fill_opacity": 0.0},
+        "eco_red_line": {
+            "color": "#2e7d32",
+            "weight": 1.5,
+            "fill": "#66bb6a",
+            "fill_opacity": 0.3,
+            "hatch": True,
+        },
+        "basic_farmland": {
+            "color": "#f9a825",
+            "weight": 1.0,
+            "fill": "#fff176",
+            "fill_opacity": 0.25,
+            "hatch": True,
+        },
+        "urban_development_boundary": {
+            "color": "#c62828",
+            "weight": 2.0,
+            "fill": "#ef9a9a",
+            "fill_opacity": 0.0,
+        },
     },
 }
 

@@ -17,8 +17,13 @@ from .schema import COMMON_FIELDS, ID_PATTERN, FieldSpec, LayerSpec
 
 __all__ = ["RawLayer", "check_layer_fields", "read_layer"]
 
-_TYPE_NAMES = {"str": "a string", "int": "an integer", "float": "a number",
-               "bool": "true or false", "list": "a list of strings"}
+_TYPE_NAMES = {
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "list": "a list of strings",
+}
 
 
 class RawLayer:
@@ -47,15 +52,16 @@ def _iter_positions(coords: Any, depth: int) -> Any:
             yield from _iter_positions(c, depth - 1)
 
 
-_DEPTH = {"Point": 0, "LineString": 1, "MultiPoint": 1, "Polygon": 2,
-          "MultiLineString": 2, "MultiPolygon": 3}
+_DEPTH = {"Point": 0, "LineString": 1, "MultiPoint": 1, "Polygon": 2, "MultiLineString": 2, "MultiPolygon": 3}
 
 
 def _check_coords(coords: Any, depth: int) -> str | None:
     """Return a problem with the coordinate nesting or values, or None."""
     if depth == 0:
-        if not isinstance(coords, list) or len(coords) < 2 or not all(
-            isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords
+        if (
+            not isinstance(coords, list)
+            or len(coords) < 2
+            or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in coords)
         ):
             return f"a position must be [lon, lat] numbers, got {str(coords)[:60]!r}"
         if not all(math.isfinite(c) for c in coords):
@@ -136,7 +142,10 @@ def _parse_geometry(geom: Any, spec: LayerSpec) -> tuple[Any, str | None]:
     if shp.is_empty:
         return None, "geometry is empty"
     if not shp.is_valid:
-        return None, f"invalid geometry: {shapely.is_valid_reason(shp)} (fix it, e.g. in QGIS: Fix geometries)"
+        return (
+            None,
+            f"invalid geometry: {shapely.is_valid_reason(shp)} (fix it, e.g. in QGIS: Fix geometries)",
+        )
     return shp, None
 
 
@@ -180,8 +189,9 @@ def check_layer_fields(
     return out
 
 
-def read_layer(path: Path, spec: LayerSpec, vocabs: dict[str, Any], label: str,
-               problems: list[str]) -> RawLayer:
+def read_layer(
+    path: Path, spec: LayerSpec, vocabs: dict[str, Any], label: str, problems: list[str]
+) -> RawLayer:
     """Parse one layer file, appending every problem found to *problems*."""
     layer = RawLayer(path, spec)
     try:

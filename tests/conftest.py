@@ -47,10 +47,15 @@ def feature(doc: dict[str, Any], fid: str) -> dict[str, Any]:
     raise KeyError(fid)
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m lzspatial ARGS`` in a subprocess and capture its output."""
     return subprocess.run(
         [sys.executable, "-m", "lzspatial", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
     )

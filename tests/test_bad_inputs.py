@@ -29,8 +29,11 @@ CASES = _cases()
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _setup(case: dict, tmp_path: Path) -> tuple[list[str], Path]:
@@ -52,7 +55,9 @@ def _setup(case: dict, tmp_path: Path) -> tuple[list[str], Path]:
         return ["check", "--rules", str(src), *extra], inputs
     if kind == "sites":
         out.mkdir()
-        target = case.get("out", "{out}/result.geojson").replace("{out}", str(out)).replace("{tmp}", str(tmp_path))
+        target = (
+            case.get("out", "{out}/result.geojson").replace("{out}", str(out)).replace("{tmp}", str(tmp_path))
+        )
         return ["screen", str(src), "--out", target, *extra], inputs
     raise AssertionError(f"unknown case kind {kind!r}")
 

@@ -49,8 +49,16 @@ def sel(value):
 
 
 def rule(kind, subject="a", objects=None, container=None, rid="r", severity="error", **params):
-    r = {"id": rid, "title_zh": "规则", "title_en": "Rule", "severity": severity, "kind": kind,
-         "subject": sel(subject), "basis": "test case", **params}
+    r = {
+        "id": rid,
+        "title_zh": "规则",
+        "title_en": "Rule",
+        "severity": severity,
+        "kind": kind,
+        "subject": sel(subject),
+        "basis": "test case",
+        **params,
+    }
     for key, value in (("objects", objects), ("container", container)):
         if value is not None:
             r[key] = sel(value)
@@ -147,16 +155,26 @@ def test_must_not_overlap_sliver_and_touching_pass(run):
 
 
 def test_must_not_overlap_with_polygons(run):
-    v = metric(run(rule("must_not_overlap_with", objects="b"), a=layer(box(0, 0, 100, 100)),
-                   b=layer(box(50, 50, 150, 150), ids=["red"])))
+    v = metric(
+        run(
+            rule("must_not_overlap_with", objects="b"),
+            a=layer(box(0, 0, 100, 100)),
+            b=layer(box(50, 50, 150, 150), ids=["red"]),
+        )
+    )
     assert (v.feature_id[0], v.related_id[0]) == ("f0", "red")
     assert v.measure[0] == pytest.approx(2500, rel=0.01)
     assert_area_match(v.geometry[0], box(50, 50, 100, 100))
 
 
 def test_must_not_overlap_with_points_and_lines(run):
-    a = layer(pt(10, 20), pt(0, 50), line((-50, 50), (150, 50)), line((-50, 100), (0, 100)),
-              ids=["inside", "on-edge", "crossing", "touching"])
+    a = layer(
+        pt(10, 20),
+        pt(0, 50),
+        line((-50, 50), (150, 50)),
+        line((-50, 100), (0, 100)),
+        ids=["inside", "on-edge", "crossing", "touching"],
+    )
     v = metric(run(rule("must_not_overlap_with", objects="b"), a=a, b=layer(box(0, 0, 100, 100))))
     assert list(v.feature_id) == ["crossing", "inside"]
     crossing, inside = v.iloc[0], v.iloc[1]
@@ -237,8 +255,14 @@ def test_count(run):
 
 
 def test_attribute_in(run):
-    a = layer(pt(0, 0), pt(1, 0), pt(2, 0), pt(3, 0), kind=["a", "b", "z", None],
-              tags=[["x"], ["x", "q", "r"], [], ["x"]])
+    a = layer(
+        pt(0, 0),
+        pt(1, 0),
+        pt(2, 0),
+        pt(3, 0),
+        kind=["a", "b", "z", None],
+        tags=[["x"], ["x", "q", "r"], [], ["x"]],
+    )
     v = run(rule("attribute_in", field="kind", values=["a", "b"]), a=a).violations
     assert list(v.feature_id) == ["f2", "f3"] and list(v.measure) == [1, 1]
     assert "'z'" in v.message[0]
@@ -282,10 +306,16 @@ def test_vectorised_equals_loop(run):
     pts = [pt(x, y) for x, y in xy]
     zone = Polygon([(X0, Y0), (X0 + 1000, Y0 + 200), (X0 + 800, Y0 + 1000), (X0 + 100, Y0 + 700)])
     rail = line((-500, -100), (1500, 900))
-    rep = run([rule("must_be_within", objects="z", rid="within"),
-               rule("must_not_overlap_with", objects="z", rid="avoid"),
-               rule("must_be_within_distance", objects="l", distance_m=200, rid="near")],
-              a=layer(*pts), z=layer(zone), l=layer(rail))
+    rep = run(
+        [
+            rule("must_be_within", objects="z", rid="within"),
+            rule("must_not_overlap_with", objects="z", rid="avoid"),
+            rule("must_be_within_distance", objects="l", distance_m=200, rid="near"),
+        ],
+        a=layer(*pts),
+        z=layer(zone),
+        l=layer(rail),
+    )
     v = rep.violations
     outside = {f"f{i}" for i, p in enumerate(pts) if not zone.covers(p)}
     inside = {f"f{i}" for i, p in enumerate(pts) if zone.contains(p)}
@@ -360,8 +390,9 @@ def test_overlapping_zones_report_the_area(plan_copy):
     to_m = Transformer.from_crs("EPSG:4326", METRIC, always_xy=True)
     to_deg = Transformer.from_crs(METRIC, "EPSG:4326", always_xy=True)
     zones = json.loads((plan_copy / "zones.geojson").read_text(encoding="utf-8"))
-    west = shapely.transform(shapely.geometry.shape(feature(zones, "zone-west")["geometry"]), to_m.transform,
-                             interleaved=False)
+    west = shapely.transform(
+        shapely.geometry.shape(feature(zones, "zone-west")["geometry"]), to_m.transform, interleaved=False
+    )
     radius = 1000.0
     disk = west.representative_point().buffer(radius, quad_segs=64)
     assert west.contains(disk)  # precondition: the overlap is exactly the disk

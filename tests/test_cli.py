@@ -25,9 +25,12 @@ def test_help_does_not_import_geopandas_or_folium():
     import subprocess
     import sys
 
-    code = ("import sys; from lzspatial.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print('HEAVY', sorted(m for m in ('geopandas', 'folium', 'pandas', 'shapely', 'rich') if m in sys.modules))")
+    code = (
+        "import sys; from lzspatial.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('geopandas', 'folium', 'pandas', 'shapely', 'rich')\n"
+        "print('HEAVY', sorted(m for m in heavy if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
 

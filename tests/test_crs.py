@@ -12,8 +12,15 @@ from lzspatial.errors import CRSError
 
 @pytest.mark.parametrize(
     ("given", "canon"),
-    [("EPSG:4326", "EPSG:4326"), ("epsg:4490", "EPSG:4490"), (" EPSG:4550 ", "EPSG:4550"),
-     ("EPSG:4529", "EPSG:4529"), ("GCJ02", "gcj02"), ("bd-09", "bd09"), ("wgs84", "EPSG:4326")],
+    [
+        ("EPSG:4326", "EPSG:4326"),
+        ("epsg:4490", "EPSG:4490"),
+        (" EPSG:4550 ", "EPSG:4550"),
+        ("EPSG:4529", "EPSG:4529"),
+        ("GCJ02", "gcj02"),
+        ("bd-09", "bd09"),
+        ("wgs84", "EPSG:4326"),
+    ],
 )
 def test_parse_crs(given, canon):
     assert crs.parse_crs(given) == canon

@@ -11,7 +11,8 @@ import pytest
 import lzspatial
 
 MODULES = ["lzspatial"] + sorted(
-    m.name for m in pkgutil.iter_modules(lzspatial.__path__, "lzspatial.")
+    m.name
+    for m in pkgutil.iter_modules(lzspatial.__path__, "lzspatial.")
     if not m.name.startswith("lzspatial._cli") and m.name != "lzspatial.__main__"
 )
 

@@ -56,8 +56,9 @@ def read(path, **kwargs):
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def as_value(v):
@@ -94,10 +95,15 @@ def exports(tmp_path_factory, default_plan):
     """Default-plan exports, one folder per (format, crs); GDAL warnings during writing recorded."""
     root = tmp_path_factory.mktemp("exports")
     cases = {
-        "geojson": ("geojson", None), "geojson-4550": ("geojson", "EPSG:4550"),
-        "geojson-4490": ("geojson", "EPSG:4490"), "geojson-gcj02": ("geojson", "gcj02"),
-        "gpkg": ("gpkg", None), "gpkg-4529": ("gpkg", "EPSG:4529"),
-        "csv": ("csv", None), "csv-4550": ("csv", "EPSG:4550"), "csv-bd09": ("csv", "bd09"),
+        "geojson": ("geojson", None),
+        "geojson-4550": ("geojson", "EPSG:4550"),
+        "geojson-4490": ("geojson", "EPSG:4490"),
+        "geojson-gcj02": ("geojson", "gcj02"),
+        "gpkg": ("gpkg", None),
+        "gpkg-4529": ("gpkg", "EPSG:4529"),
+        "csv": ("csv", None),
+        "csv-4550": ("csv", "EPSG:4550"),
+        "csv-bd09": ("csv", "bd09"),
         "gktxt": ("gktxt", None),
     }
     out, caught_all = {}, []
@@ -147,7 +153,8 @@ def test_geojson_default_is_strict_rfc7946(exports, default_plan):
         assert not re.search(r"\d\.\d{7,}", text), "more than 6 decimals"
         src = default_plan[name]
         assert [list(f["properties"]) for f in doc["features"]] == [
-            [c for c in src.columns if c != "geometry"]] * len(src)
+            [c for c in src.columns if c != "geometry"]
+        ] * len(src)
         for f in doc["features"]:
             geom = shapely.geometry.shape(f["geometry"])
             for poly in getattr(geom, "geoms", [geom]) if geom.geom_type.endswith("Polygon") else []:
@@ -225,8 +232,11 @@ def test_gpkg_layers_crs_values_areas(exports, default_plan):
         if src.geom_type.str.endswith("Polygon").all():
             assert_same_areas(default_plan.layer(name, metric=True), got)
         else:
-            np.testing.assert_allclose(shapely.get_coordinates(got.geometry.values),
-                                       shapely.get_coordinates(src.geometry.values), atol=1e-9)
+            np.testing.assert_allclose(
+                shapely.get_coordinates(got.geometry.values),
+                shapely.get_coordinates(src.geometry.values),
+                atol=1e-9,
+            )
     info = pyogrio.read_info(path, layer="context")
     assert info["ogr_subtypes"][list(info["fields"]).index("in_shenyang")] == "OFSTBoolean"
 
@@ -250,8 +260,10 @@ def test_gpkg_is_a_sound_sqlite_geopackage(exports):
         assert con.execute("PRAGMA application_id").fetchone() == (0x47504B47,)  # 'GPKG'
         changes = {r[0] for r in con.execute("SELECT last_change FROM gpkg_contents")}
         assert changes == {"2000-01-01T00:00:00.000Z"}
-        srs = con.execute("SELECT DISTINCT g.srs_id, s.organization, s.organization_coordsys_id FROM "
-                          "gpkg_geometry_columns g JOIN gpkg_spatial_ref_sys s USING (srs_id)").fetchall()
+        srs = con.execute(
+            "SELECT DISTINCT g.srs_id, s.organization, s.organization_coordsys_id FROM "
+            "gpkg_geometry_columns g JOIN gpkg_spatial_ref_sys s USING (srs_id)"
+        ).fetchall()
         assert srs == [(4529, "EPSG", 4529)]
     finally:
         con.close()
@@ -267,10 +279,19 @@ def test_gpkg_precision_rounds_when_given(tmp_path, default_plan):
 # ------------------------------------------------------------------ QGIS styles
 
 QGIS_LAYER_STYLES_COLUMNS = [
-    ("id", "INTEGER"), ("f_table_catalog", "TEXT(256)"), ("f_table_schema", "TEXT(256)"),
-    ("f_table_name", "TEXT(256)"), ("f_geometry_column", "TEXT(256)"), ("styleName", "TEXT(30)"),
-    ("styleQML", "TEXT"), ("styleSLD", "TEXT"), ("useAsDefault", "BOOLEAN"), ("description", "TEXT"),
-    ("owner", "TEXT(30)"), ("ui", "TEXT(30)"), ("update_time", "DATETIME"),
+    ("id", "INTEGER"),
+    ("f_table_catalog", "TEXT(256)"),
+    ("f_table_schema", "TEXT(256)"),
+    ("f_table_name", "TEXT(256)"),
+    ("f_geometry_column", "TEXT(256)"),
+    ("styleName", "TEXT(30)"),
+    ("styleQML", "TEXT"),
+    ("styleSLD", "TEXT"),
+    ("useAsDefault", "BOOLEAN"),
+    ("description", "TEXT"),
+    ("owner", "TEXT(30)"),
+    ("ui", "TEXT(30)"),
+    ("update_time", "DATETIME"),
 ]
 
 
@@ -280,10 +301,13 @@ def styles(exports):
     con = sqlite3.connect(path)
     try:
         cols = [(r[1], r[2]) for r in con.execute("PRAGMA table_info(layer_styles)")]
-        rows = con.execute("SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
-                           "styleName, styleQML, useAsDefault, update_time FROM layer_styles").fetchall()
-        contents = con.execute("SELECT data_type FROM gpkg_contents "
-                               "WHERE table_name='layer_styles'").fetchone()
+        rows = con.execute(
+            "SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
+            "styleName, styleQML, useAsDefault, update_time FROM layer_styles"
+        ).fetchall()
+        contents = con.execute(
+            "SELECT data_type FROM gpkg_contents WHERE table_name='layer_styles'"
+        ).fetchone()
     finally:
         con.close()
     return {"columns": cols, "rows": rows, "contents": contents, "path": path}
@@ -307,17 +331,35 @@ def _qml(styles, table):
 
 
 def _rgb(hex_color):
-    return ",".join(str(int(hex_color[i:i + 2], 16)) for i in (1, 3, 5))
+    return ",".join(str(int(hex_color[i : i + 2], 16)) for i in (1, 3, 5))
 
 
-@pytest.mark.parametrize("layer", ["boundary", "context", "places", "control_lines", "zones", "core",
-                                   "water", "transport", "axes", "parks", "towns", "centers"])
+@pytest.mark.parametrize(
+    "layer",
+    [
+        "boundary",
+        "context",
+        "places",
+        "control_lines",
+        "zones",
+        "core",
+        "water",
+        "transport",
+        "axes",
+        "parks",
+        "towns",
+        "centers",
+    ],
+)
 def test_qml_uses_palette_labels_and_schematic_dash(styles, layer):
     root = _qml(styles, layer)
     text = ET.tostring(root, encoding="unicode")
     assert root.tag == "qgis" and root.get("labelsEnabled") == "1"
-    colours = [v.get("value") for v in root.iter("Option") if v.get("name") in ("color", "line_color",
-                                                                                  "outline_color")]
+    colours = [
+        v.get("value")
+        for v in root.iter("Option")
+        if v.get("name") in ("color", "line_color", "outline_color")
+    ]
     for cls in STYLES[layer]:
         style = style_for(layer, cls)
         assert any(c.startswith(_rgb(style["color"]) + ",") for c in colours), (cls, style["color"])
@@ -331,8 +373,11 @@ def test_qml_uses_palette_labels_and_schematic_dash(styles, layer):
     label = root.find("labeling/settings/text-style")
     assert label.get("fieldName") == "name_zh" and label.get("isExpression") == "0"
     dd = [o for o in root.iter("Option") if o.get("name") == "outlineStyle"]
-    assert dd and all("geometry_basis" in o.find("Option[@name='expression']").get("value") and
-                      "'schematic'" in o.find("Option[@name='expression']").get("value") for o in dd)
+    assert dd and all(
+        "geometry_basis" in o.find("Option[@name='expression']").get("value")
+        and "'schematic'" in o.find("Option[@name='expression']").get("value")
+        for o in dd
+    )
     assert "'dash'" in text
 
 
@@ -392,8 +437,11 @@ def test_csv_projected_and_bd09_columns(exports, default_plan):
 
 
 def test_csv_neutralises_formulas(plan_copy, tmp_path):
-    edit_layer(plan_copy, "centers", lambda d: feature(d, "center-main")["properties"].update(
-        name_en="=HYPERLINK(\"http://x\",\"y\")"))
+    edit_layer(
+        plan_copy,
+        "centers",
+        lambda d: feature(d, "center-main")["properties"].update(name_en='=HYPERLINK("http://x","y")'),
+    )
     path = export_plan(plan_copy, tmp_path, fmt="csv", layers=["centers"])[0]
     assert "'=HYPERLINK" in path.read_text(encoding="utf-8-sig")
 
@@ -421,8 +469,13 @@ def test_gktxt_round_trip_within_a_millimetre(exports, default_plan):
 
 def test_gktxt_header_uses_and_date(exports):
     text = (exports["gktxt"][0] / "control_lines.txt").read_text(encoding="utf-8")
-    for line in ("坐标系=2000国家大地坐标系", "几度分带=3", "投影类型=高斯克吕格", "带号=41",
-                 "数据产生日期=2023-02-01"):
+    for line in (
+        "坐标系=2000国家大地坐标系",
+        "几度分带=3",
+        "投影类型=高斯克吕格",
+        "带号=41",
+        "数据产生日期=2023-02-01",
+    ):
         assert line in text.splitlines()
     uses = [ln.split(",")[6] for ln in text.splitlines() if ln.endswith(",@")]
     assert uses == ["生态保护红线", "永久基本农田", "城镇开发边界"]
@@ -444,17 +497,28 @@ def test_gktxt_source_date_epoch_and_gbk(tmp_path, default_plan, monkeypatch):
 # ------------------------------------------------------------------ errors
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"fmt": "shp"}, InputError, "unknown export format 'shp'; use one of: geojson"),
-    ({"fmt": "gpkg", "crs": "gcj02"}, CRSError, "cannot be used with --format gpkg"),
-    ({"fmt": "gktxt", "crs": "EPSG:4550"}, CRSError, "always CGCS2000"),
-    ({"crs": "EPSG:3857"}, CRSError, "unknown or unsupported CRS 'EPSG:3857'"),
-    ({"layers": "zones,nope"}, InputError, r"unknown layer\(s\) 'nope'; plan 'liaozhong-2023' has: boundary"),
-    ({"fmt": "csv", "layers": ["zones"]}, InputError, "CSV holds point layers only.*places, towns, centers"),
-    ({"fmt": "gktxt", "layers": ["towns"]}, InputError, "polygon layers only"),
-    ({"precision": -1}, InputError, "precision=-1 must be an integer"),
-    ({"layers": ""}, InputError, "--layers is empty"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"fmt": "shp"}, InputError, "unknown export format 'shp'; use one of: geojson"),
+        ({"fmt": "gpkg", "crs": "gcj02"}, CRSError, "cannot be used with --format gpkg"),
+        ({"fmt": "gktxt", "crs": "EPSG:4550"}, CRSError, "always CGCS2000"),
+        ({"crs": "EPSG:3857"}, CRSError, "unknown or unsupported CRS 'EPSG:3857'"),
+        (
+            {"layers": "zones,nope"},
+            InputError,
+            r"unknown layer\(s\) 'nope'; plan 'liaozhong-2023' has: boundary",
+        ),
+        (
+            {"fmt": "csv", "layers": ["zones"]},
+            InputError,
+            "CSV holds point layers only.*places, towns, centers",
+        ),
+        ({"fmt": "gktxt", "layers": ["towns"]}, InputError, "polygon layers only"),
+        ({"precision": -1}, InputError, "precision=-1 must be an integer"),
+        ({"layers": ""}, InputError, "--layers is empty"),
+    ],
+)
 def test_bad_options_raise_clear_errors(tmp_path, default_plan, kwargs, error, match):
     with pytest.raises(error, match=match):
         export_plan(default_plan, tmp_path / "out", **kwargs)
@@ -493,8 +557,18 @@ def test_cli_gpkg_from_unrelated_folder(tmp_path, exports):
 
 
 def test_cli_gpkg_crs_asked_for(tmp_path):
-    res = run_cli("export", LAYERS, "--format", "gpkg", "--crs", "epsg:4550", "--layers", "zones,towns",
-                  "--out", tmp_path)
+    res = run_cli(
+        "export",
+        LAYERS,
+        "--format",
+        "gpkg",
+        "--crs",
+        "epsg:4550",
+        "--layers",
+        "zones,towns",
+        "--out",
+        tmp_path,
+    )
     assert res.returncode == 0, res.stderr
     path = tmp_path / "liaozhong-2023.gpkg"
     assert [str(n) for n in pyogrio.list_layers(path)[:, 0]] == ["zones", "towns", "layer_styles"]
@@ -509,11 +583,14 @@ def test_cli_epsg4549_warns_on_stderr(tmp_path):
     assert "EPSG:4550" in lines[0]
 
 
-@pytest.mark.parametrize("args, match", [
-    (["--crs", "EPSG:9999"], "unknown or unsupported CRS 'EPSG:9999'"),
-    (["--layers", "zones,parkz"], "unknown layer(s) 'parkz'"),
-    (["--format", "gpkg", "--crs", "bd09"], "cannot be used with --format gpkg"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["--crs", "EPSG:9999"], "unknown or unsupported CRS 'EPSG:9999'"),
+        (["--layers", "zones,parkz"], "unknown layer(s) 'parkz'"),
+        (["--format", "gpkg", "--crs", "bd09"], "cannot be used with --format gpkg"),
+    ],
+)
 def test_cli_bad_input_is_one_line_exit_2(tmp_path, args, match):
     res = run_cli("export", *args, "--out", tmp_path / "o")
     assert res.returncode == 2

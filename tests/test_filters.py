@@ -25,39 +25,45 @@ def ev(text):
     return parse_filter(text).evaluate(ROWS, 4).tolist()
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("kind == 'bonded_zone'", [True, False, False, True]),
-    ('kind == "bonded_zone"', [True, False, False, True]),
-    ("kind != 'bonded_zone'", [False, True, True, False]),
-    ("kind == null", [False, False, True, False]),
-    ("kind != None", [True, True, False, True]),
-    ("tags contains 'industrial_strong_town'", [True, False, False, False]),
-    ("tags contains 'central_town' or tags contains 'industrial_strong_town'", [True, False, True, False]),
-    ("name contains 'park'", [True, False, False, False]),
-    ("area < 5", [True, False, False, True]),
-    ("area <= 10", [True, True, False, True]),
-    ("area > 3.5", [False, True, False, False]),
-    ("area >= 0", [True, True, False, True]),
-    ("area == null", [False, False, True, False]),
-    ("area == 10", [False, True, False, False]),
-    ("area == 1e1", [False, True, False, False]),
-    ("area < -1", [False, False, False, False]),
-    ("open == true", [True, False, True, False]),
-    ("open == True", [True, False, True, False]),
-    ("open == 1", [False, False, False, False]),  # booleans are not numbers
-    ("kind == 1", [False, False, False, False]),  # strings are not numbers
-    ("kind < 5", [False, False, False, False]),
-    ("name >= 'T'", [False, True, True, True]),
-    ("kind in ['timber_port', 'customs_station']", [False, True, False, False]),
-    ("kind in []", [False, False, False, False]),
-    ("kind not in ['timber_port',]", [True, False, True, True]),
-    ("not kind == 'timber_port'", [True, False, True, True]),
-    ("not not open == true", [True, False, True, False]),
-    ("kind == 'bonded_zone' and area < 1 or open == true", [True, False, True, True]),
-    ("kind == 'bonded_zone' and (area < 1 or open == true)", [True, False, False, True]),
-    ("name == 'it\\'s'", [False, False, False, True]),
-    ("name == \"it's\"", [False, False, False, True]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kind == 'bonded_zone'", [True, False, False, True]),
+        ('kind == "bonded_zone"', [True, False, False, True]),
+        ("kind != 'bonded_zone'", [False, True, True, False]),
+        ("kind == null", [False, False, True, False]),
+        ("kind != None", [True, True, False, True]),
+        ("tags contains 'industrial_strong_town'", [True, False, False, False]),
+        (
+            "tags contains 'central_town' or tags contains 'industrial_strong_town'",
+            [True, False, True, False],
+        ),
+        ("name contains 'park'", [True, False, False, False]),
+        ("area < 5", [True, False, False, True]),
+        ("area <= 10", [True, True, False, True]),
+        ("area > 3.5", [False, True, False, False]),
+        ("area >= 0", [True, True, False, True]),
+        ("area == null", [False, False, True, False]),
+        ("area == 10", [False, True, False, False]),
+        ("area == 1e1", [False, True, False, False]),
+        ("area < -1", [False, False, False, False]),
+        ("open == true", [True, False, True, False]),
+        ("open == True", [True, False, True, False]),
+        ("open == 1", [False, False, False, False]),  # booleans are not numbers
+        ("kind == 1", [False, False, False, False]),  # strings are not numbers
+        ("kind < 5", [False, False, False, False]),
+        ("name >= 'T'", [False, True, True, True]),
+        ("kind in ['timber_port', 'customs_station']", [False, True, False, False]),
+        ("kind in []", [False, False, False, False]),
+        ("kind not in ['timber_port',]", [True, False, True, True]),
+        ("not kind == 'timber_port'", [True, False, True, True]),
+        ("not not open == true", [True, False, True, False]),
+        ("kind == 'bonded_zone' and area < 1 or open == true", [True, False, True, True]),
+        ("kind == 'bonded_zone' and (area < 1 or open == true)", [True, False, False, True]),
+        ("name == 'it\\'s'", [False, False, False, True]),
+        ('name == "it\'s"', [False, False, False, True]),
+    ],
+)
 def test_semantics(text, expected):
     assert ev(text) == expected
 
@@ -85,23 +91,26 @@ def test_works_on_a_dataframe():
     assert parse_filter("area > 1").evaluate(frame).tolist() == [True, True, False, False]
 
 
-@pytest.mark.parametrize(("text", "pos", "fragment"), [
-    ("kind = 'a'", 5, "use '=='"),
-    ("kind ==", 7, "expected a value"),
-    ("kind == bonded_zone", 8, "quote strings"),
-    ("(kind == 'a'", 12, "expected ')'"),
-    ("kind == 'a' kind", 12, "expected 'and', 'or' or the end"),
-    ("kind in ('a')", 8, "expected '['"),
-    ("kind in ['a' 'b']", 13, "expected ',' or ']'"),
-    ("kind not == 'a'", 9, "expected 'in' after 'not'"),
-    ("'a' == kind", 0, "expected a field name"),
-    ("kind == 'a", 8, "not closed"),
-    ("kind == 'a\\n'", 10, "unknown escape"),
-    ("area < true", 5, "needs a number or a string"),
-    ("kind == 1e999", 8, "not finite"),
-    ("kind == 'a' && area > 1", 12, "unexpected character '&'"),
-    ("and", 0, "expected a field name"),
-])
+@pytest.mark.parametrize(
+    ("text", "pos", "fragment"),
+    [
+        ("kind = 'a'", 5, "use '=='"),
+        ("kind ==", 7, "expected a value"),
+        ("kind == bonded_zone", 8, "quote strings"),
+        ("(kind == 'a'", 12, "expected ')'"),
+        ("kind == 'a' kind", 12, "expected 'and', 'or' or the end"),
+        ("kind in ('a')", 8, "expected '['"),
+        ("kind in ['a' 'b']", 13, "expected ',' or ']'"),
+        ("kind not == 'a'", 9, "expected 'in' after 'not'"),
+        ("'a' == kind", 0, "expected a field name"),
+        ("kind == 'a", 8, "not closed"),
+        ("kind == 'a\\n'", 10, "unknown escape"),
+        ("area < true", 5, "needs a number or a string"),
+        ("kind == 1e999", 8, "not finite"),
+        ("kind == 'a' && area > 1", 12, "unexpected character '&'"),
+        ("and", 0, "expected a field name"),
+    ],
+)
 def test_syntax_errors_name_rule_key_and_position(text, pos, fragment):
     with pytest.raises(RuleError) as err:
         parse_filter(text, rule_id="my-rule", key="subject.where", source="rules.toml")
@@ -111,17 +120,20 @@ def test_syntax_errors_name_rule_key_and_position(text, pos, fragment):
     assert msg.endswith(f"at position {pos}")
 
 
-@pytest.mark.parametrize("text", [
-    "__import__('os')",
-    "__import__('os').system('echo pwned')",
-    "kind == __import__('os')",
-    "open('/etc/passwd')",
-    "kind == 'a'; import os",
-    "lambda: 1",
-    "kind.__class__ == 'x'",
-    "[x for x in ()]",
-    "kind == eval('1')",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os')",
+        "__import__('os').system('echo pwned')",
+        "kind == __import__('os')",
+        "open('/etc/passwd')",
+        "kind == 'a'; import os",
+        "lambda: 1",
+        "kind.__class__ == 'x'",
+        "[x for x in ()]",
+        "kind == eval('1')",
+    ],
+)
 def test_code_is_never_executed(text, monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("eval/exec/compile must never be called")
@@ -167,15 +179,23 @@ def test_fuzz_only_rule_errors(text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.integers(-5, 5), st.sampled_from(["a", "b", "c"])), min_size=1, max_size=8),
-       st.sampled_from(["==", "!=", "<", "<=", ">", ">="]),
-       st.one_of(st.integers(-5, 5), st.sampled_from(["a", "b"])))
+@given(
+    st.lists(st.one_of(st.integers(-5, 5), st.sampled_from(["a", "b", "c"])), min_size=1, max_size=8),
+    st.sampled_from(["==", "!=", "<", "<=", ">", ">="]),
+    st.one_of(st.integers(-5, 5), st.sampled_from(["a", "b"])),
+)
 def test_comparisons_match_python(values, op, lit):
     """Comparisons agree with Python's where the types match, and are false across types."""
     import operator
 
-    fn = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-          ">": operator.gt, ">=": operator.ge}[op]
+    fn = {
+        "==": operator.eq,
+        "!=": operator.ne,
+        "<": operator.lt,
+        "<=": operator.le,
+        ">": operator.gt,
+        ">=": operator.ge,
+    }[op]
     lit_text = repr(lit)
     got = parse_filter(f"v {op} {lit_text}").evaluate({"v": values}, len(values)).tolist()
     expected = [fn(v, lit) if type(v) is type(lit) else (op == "!=") for v in values]

@@ -17,10 +17,27 @@ from lzspatial.plan import load_plan
 from .conftest import LAYERS, run_cli
 
 _scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
-_json = st.recursive(_scalars, lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=6), c, max_size=4),
-                     max_leaves=20)
-_keys = st.sampled_from(["type", "features", "geometry", "properties", "coordinates", "crs", "id", "kind",
-                         "name_zh", "functions", "tags", "rank"])
+_json = st.recursive(
+    _scalars,
+    lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=6), c, max_size=4),
+    max_leaves=20,
+)
+_keys = st.sampled_from(
+    [
+        "type",
+        "features",
+        "geometry",
+        "properties",
+        "coordinates",
+        "crs",
+        "id",
+        "kind",
+        "name_zh",
+        "functions",
+        "tags",
+        "rank",
+    ]
+)
 _geojsonish = st.recursive(
     _scalars | st.just("Feature") | st.just("FeatureCollection") | st.just("Point") | st.just("Polygon"),
     lambda c: st.lists(c, max_size=5) | st.dictionaries(_keys, c, max_size=5),
@@ -50,11 +67,22 @@ def test_fuzz_layer_json(fuzz_plan, doc):
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(feats=st.lists(st.fixed_dictionaries({"type": st.just("Feature"), "properties": _json | st.dictionaries(_keys, _scalars),
-                                             "geometry": _geojsonish}), max_size=4))
+@given(
+    feats=st.lists(
+        st.fixed_dictionaries(
+            {
+                "type": st.just("Feature"),
+                "properties": _json | st.dictionaries(_keys, _scalars),
+                "geometry": _geojsonish,
+            }
+        ),
+        max_size=4,
+    )
+)
 def test_fuzz_feature_collections(fuzz_plan, feats):
-    (fuzz_plan / "parks.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}),
-                                             encoding="utf-8")
+    (fuzz_plan / "parks.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
+    )
     _load_only_lzspatial_errors(fuzz_plan)
 
 
@@ -66,7 +94,10 @@ def test_fuzz_layer_bytes(fuzz_plan, data):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(max_size=300) | st.sampled_from(["[plan]\nid=1", "[[layers]]\nfile=1", "[vocabularies]\nx=[]"]))
+@given(
+    text=st.text(max_size=300)
+    | st.sampled_from(["[plan]\nid=1", "[[layers]]\nfile=1", "[vocabularies]\nx=[]"])
+)
 def test_fuzz_manifest(fuzz_plan, text):
     original = (LAYERS / "plan.toml").read_text(encoding="utf-8")
     (fuzz_plan / "plan.toml").write_text(text, encoding="utf-8")
@@ -93,8 +124,11 @@ def test_input_limit_can_be_raised(plan_copy, tmp_path):
 
 
 def _hashes(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith(".lzspatial-tmp-")}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".lzspatial-tmp-")
+    }
 
 
 @pytest.mark.slow
@@ -109,16 +143,22 @@ def test_sigkill_during_build_loses_nothing(plan_copy, tmp_path):
     old = _hashes(out)
     # change the plan so that a complete new build differs from the old one everywhere it can
     toml = plan_copy / "plan.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('title_en = "Liaozhong District 2023',
-                                                              'title_en = "Liaozhong District (v2) 2023'),
-                    encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            'title_en = "Liaozhong District 2023', 'title_en = "Liaozhong District (v2) 2023'
+        ),
+        encoding="utf-8",
+    )
     assert run_cli("build", plan_copy, "--out", ref).returncode == 0
     new = _hashes(ref)
     assert new != old
     killed = 0
     for delay in (0.4, 0.8, 1.2, 1.6, 2.0, 2.5, 3.0, 4.0):
-        proc = subprocess.Popen([sys.executable, "-m", "lzspatial", "build", str(plan_copy), "--out", str(out)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "lzspatial", "build", str(plan_copy), "--out", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
@@ -132,15 +172,24 @@ def test_sigkill_during_build_loses_nothing(plan_copy, tmp_path):
     assert _hashes(out) == new
 
 
-_cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8) | st.floats().map(str) | \
-    st.integers().map(str) | st.sampled_from(["122.75", "41.52", "", "NaN", "inf", "-1e308", "经度"])
+_cell = (
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8)
+    | st.floats().map(str)
+    | st.integers().map(str)
+    | st.sampled_from(["122.75", "41.52", "", "NaN", "inf", "-1e308", "经度"])
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(header=st.lists(st.sampled_from(["lon", "lat", "x", "y", "name", "经度", "纬度", "lng", ""]) | st.text(max_size=5),
-                       min_size=0, max_size=4),
-       rows=st.lists(st.lists(_cell, max_size=5), max_size=6),
-       sep=st.sampled_from([",", ";", "\t"]))
+@given(
+    header=st.lists(
+        st.sampled_from(["lon", "lat", "x", "y", "name", "经度", "纬度", "lng", ""]) | st.text(max_size=5),
+        min_size=0,
+        max_size=4,
+    ),
+    rows=st.lists(st.lists(_cell, max_size=5), max_size=6),
+    sep=st.sampled_from([",", ";", "\t"]),
+)
 def test_fuzz_site_csv(tmp_path_factory, header, rows, sep):
     from lzspatial.sites import read_sites
 
@@ -168,14 +217,41 @@ def test_fuzz_site_bytes(tmp_path_factory, data):
 
 
 _toml_value = st.recursive(
-    st.integers(-10, 10) | st.text(max_size=12) | st.booleans() | st.floats(allow_nan=False, allow_infinity=False),
-    lambda c: st.lists(c, max_size=3), max_leaves=6)
+    st.integers(-10, 10)
+    | st.text(max_size=12)
+    | st.booleans()
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda c: st.lists(c, max_size=3),
+    max_leaves=6,
+)
 _rule = st.dictionaries(
-    st.sampled_from(["id", "title_zh", "title_en", "severity", "kind", "subject", "objects", "container",
-                     "distance_m", "tolerance_m", "tolerance_m2", "exact", "min", "max", "field", "values", "basis"]),
-    _toml_value | st.fixed_dictionaries({"layer": st.sampled_from(["zones", "parks", "nope"]),
-                                         "where": st.text(max_size=30)}),
-    max_size=10)
+    st.sampled_from(
+        [
+            "id",
+            "title_zh",
+            "title_en",
+            "severity",
+            "kind",
+            "subject",
+            "objects",
+            "container",
+            "distance_m",
+            "tolerance_m",
+            "tolerance_m2",
+            "exact",
+            "min",
+            "max",
+            "field",
+            "values",
+            "basis",
+        ]
+    ),
+    _toml_value
+    | st.fixed_dictionaries(
+        {"layer": st.sampled_from(["zones", "parks", "nope"]), "where": st.text(max_size=30)}
+    ),
+    max_size=10,
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -50,11 +50,16 @@ def hostile_plan(tmp_path_factory) -> Path:
     raw = tomllib.loads(toml.read_text(encoding="utf-8"))
     text = toml.read_text(encoding="utf-8")
     for key in ("title_zh", "title_en"):
-        text = text.replace(f"{key} = {_toml_str(raw['plan'][key])}", f"{key} = {_toml_str(PAYLOADS[0] + ' plan')}", 1)
-    text = text.replace(f"publisher = {_toml_str(raw['source']['publisher'])}",
-                        f"publisher = {_toml_str(PAYLOADS[1])}", 1)
+        text = text.replace(
+            f"{key} = {_toml_str(raw['plan'][key])}", f"{key} = {_toml_str(PAYLOADS[0] + ' plan')}", 1
+        )
+    text = text.replace(
+        f"publisher = {_toml_str(raw['source']['publisher'])}", f"publisher = {_toml_str(PAYLOADS[1])}", 1
+    )
     text = text.replace(f"zh = {_toml_str(raw['disclaimer']['zh'])}", f"zh = {_toml_str(PAYLOADS[3])}", 1)
-    text = text.replace('trade_logistics = { zh = "商贸物流集散区"', f'trade_logistics = {{ zh = {_toml_str(PAYLOADS[0])}', 1)
+    text = text.replace(
+        'trade_logistics = { zh = "商贸物流集散区"', f"trade_logistics = {{ zh = {_toml_str(PAYLOADS[0])}", 1
+    )
     toml.write_text(text, encoding="utf-8")
     from lzspatial.plan import load_plan
 
@@ -68,6 +73,7 @@ def page_factory():
     from .browser import launch_browser
 
     with launch_browser() as browser:
+
         def open_page(html_path: Path):
             page = browser.new_page()
             dialogs: list[str] = []
@@ -75,6 +81,7 @@ def page_factory():
             page.goto(html_path.as_uri())
             page.wait_for_timeout(300)
             return page, dialogs
+
         yield open_page
 
 
@@ -125,8 +132,11 @@ def test_report_with_hostile_text_runs_no_script(hostile_plan, tmp_path, page_fa
     from lzspatial.screening import screen
 
     plan = load_plan(hostile_plan)
-    sites = gpd.GeoDataFrame({"id": ["s1", "s2"], "name": [PAYLOADS[0], PAYLOADS[1]]},
-                             geometry=[Point(122.75, 41.52), Point(122.95, 41.50)], crs="EPSG:4326")
+    sites = gpd.GeoDataFrame(
+        {"id": ["s1", "s2"], "name": [PAYLOADS[0], PAYLOADS[1]]},
+        geometry=[Point(122.75, 41.52), Point(122.95, 41.50)],
+        crs="EPSG:4326",
+    )
     results = screen(sites, plan, industry="trade_logistics")
     out = write_report(render_report(results, plan, "trade_logistics"), tmp_path / "report.html")
     page, dialogs = page_factory(out)

@@ -38,6 +38,12 @@ def test_two_builds_are_byte_identical(fresh, tmp_path):
 
 def test_build_writes_every_output(fresh):
     names = set(_files(fresh))
-    assert {"structure.html", "check.json", "violations.geojson", "summary.json",
-            "exports/liaozhong-2023.gpkg", "exports/geojson/plan.geojson"} <= names
+    assert {
+        "structure.html",
+        "check.json",
+        "violations.geojson",
+        "summary.json",
+        "exports/liaozhong-2023.gpkg",
+        "exports/geojson/plan.geojson",
+    } <= names
     assert all(not n.rsplit("/", 1)[-1].startswith(".lzspatial-tmp-") for n in names)

@@ -31,4 +31,7 @@ def test_quick_start_has_exactly_two_commands():
     assert len(blocks) == 2
     assert "lzspatial build" in blocks[0] and "pytest" in blocks[1]
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    assert "pip install -e '.[test]' && python -m pytest" in ci and "pip install -e '.[test]' && python -m pytest" in blocks[1]
+    assert (
+        "pip install -e '.[test]' && python -m pytest" in ci
+        and "pip install -e '.[test]' && python -m pytest" in blocks[1]
+    )

@@ -18,9 +18,14 @@ RULES = LAYERS / "rules.toml"
 
 def base_rule(**overrides):
     rule = {
-        "id": "r1", "title_zh": "标题", "title_en": "Title", "severity": "error",
-        "kind": "must_be_within_distance", "subject": {"layer": "parks"},
-        "objects": {"layer": "transport", "where": "kind == 'railway'"}, "distance_m": 1000,
+        "id": "r1",
+        "title_zh": "标题",
+        "title_en": "Title",
+        "severity": "error",
+        "kind": "must_be_within_distance",
+        "subject": {"layer": "parks"},
+        "objects": {"layer": "transport", "where": "kind == 'railway'"},
+        "distance_m": 1000,
         "basis": "practice",
     }
     rule.update(overrides)
@@ -51,8 +56,15 @@ def test_accepted_exceptions_have_reasons():
 
 
 def test_parse_defaults_and_selection_lists():
-    data = {"rules": [base_rule(kind="must_be_within", distance_m=None,
-                                objects=[{"layer": "zones"}, {"layer": "core", "where": "id != 'x'"}])]}
+    data = {
+        "rules": [
+            base_rule(
+                kind="must_be_within",
+                distance_m=None,
+                objects=[{"layer": "zones"}, {"layer": "core", "where": "id != 'x'"}],
+            )
+        ]
+    }
     rule = parse_rules(data).rules[0]
     assert rule.param("tolerance_m") == 0.0
     assert [s.label for s in rule.objects] == ["zones", "core where id != 'x'"]
@@ -62,27 +74,41 @@ def test_parse_defaults_and_selection_lists():
 # -- malformed rules: the library ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"kind": "must_be_nice"},
-     "rule 'r1': key 'kind': unknown kind 'must_be_nice'; use one of: must_be_within"),
-    ({"distance_m": None}, "rule 'r1': key 'distance_m' is missing; kind 'must_be_within_distance' needs it"),
-    ({"distance_m": -5}, "rule 'r1': key 'distance_m' must be a number of metres >= 0, got -5"),
-    ({"distance_m": "5 km"}, "rule 'r1': key 'distance_m' must be a number of metres >= 0, got '5 km'"),
-    ({"distance_m": True}, "key 'distance_m' must be a number"),
-    ({"severity": "fatal"}, "rule 'r1': key 'severity': 'fatal' is not one of error, warning, info"),
-    ({"basis": None}, "rule 'r1': key 'basis' is missing"),
-    ({"tolerance_m": 3}, "rule 'r1': key 'tolerance_m' is not used by kind 'must_be_within_distance'"),
-    ({"subject": None}, "rule 'r1': key 'subject' is missing"),
-    ({"subject": []}, "rule 'r1': key 'subject' is an empty list"),
-    ({"subject": {"layer": "parks", "filter": "x"}}, "key 'subject.filter' is unknown"),
-    ({"subject": {"layer": "parks", "where": "kind = 'x'"}},
-     "rule 'r1': key 'subject.where': bad filter \"kind = 'x'\": unexpected character '='"),
-    ({"subject": {"layer": "parks", "where": "__import__('os')"}},
-     "rule 'r1': key 'subject.where': bad filter \"__import__('os')\""),
-    ({"objects": [{"layer": "zones"}, {"layer": "core", "where": "("}]},
-     "key 'objects[1].where': bad filter"),
-    ({"id": "Bad Id"}, "key 'id' must be a slug"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"kind": "must_be_nice"},
+            "rule 'r1': key 'kind': unknown kind 'must_be_nice'; use one of: must_be_within",
+        ),
+        (
+            {"distance_m": None},
+            "rule 'r1': key 'distance_m' is missing; kind 'must_be_within_distance' needs it",
+        ),
+        ({"distance_m": -5}, "rule 'r1': key 'distance_m' must be a number of metres >= 0, got -5"),
+        ({"distance_m": "5 km"}, "rule 'r1': key 'distance_m' must be a number of metres >= 0, got '5 km'"),
+        ({"distance_m": True}, "key 'distance_m' must be a number"),
+        ({"severity": "fatal"}, "rule 'r1': key 'severity': 'fatal' is not one of error, warning, info"),
+        ({"basis": None}, "rule 'r1': key 'basis' is missing"),
+        ({"tolerance_m": 3}, "rule 'r1': key 'tolerance_m' is not used by kind 'must_be_within_distance'"),
+        ({"subject": None}, "rule 'r1': key 'subject' is missing"),
+        ({"subject": []}, "rule 'r1': key 'subject' is an empty list"),
+        ({"subject": {"layer": "parks", "filter": "x"}}, "key 'subject.filter' is unknown"),
+        (
+            {"subject": {"layer": "parks", "where": "kind = 'x'"}},
+            "rule 'r1': key 'subject.where': bad filter \"kind = 'x'\": unexpected character '='",
+        ),
+        (
+            {"subject": {"layer": "parks", "where": "__import__('os')"}},
+            "rule 'r1': key 'subject.where': bad filter \"__import__('os')\"",
+        ),
+        (
+            {"objects": [{"layer": "zones"}, {"layer": "core", "where": "("}]},
+            "key 'objects[1].where': bad filter",
+        ),
+        ({"id": "Bad Id"}, "key 'id' must be a slug"),
+    ],
+)
 def test_malformed_rule_messages(overrides, message):
     with pytest.raises(RuleError) as err:
         parse_rules({"rules": [base_rule(**overrides)]}, source="my.toml")
@@ -90,22 +116,36 @@ def test_malformed_rule_messages(overrides, message):
     assert str(err.value).startswith("my.toml: ")
 
 
-@pytest.mark.parametrize(("rule", "message"), [
-    ({"kind": "count", "distance_m": None, "objects": None}, "kind 'count' needs 'exact', 'min' or 'max'"),
-    ({"kind": "count", "distance_m": None, "objects": None, "exact": 1, "min": 0}, "cannot be combined"),
-    ({"kind": "count", "distance_m": None, "objects": None, "min": 5, "max": 2}, "'min' (5) is larger"),
-    ({"kind": "count", "distance_m": None, "objects": None, "exact": 1.5}, "must be a whole number >= 0"),
-    ({"kind": "must_contain", "distance_m": None, "min_count": -1},
-     "'min_count' must be a whole number >= 0"),
-    ({"kind": "must_not_overlap", "distance_m": None, "objects": None, "tolerance_m2": -1},
-     "'tolerance_m2' must be a number of square metres >= 0, got -1"),
-    ({"kind": "must_not_have_gaps", "distance_m": None, "objects": None}, "key 'container' is missing"),
-    ({"kind": "attribute_in", "distance_m": None, "objects": None, "field": "kind"},
-     "exactly one of 'values'"),
-    ({"kind": "attribute_in", "distance_m": None, "objects": None, "field": "kind", "values": []},
-     "'values' must be a non-empty list"),
-    ({"kind": "unique", "distance_m": None, "objects": None}, "key 'field' is missing"),
-])
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            {"kind": "count", "distance_m": None, "objects": None},
+            "kind 'count' needs 'exact', 'min' or 'max'",
+        ),
+        ({"kind": "count", "distance_m": None, "objects": None, "exact": 1, "min": 0}, "cannot be combined"),
+        ({"kind": "count", "distance_m": None, "objects": None, "min": 5, "max": 2}, "'min' (5) is larger"),
+        ({"kind": "count", "distance_m": None, "objects": None, "exact": 1.5}, "must be a whole number >= 0"),
+        (
+            {"kind": "must_contain", "distance_m": None, "min_count": -1},
+            "'min_count' must be a whole number >= 0",
+        ),
+        (
+            {"kind": "must_not_overlap", "distance_m": None, "objects": None, "tolerance_m2": -1},
+            "'tolerance_m2' must be a number of square metres >= 0, got -1",
+        ),
+        ({"kind": "must_not_have_gaps", "distance_m": None, "objects": None}, "key 'container' is missing"),
+        (
+            {"kind": "attribute_in", "distance_m": None, "objects": None, "field": "kind"},
+            "exactly one of 'values'",
+        ),
+        (
+            {"kind": "attribute_in", "distance_m": None, "objects": None, "field": "kind", "values": []},
+            "'values' must be a non-empty list",
+        ),
+        ({"kind": "unique", "distance_m": None, "objects": None}, "key 'field' is missing"),
+    ],
+)
 def test_kind_parameters(rule, message):
     with pytest.raises(RuleError, match=re.escape(message)):
         parse_rules({"rules": [base_rule(**rule)]})
@@ -126,11 +166,14 @@ def test_file_level_problems(tmp_path):
         load_rules(bad)
 
 
-@pytest.mark.parametrize(("exc", "message"), [
-    ({"rule": "r1", "feature": "f"}, "key 'reason' is missing"),
-    ({"rule": "nope", "feature": "f", "reason": "because"}, "no rule has id 'nope'"),
-    ({"rule": "r1", "feature": "f", "reason": "because", "why": 1}, "key 'why' is unknown"),
-])
+@pytest.mark.parametrize(
+    ("exc", "message"),
+    [
+        ({"rule": "r1", "feature": "f"}, "key 'reason' is missing"),
+        ({"rule": "nope", "feature": "f", "reason": "because"}, "no rule has id 'nope'"),
+        ({"rule": "r1", "feature": "f", "reason": "because", "why": 1}, "key 'why' is unknown"),
+    ],
+)
 def test_exception_problems(exc, message):
     with pytest.raises(RuleError, match=re.escape(message)):
         parse_rules({"rules": [base_rule()], "exceptions": [exc]})
@@ -147,8 +190,15 @@ def test_validate_for_layers_fields_vocabularies():
     rs = parse_rules({"rules": [base_rule(kind="unique", field="name", distance_m=None, objects=None)]})
     with pytest.raises(RuleError, match="key 'field': unknown field 'name' of layer 'parks'"):
         rs.validate_for(fields)
-    rs = parse_rules({"rules": [base_rule(kind="attribute_in", field="kind", vocabulary="colours",
-                                          distance_m=None, objects=None)]})
+    rs = parse_rules(
+        {
+            "rules": [
+                base_rule(
+                    kind="attribute_in", field="kind", vocabulary="colours", distance_m=None, objects=None
+                )
+            ]
+        }
+    )
     with pytest.raises(RuleError, match="key 'vocabulary': unknown vocabulary 'colours'"):
         rs.validate_for(fields, {"park_kinds": ()})
 
@@ -192,26 +242,42 @@ def _toml(data) -> str:
 
 
 CLI_CASES = {
-    "unknown kind": (lambda d: _rule(d, "zones-no-overlap").update(kind="no_overlaps"),
-                     "rule 'zones-no-overlap': key 'kind': unknown kind 'no_overlaps'"),
-    "unknown layer": (lambda d: _rule(d, "parks-avoid-eco-red-line").update(objects={"layer": "redlines"}),
-                      "rule 'parks-avoid-eco-red-line': key 'objects.layer': unknown layer 'redlines'"),
-    "unknown field": (lambda d: _rule(d, "key-towns-near-axis").update(subject={"layer": "towns",
-                                                                              "where": "grade == 'key'"}),
-                      "rule 'key-towns-near-axis': key 'subject.where': unknown field 'grade' of layer "
-                      "'towns'"),
-    "bad filter": (lambda d: _rule(d, "key-towns-near-axis").update(subject={"layer": "towns",
-                                                                           "where": "rank == 'key' and"}),
-                   "rule 'key-towns-near-axis': key 'subject.where': bad filter \"rank == 'key' and\": "
-                   "expected a field name, got the end of the filter at position 17"),
-    "import in filter": (lambda d: _rule(d, "key-towns-near-axis").update(
-        subject={"layer": "towns", "where": "__import__('os').system('touch PWNED')"}),
-        "rule 'key-towns-near-axis': key 'subject.where': bad filter"),
-    "missing parameter": (lambda d: _rule(d, "customs-station-near-railway").pop("distance_m"),
-                          "rule 'customs-station-near-railway': key 'distance_m' is missing"),
-    "negative parameter": (lambda d: _rule(d, "zones-core-cover-district").update(tolerance_m2=-10000),
-                           "rule 'zones-core-cover-district': key 'tolerance_m2' must be a number of square "
-                           "metres >= 0, got -10000"),
+    "unknown kind": (
+        lambda d: _rule(d, "zones-no-overlap").update(kind="no_overlaps"),
+        "rule 'zones-no-overlap': key 'kind': unknown kind 'no_overlaps'",
+    ),
+    "unknown layer": (
+        lambda d: _rule(d, "parks-avoid-eco-red-line").update(objects={"layer": "redlines"}),
+        "rule 'parks-avoid-eco-red-line': key 'objects.layer': unknown layer 'redlines'",
+    ),
+    "unknown field": (
+        lambda d: _rule(d, "key-towns-near-axis").update(
+            subject={"layer": "towns", "where": "grade == 'key'"}
+        ),
+        "rule 'key-towns-near-axis': key 'subject.where': unknown field 'grade' of layer 'towns'",
+    ),
+    "bad filter": (
+        lambda d: _rule(d, "key-towns-near-axis").update(
+            subject={"layer": "towns", "where": "rank == 'key' and"}
+        ),
+        "rule 'key-towns-near-axis': key 'subject.where': bad filter \"rank == 'key' and\": "
+        "expected a field name, got the end of the filter at position 17",
+    ),
+    "import in filter": (
+        lambda d: _rule(d, "key-towns-near-axis").update(
+            subject={"layer": "towns", "where": "__import__('os').system('touch PWNED')"}
+        ),
+        "rule 'key-towns-near-axis': key 'subject.where': bad filter",
+    ),
+    "missing parameter": (
+        lambda d: _rule(d, "customs-station-near-railway").pop("distance_m"),
+        "rule 'customs-station-near-railway': key 'distance_m' is missing",
+    ),
+    "negative parameter": (
+        lambda d: _rule(d, "zones-core-cover-district").update(tolerance_m2=-10000),
+        "rule 'zones-core-cover-district': key 'tolerance_m2' must be a number of square "
+        "metres >= 0, got -10000",
+    ),
 }
 
 
@@ -236,8 +302,9 @@ def test_cli_toml_syntax_error_exit_2(tmp_path, capsys):
     from lzspatial.cli import main
 
     path = tmp_path / "rules.toml"
-    path.write_text(RULES.read_text(encoding="utf-8").replace('exact = 1\n', 'exact = = 1\n', 1),
-                    encoding="utf-8")
+    path.write_text(
+        RULES.read_text(encoding="utf-8").replace("exact = 1\n", "exact = = 1\n", 1), encoding="utf-8"
+    )
     with pytest.raises(SystemExit) as exit_info:
         main(["check", "--rules", str(path)])
     assert exit_info.value.code == 2

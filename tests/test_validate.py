@@ -54,6 +54,7 @@ def test_accepted_crs_members_load(plan_copy):
 def _set_coords(fid, coords, gtype="Point"):
     def fn(d):
         feature(d, fid)["geometry"] = {"type": gtype, "coordinates": coords}
+
     return fn
 
 
@@ -81,6 +82,7 @@ def test_swapped_lat_lon_names_every_feature(plan_copy):
     def swap_all(d):
         for f in d["features"]:
             f["geometry"]["coordinates"] = f["geometry"]["coordinates"][::-1]
+
     edit_layer(plan_copy, "towns", swap_all)
     # latitude 122 is out of range -> swap hint on every town, each named
     probs = [p for p in problems_of(plan_copy) if "towns.geojson" in p]
@@ -102,7 +104,9 @@ def test_unclosed_ring(plan_copy):
 
 
 def test_wrong_geometry_type(plan_copy):
-    edit_layer(plan_copy, "towns", _set_coords("town-210115108", [[122.8, 41.6], [122.81, 41.61]], "LineString"))
+    edit_layer(
+        plan_copy, "towns", _set_coords("town-210115108", [[122.8, 41.6], [122.81, 41.61]], "LineString")
+    )
     msg = only(problems_of(plan_copy), "town-210115108")
     assert "'LineString' is not allowed in layer 'towns'" in msg
 
@@ -126,13 +130,19 @@ def test_missing_property(plan_copy):
 
 
 def test_mistyped_property(plan_copy):
-    edit_layer(plan_copy, "zones", lambda d: feature(d, "zone-east")["properties"].update(functions="trade_logistics"))
+    edit_layer(
+        plan_copy,
+        "zones",
+        lambda d: feature(d, "zone-east")["properties"].update(functions="trade_logistics"),
+    )
     msg = only(problems_of(plan_copy), "zone-east")
     assert "field 'functions': must be a list of strings" in msg
 
 
 def test_value_outside_vocabulary(plan_copy):
-    edit_layer(plan_copy, "parks", lambda d: feature(d, "park-timber-port")["properties"].update(kind="casino"))
+    edit_layer(
+        plan_copy, "parks", lambda d: feature(d, "park-timber-port")["properties"].update(kind="casino")
+    )
     msg = only(problems_of(plan_copy), "park-timber-port")
     assert "field 'kind': 'casino' is not allowed" in msg and "bonded_zone" in msg
 
@@ -163,8 +173,10 @@ def test_manifest_names_missing_file(plan_copy):
 
 def test_manifest_path_outside_plan(plan_copy):
     toml = plan_copy / "plan.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('file = "axes.geojson"', 'file = "../../etc/passwd"'),
-                    encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('file = "axes.geojson"', 'file = "../../etc/passwd"'),
+        encoding="utf-8",
+    )
     msg = only(problems_of(plan_copy), "passwd")
     assert "outside the plan folder" in msg
 
@@ -179,8 +191,11 @@ def test_bom_and_non_utf8(plan_copy):
     p = plan_copy / "core.geojson"
     p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
     q = plan_copy / "axes.geojson"
-    q.write_bytes(q.read_bytes().replace("两轴".encode(), "两轴".encode("gbk")).replace(
-        "陆海".encode(), "陆海".encode("gbk")))
+    q.write_bytes(
+        q.read_bytes()
+        .replace("两轴".encode(), "两轴".encode("gbk"))
+        .replace("陆海".encode(), "陆海".encode("gbk"))
+    )
     probs = problems_of(plan_copy)
     assert "byte-order mark" in only(probs, "core.geojson")
     assert "not UTF-8" in only(probs, "axes.geojson")
@@ -192,7 +207,9 @@ def test_deeply_nested_json(plan_copy):
 
 
 def test_every_problem_collected(plan_copy):
-    edit_layer(plan_copy, "parks", lambda d: feature(d, "park-timber-port")["properties"].update(kind="casino"))
+    edit_layer(
+        plan_copy, "parks", lambda d: feature(d, "park-timber-port")["properties"].update(kind="casino")
+    )
     edit_layer(plan_copy, "zones", lambda d: feature(d, "zone-east")["properties"].pop("name_en"))
     (plan_copy / "axes.geojson").unlink()
     probs = problems_of(plan_copy)
@@ -208,7 +225,9 @@ def test_errors_subclass_builtins():
 
 
 def test_cli_validate_lists_every_problem_and_keeps_input(plan_copy):
-    edit_layer(plan_copy, "parks", lambda d: feature(d, "park-timber-port")["properties"].update(kind="casino"))
+    edit_layer(
+        plan_copy, "parks", lambda d: feature(d, "park-timber-port")["properties"].update(kind="casino")
+    )
     edit_layer(plan_copy, "zones", lambda d: feature(d, "zone-east")["properties"].pop("name_en"))
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in plan_copy.iterdir()}
     res = run_cli("validate", plan_copy)
@@ -233,7 +252,13 @@ def test_cli_info_reports_area_and_counts():
     data = json.loads(res.stdout)
     assert abs(data["boundary_area_km2"] - 1647) <= 5
     counts = {k: v["features"] for k, v in data["layers"].items()}
-    assert (counts["core"], counts["zones"], counts["axes"], counts["centers"], counts["towns"]) == (1, 4, 2, 2, 20)
+    assert (counts["core"], counts["zones"], counts["axes"], counts["centers"], counts["towns"]) == (
+        1,
+        4,
+        2,
+        2,
+        20,
+    )
     assert data["key_towns"] == 3 and len(data["park_kinds"]) == 6
 
 

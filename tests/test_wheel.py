@@ -26,31 +26,58 @@ pytestmark = pytest.mark.slow
 def fresh_env(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("wheel")
     dist = tmp / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     wheel = next(dist.glob("lzspatial-*.whl"))
     env_dir = tmp / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     py = env_dir / "bin" / "python"
-    purelib = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                             check=True, capture_output=True, text=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     # dependencies only: the test environment's site-packages (its .pth hooks are not processed)
     (Path(purelib) / "_deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q", str(wheel)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return env_dir
 
 
 def _run(env_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    return subprocess.run([str(env_dir / "bin" / "lzspatial"), *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300)
+    return subprocess.run(
+        [str(env_dir / "bin" / "lzspatial"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_wheel_contains_default_plan(fresh_env, tmp_path):
     py = fresh_env / "bin" / "python"
-    out = subprocess.run([str(py), "-c", "import lzspatial, lzspatial.plan as p; print(lzspatial.__file__); "
-                          "print(p.default_plan_dir())"], capture_output=True, text=True, cwd=tmp_path, check=True)
+    out = subprocess.run(
+        [
+            str(py),
+            "-c",
+            "import lzspatial, lzspatial.plan as p; print(lzspatial.__file__); print(p.default_plan_dir())",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
     mod_file, plan_dir = out.stdout.split()
     assert str(fresh_env) in mod_file, "lzspatial must come from the wheel, not the checkout"
     assert plan_dir.endswith("_default_plan") and str(fresh_env) in plan_dir
