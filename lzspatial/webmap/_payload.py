@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._check_report import VIOLATION_COLUMNS
 from ..io import geometry_to_geojson
 from ..style import STYLES, class_of, style_for
 from ._labels import class_label, field_label, value_labels
@@ -84,19 +85,6 @@ _EXTRA_STYLES: dict[str, dict[str, dict[str, Any]]] = {
         "missing": {"color": "#616161", "weight": 1.5, "fill": "#9e9e9e", "fill_opacity": 0.5, "radius": 5},
     },
 }
-_VIOLATION_COLUMNS = (
-    "rule_id",
-    "severity",
-    "title_zh",
-    "title_en",
-    "layer",
-    "feature_id",
-    "related_id",
-    "measure",
-    "unit",
-    "message",
-    "accepted",
-)
 
 
 @dataclass
@@ -343,7 +331,7 @@ def _index(columns: Sequence[str], name: str) -> int:
 
 def violations_layer(frame: Any, wgs: Any, lang: str) -> LayerData:
     """Build the map data of the rule check's violations (contract columns of ``CheckReport.violations``)."""
-    columns = [c for c in _VIOLATION_COLUMNS if c in frame.columns]
+    columns = [c for c in VIOLATION_COLUMNS if c in frame.columns]
     labels: dict[str, Any] = {}
     rows = _rows(frame, columns, labels, lang)
     if "measure" in columns:
