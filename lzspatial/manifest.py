@@ -6,11 +6,11 @@ and its vocabularies. See ``layers/README.md`` for the format.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._toml import read_toml
 from .errors import PlanFileError, SchemaError
 from .schema import ELEMENTS
 
@@ -50,25 +50,6 @@ class Manifest:
         return self.raw.get("vocabularies", {})
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as err:
-        raise PlanFileError(f"{path}: manifest not found; a plan folder needs a {MANIFEST_NAME}") from err
-    except OSError as err:
-        raise PlanFileError(f"{path}: cannot read: {err.strerror or err}") from err
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise PlanFileError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from err
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise PlanFileError(f"{path}: TOML syntax error: {err}") from err
-    except RecursionError as err:
-        raise PlanFileError(f"{path}: TOML nested too deeply to parse") from err
-
-
 def _str(table: dict[str, Any], key: str, where: str, problems: list[str]) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -89,7 +70,7 @@ def read_manifest(folder: Path) -> Manifest:
         or names files outside the plan folder. Every problem is listed.
     """
     path = folder / MANIFEST_NAME
-    raw = _load_toml(path)
+    raw = read_toml(path, PlanFileError, missing=f"manifest not found; a plan folder needs a {MANIFEST_NAME}")
     problems: list[str] = []
     where = str(path)
     plan = raw.get("plan")

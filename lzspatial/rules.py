@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._toml import read_toml
 from .errors import RuleError
 from .filters import Filter, parse_filter
 
@@ -264,20 +264,7 @@ def load_rules(path: str | os.PathLike[str]) -> RuleSet:
     'count'
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as err:
-        raise RuleError(f"{path}: rule file not found") from err
-    except OSError as err:
-        raise RuleError(f"{path}: cannot read the rule file: {err.strerror or err}") from err
-    try:
-        parsed = tomllib.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as err:
-        raise RuleError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from err
-    except tomllib.TOMLDecodeError as err:
-        raise RuleError(f"{path}: TOML syntax error: {err}") from err
-    except RecursionError as err:
-        raise RuleError(f"{path}: TOML nested too deeply to parse") from err
+    parsed = read_toml(path, RuleError, missing="rule file not found")
     return parse_rules(parsed, source=str(path))
 
 

@@ -155,6 +155,11 @@ def csv_chunks(
         )
     chunk: pd.DataFrame | None = first
     while chunk is not None:
+        if not isinstance(chunk.index, pd.RangeIndex):  # pandas took surplus fields as an index
+            raise InputError(
+                f"{path}: some rows have more fields than the header's "
+                f"{len(columns)} columns ({', '.join(columns)}); remove the extra delimiters"
+            )
         chunk.index = chunk.index + 2
         chunk.index.name = "row"
         yield (chunk, *_check_chunk(chunk, cx, cy, canon))

@@ -33,12 +33,12 @@ Examples
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._toml import read_toml
 from .errors import InputError, RuleError
 
 if TYPE_CHECKING:
@@ -189,12 +189,7 @@ def load_siting(plan: Plan, path: str | os.PathLike[str] | None = None) -> Sitin
             f"{fpath}: siting file not found; a plan needs {SITING_FILE} beside plan.toml "
             "to give verdicts (copy layers/siting.toml and adapt it)"
         )
-    try:
-        doc = tomllib.loads(fpath.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise RuleError(f"{fpath}: cannot read: {err}") from err
-    except tomllib.TOMLDecodeError as err:
-        raise RuleError(f"{fpath}: invalid TOML: {err}") from err
+    doc = read_toml(fpath, RuleError)
     unknown = sorted(set(doc) - {"settings", "rules"})
     if unknown:
         raise RuleError(f"{fpath}: unknown top-level key {unknown[0]!r}; allowed: settings, rules")

@@ -405,7 +405,7 @@ def test_default_siting_file_loads(plan):
             lambda t: t.replace("inside_min_share_pct = 99.0", "inside_min_share_pct = 150"),
             r"inside_min_share_pct",
         ),
-        (lambda t: t + "\n[[rules\n", r"invalid TOML"),
+        (lambda t: t + "\n[[rules\n", r"TOML syntax error"),
     ],
 )
 def test_malformed_siting_file(plan_copy, edit, match):
