@@ -86,7 +86,7 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
             )
             continue
         raws[entry.name] = read_layer(fpath, ELEMENTS[entry.element], vocabs, label, problems)
-    _check_cross_layer(raws, problems)
+    _check_cross_layer(raws, problems, manifest.plan.get("metric_crs", METRIC))
     if problems:
         more = f" (and {len(problems) - 1} more; `lzspatial validate` lists all)" if len(problems) > 1 else ""
         raise SchemaError(problems[0] + more, problems)
@@ -94,7 +94,7 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
     return Plan(folder, manifest, frames)
 
 
-def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str]) -> None:
+def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str], metric_crs: str) -> None:
     """Duplicate ids across the plan, boundary count, containment, swapped lon/lat."""
     import shapely
 
@@ -122,7 +122,7 @@ def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str]) -> None:
         return
     if boundary.geoms[0] is None:
         return
-    tr = transformer(WGS84, METRIC)
+    tr = transformer(WGS84, metric_crs)
     bnd = shapely.transform(boundary.geoms[0], lambda xy: _xy(tr, xy))
     shapely.prepare(bnd)
     for raw in raws.values():

@@ -266,3 +266,44 @@ def test_cli_missing_plan_folder_is_one_line(tmp_path):
     res = run_cli("info", tmp_path / "nope")
     assert res.returncode == 2
     assert res.stderr.count("\n") == 1 and "plan folder not found" in res.stderr
+
+
+def _tiny_plan(folder: Path, center_xy: list[float]) -> Path:
+    """A minimal plan elsewhere on the globe (lon 30, lat 20): the schema is not Liaozhong-only."""
+    from lzspatial.io import feature_collection_text
+    from shapely import Point, box
+
+    folder.mkdir()
+    vocab = "\n".join(
+        f"[vocabularies.{name}]\nx = {{ zh = 'x', en = 'x' }}\n"
+        for name in ("functional_areas", "industry_chains", "park_kinds", "town_tags")
+    )
+    (folder / "plan.toml").write_text(
+        "[plan]\nid = 'tiny'\ntitle_zh = '小'\ntitle_en = 'Tiny'\nmetric_crs = 'EPSG:32636'\n"
+        "[source]\ntitle = 't'\npublisher = 'p'\ndate = '2024-01-01'\n"
+        "[[layers]]\nfile = 'boundary.geojson'\nelement = 'boundary'\ntitle_zh = '界'\ntitle_en = 'Boundary'\n"
+        "[[layers]]\nfile = 'centers.geojson'\nelement = 'centers'\ntitle_zh = '心'\ntitle_en = 'Centers'\n"
+        + vocab,
+        encoding="utf-8",
+    )
+    common = {"name_zh": "x", "name_en": "x", "geometry_basis": "schematic", "source": "test"}
+    (folder / "boundary.geojson").write_text(
+        feature_collection_text([({"id": "b", **common, "adcode": "000000"}, box(30.0, 20.0, 30.5, 20.5))]),
+        encoding="utf-8",
+    )
+    (folder / "centers.geojson").write_text(
+        feature_collection_text([({"id": "c", **common, "rank": "main"}, Point(*center_xy))]), encoding="utf-8"
+    )
+    return folder
+
+
+def test_any_plan_with_the_schema_loads(tmp_path):
+    plan = load_plan(_tiny_plan(tmp_path / "tiny", [30.2, 20.3]))
+    assert plan.id == "tiny" and len(plan["centers"]) == 1
+
+
+def test_swapped_lat_lon_detected_against_the_boundary(tmp_path):
+    # (20.3, 30.2) is a valid lon/lat, but it lies far from the plan's own boundary, while the
+    # swapped pair falls inside it: reported as swapped, not merely "outside".
+    msg = only(problems_of(_tiny_plan(tmp_path / "tiny", [20.3, 30.2])), "'c'")
+    assert "swapped" in msg and "centers.geojson" in msg
