@@ -270,8 +270,9 @@ def test_cli_missing_plan_folder_is_one_line(tmp_path):
 
 def _tiny_plan(folder: Path, center_xy: list[float]) -> Path:
     """A minimal plan elsewhere on the globe (lon 30, lat 20): the schema is not Liaozhong-only."""
-    from lzspatial.io import feature_collection_text
     from shapely import Point, box
+
+    from lzspatial.io import feature_collection_text
 
     folder.mkdir()
     vocab = "\n".join(
@@ -281,7 +282,7 @@ def _tiny_plan(folder: Path, center_xy: list[float]) -> Path:
     (folder / "plan.toml").write_text(
         "[plan]\nid = 'tiny'\ntitle_zh = '小'\ntitle_en = 'Tiny'\nmetric_crs = 'EPSG:32636'\n"
         "[source]\ntitle = 't'\npublisher = 'p'\ndate = '2024-01-01'\n"
-        "[[layers]]\nfile = 'boundary.geojson'\nelement = 'boundary'\ntitle_zh = '界'\ntitle_en = 'Boundary'\n"
+        "[[layers]]\nfile = 'boundary.geojson'\nelement = 'boundary'\ntitle_zh = '界'\ntitle_en = 'B'\n"
         "[[layers]]\nfile = 'centers.geojson'\nelement = 'centers'\ntitle_zh = '心'\ntitle_en = 'Centers'\n"
         + vocab,
         encoding="utf-8",
@@ -292,7 +293,8 @@ def _tiny_plan(folder: Path, center_xy: list[float]) -> Path:
         encoding="utf-8",
     )
     (folder / "centers.geojson").write_text(
-        feature_collection_text([({"id": "c", **common, "rank": "main"}, Point(*center_xy))]), encoding="utf-8"
+        feature_collection_text([({"id": "c", **common, "rank": "main"}, Point(*center_xy))]),
+        encoding="utf-8",
     )
     return folder
 
