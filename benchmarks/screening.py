@@ -20,8 +20,9 @@ geopandas   the idiomatic baseline: ``sjoin`` (within) for zones and control
             lines, ``sjoin_nearest`` for towns, ``STRtree.query_nearest`` for
             axes; four answers only
 duckdb      DuckDB spatial (2 threads), the same four answers, where the
-            extension loads: ``pip install --target DIR duckdb==1.5.5
-            duckdb-extension-spatial==1.5.5`` and run with ``PYTHONPATH=DIR``
+            extension loads: ``pip install -e '.[bench]'`` (duckdb 1.5.5 and
+            duckdb-extension-spatial 1.5.5; or ``pip install --target DIR`` them and
+            run with ``PYTHONPATH=DIR``)
 
 The stress plan (generated here, seeded) has 40 zones (Voronoi cells of the
 district), 5 axes of 100 vertices, 30 towns and 14 control polygons.
