@@ -32,7 +32,10 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     path = Path(path)
     _check_parent(path)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    except OSError as err:
+        raise OutputError(f"{path}: cannot write into {str(path.parent)!r}: {err.strerror or err}") from err
     os.close(fd)
     tmp_path = Path(tmp)
     tmp_path.unlink()  # let the writer create it (some drivers refuse existing files)
@@ -66,13 +69,19 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
-def clean_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:
-    """Remove temp files left in *folder* by an interrupted run; return them."""
+def clean_stale_temps(folder: str | os.PathLike[str], *, depth: int = 2) -> list[Path]:
+    """Remove temp files left in *folder* (and up to *depth* levels below) by an interrupted run.
+
+    Only lzspatial's own temp files (``.lzspatial-tmp-*``) are touched, and the walk is
+    bounded, so pointing an output at a large folder stays cheap.
+    """
     removed = []
     folder = Path(folder)
+    patterns = [TMP_PREFIX + "*"] + ["*/" * d + TMP_PREFIX + "*" for d in range(1, depth + 1)]
     if folder.is_dir():
-        for p in sorted(folder.rglob(TMP_PREFIX + "*")):
-            with contextlib.suppress(OSError):
-                p.unlink()
-                removed.append(p)
+        for pattern in patterns:
+            for p in sorted(folder.glob(pattern)):
+                with contextlib.suppress(OSError):
+                    p.unlink()
+                    removed.append(p)
     return removed

@@ -30,8 +30,10 @@ MAP_NAME = "structure.html"
 
 
 def _prepare_out(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: output path exists and is not a folder")
+    # every folder the build writes into must be usable before anything is written
+    for folder in (out_dir, out_dir / "exports", out_dir / "exports" / "geojson"):
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(f"{folder}: output path exists and is not a folder")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:

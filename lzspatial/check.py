@@ -24,9 +24,23 @@ if TYPE_CHECKING:
     from .plan import Plan
     from .rules import Rule
 
-__all__ = ["SUMMARY_COLUMNS", "VIOLATION_COLUMNS", "CheckReport", "check_plan"]
+__all__ = ["SUMMARY_COLUMNS", "VIOLATION_COLUMNS", "CheckReport", "check_plan", "validate_rules"]
 
 _LOCATION = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\]")
+
+
+def _validate(ruleset: Any, plan: Any, ctx: _Context) -> None:
+    ruleset.validate_for(ctx.fields, {k: tuple(v) for k, v in plan.vocabularies.items()})
+
+
+def validate_rules(plan: Any, rules: Any = None) -> Any:
+    """Load the rules of *plan* (or *rules*) and check them against its layers, without running them.
+
+    Returns the ``RuleSet``; raises ``RuleError`` naming the file, rule and key.
+    """
+    ruleset = _resolve_rules(plan, rules)
+    _validate(ruleset, plan, _Context(plan, {}))
+    return ruleset
 
 
 def check_plan(
@@ -73,7 +87,7 @@ def check_plan(
         plan = load_plan(plan)
     ruleset = _resolve_rules(plan, rules)
     ctx = _Context(plan, extra_layers or {})
-    ruleset.validate_for(ctx.fields, {k: tuple(v) for k, v in plan.vocabularies.items()})
+    _validate(ruleset, plan, ctx)
     rows: list[dict[str, Any]] = []
     checked: list[int] = []
     for rule in ruleset.rules:

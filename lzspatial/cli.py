@@ -85,8 +85,8 @@ def cli() -> None:
 @cli.command()
 @_PLAN_DIR
 def validate(plan_dir: Path | None) -> None:
-    """Validate a plan: exit 0 if valid, else exit 2 and one line per problem."""
-    from .errors import SchemaError
+    """Validate a plan (layers, rules.toml, siting.toml): exit 0, or exit 2 and one line per problem."""
+    from .errors import RuleError, SchemaError
 
     try:
         plan = _load(plan_dir)
@@ -95,6 +95,26 @@ def validate(plan_dir: Path | None) -> None:
             _echo_err(line)
         _echo_err(f"lzspatial: {len(err.problems)} problem(s) found")
         raise SystemExit(2) from None
+    problems = []
+    if (plan.path / "rules.toml").is_file():
+        from .check import validate_rules
+
+        try:
+            validate_rules(plan)
+        except RuleError as err:
+            problems.append(str(err))
+    if (plan.path / "siting.toml").is_file():
+        from .siting import load_siting
+
+        try:
+            load_siting(plan)
+        except RuleError as err:
+            problems.append(str(err))
+    if problems:
+        for line in problems:
+            _echo_err(line)
+        _echo_err(f"lzspatial: {len(problems)} problem(s) found")
+        raise SystemExit(2)
     click.echo(
         term_safe(
             f"{plan.path}: valid ({sum(len(plan[n]) for n in plan.layer_names)} features "
@@ -175,16 +195,35 @@ def _markup(text: object) -> str:
     help="Output folder (created if missing).",
 )
 def build(plan_dir: Path | None, out_dir: Path) -> None:
-    """Run the main job: validate, check, and write maps, exports and a summary into OUT."""
+    """Run the main job: validate, check, and write maps, exports and a summary into OUT.
+
+    Exits 1 (after writing everything) when the check finds an error-severity violation.
+    """
+    import json
+
     from .build import build_plan
 
     written = build_plan(plan_dir, out_dir, echo=lambda s: click.echo(term_safe(s)))
     click.echo(term_safe(f"wrote {len(written)} files into {out_dir}"))
+    totals = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))["check"]
+    if totals.get("error", 0):
+        raise SystemExit(1)  # like `lzspatial check`: the outputs are written, the plan breaks a rule
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+    """Print a warning as one clean line (no source path, no code line)."""
+    _echo_err(f"lzspatial: warning: {message}")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn library errors into one line and exit code 2."""
+    import warnings
+
+    warnings.showwarning = _show_warning
     try:
+        from .io import MAX_INPUT_BYTES
+
+        MAX_INPUT_BYTES()  # a bad LZSPATIAL_MAX_INPUT_MB is one clear error up front
         cli.main(args=argv, prog_name="lzspatial", standalone_mode=False)
     except click.exceptions.Abort:
         _fail("aborted", 130)

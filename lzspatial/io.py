@@ -47,11 +47,15 @@ _DEFAULT_MAX_MB = 512
 
 def MAX_INPUT_BYTES() -> int:  # noqa: N802 - reads like a constant, set by environment
     """Largest input file read into memory, from ``LZSPATIAL_MAX_INPUT_MB`` (default 512)."""
-    raw = os.environ.get("LZSPATIAL_MAX_INPUT_MB", "")
+    raw = os.environ.get("LZSPATIAL_MAX_INPUT_MB", "").strip()
+    if not raw:
+        return _DEFAULT_MAX_MB * 1024 * 1024
     try:
-        mb = float(raw) if raw else _DEFAULT_MAX_MB
+        mb = float(raw)
     except ValueError:
-        mb = _DEFAULT_MAX_MB
+        mb = float("nan")
+    if not math.isfinite(mb) or mb <= 0:
+        raise InputError(f"LZSPATIAL_MAX_INPUT_MB={raw!r} is not a positive number of megabytes")
     return int(mb * 1024 * 1024)
 
 

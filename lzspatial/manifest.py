@@ -50,6 +50,31 @@ class Manifest:
         return self.raw.get("vocabularies", {})
 
 
+def _metric_crs_problem(value: str) -> str | None:
+    """Return why *value* cannot be the plan's metric CRS, or None (warns on EPSG:4549)."""
+    import pyproj
+
+    from .crs import warn_if_trap
+
+    try:
+        crs = pyproj.CRS.from_user_input(value)
+    except pyproj.exceptions.CRSError:
+        return f"{value!r} is not a known CRS; use a projected CRS in metres such as 'EPSG:4550'"
+    unit = crs.axis_info[0].unit_name if crs.axis_info else ""
+    if not crs.is_projected or unit not in ("metre", "meter"):
+        return (
+            f"{value!r} is not a projected CRS in metres (areas and distances would be wrong); "
+            "use for example 'EPSG:4550' (CGCS2000 3-degree Gauss-Kruger, CM 123°E)"
+        )
+    if crs.to_epsg() in (3857, 900913, 3395):
+        return (
+            f"{value!r} is a Mercator projection: its areas are off by 1/cos²(latitude) "
+            "(about 1.8x at 41.5°N); use a Gauss-Kruger CRS such as 'EPSG:4550'"
+        )
+    warn_if_trap(value)
+    return None
+
+
 def _str(table: dict[str, Any], key: str, where: str, problems: list[str]) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -77,8 +102,13 @@ def read_manifest(folder: Path) -> Manifest:
     if not isinstance(plan, dict):
         problems.append(f"{where}: missing table [plan]")
         plan = {}
-    for key in ("id", "title_zh", "title_en", "metric_crs"):
+    for key in ("id", "title_zh", "title_en"):
         _str(plan, key, f"{where}: [plan]", problems)
+    metric = _str(plan, "metric_crs", f"{where}: [plan]", problems)
+    if metric:
+        problem = _metric_crs_problem(metric)
+        if problem:
+            problems.append(f"{where}: [plan] key 'metric_crs': {problem}")
     source = raw.get("source")
     if not isinstance(source, dict):
         problems.append(f"{where}: missing table [source] (title, publisher, date)")

@@ -64,3 +64,28 @@ def test_build_into_unwritable_target_is_one_line(tmp_path):
     assert res.returncode == 2
     assert "Traceback" not in res.stderr and res.stderr.count("\n") == 1
     assert target.read_text() == "x"
+
+
+def test_build_exits_1_on_error_violations_but_writes_everything(plan_copy, tmp_path):
+    rules = plan_copy / "rules.toml"
+    text = rules.read_text(encoding="utf-8")
+    assert 'subject = {layer = "zones"}\nexact = 4' in text
+    rules.write_text(
+        text.replace('subject = {layer = "zones"}\nexact = 4', 'subject = {layer = "zones"}\nexact = 5'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    res = run_cli("build", plan_copy, "--out", out)
+    assert res.returncode == 1, res.stderr
+    assert "1 error(s)" in res.stdout
+    data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert data["check"]["error"] == 1 and (out / "structure.html").is_file()
+
+
+def test_build_refuses_before_writing_when_a_subfolder_is_a_file(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "exports").write_text("not a folder")
+    res = run_cli("build", "--out", out)
+    assert res.returncode == 2 and "exports: output path exists and is not a folder" in res.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["exports"]

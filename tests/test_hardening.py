@@ -275,3 +275,12 @@ def test_fuzz_filter_grammar(text):
         parse_filter(text, rule_id="fuzz", key="subject.where", source="fuzz.toml")
     except LzSpatialError:
         pass
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "nan"])
+def test_bad_input_limit_setting_is_one_error(value):
+    res = run_cli("validate", env={**os.environ, "LZSPATIAL_MAX_INPUT_MB": value})
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines() == [
+        f"lzspatial: error: LZSPATIAL_MAX_INPUT_MB={value!r} is not a positive number of megabytes"
+    ]
