@@ -38,6 +38,8 @@ _EXPORTS = {
     "InputError": "lzspatial.errors",
     "RuleError": "lzspatial.errors",
     "CRSError": "lzspatial.errors",
+    "PlanFileError": "lzspatial.errors",
+    "OutputError": "lzspatial.errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -14,7 +14,17 @@ import click
 __all__ = ["export"]
 
 
-@click.command("export")
+_HELP = (
+    "Export the plan's layers for GIS software and land submissions.\n\n"
+    "\b\n"
+    "geojson  <layer>.geojson per layer + plan.geojson (RFC 7946 in EPSG:4326)\n"
+    "gpkg     <plan id>.gpkg, one table per layer, QGIS default styles\n"
+    "csv      <layer>.csv per point layer (UTF-8 with BOM, for Excel)\n"
+    "gktxt    <layer>.txt per polygon layer: 国土TXT, CGCS2000 GK zone 41"
+)
+
+
+@click.command("export", help=_HELP)
 @click.argument("plan_dir", required=False, type=click.Path(path_type=Path), metavar="[PLAN_DIR]")
 @click.option(
     "--format",
@@ -73,14 +83,7 @@ def export(
     encoding: str,
     out_dir: Path,
 ) -> None:
-    r"""Export the plan's layers for GIS software and land submissions.
-
-    \b
-    geojson  <layer>.geojson per layer + plan.geojson (RFC 7946 in EPSG:4326)
-    gpkg     <plan id>.gpkg, one table per layer, QGIS default styles
-    csv      <layer>.csv per point layer (UTF-8 with BOM, for Excel)
-    gktxt    <layer>.txt per polygon layer: 国土TXT, CGCS2000 GK zone 41
-    """
+    """Export the plan's layers for GIS software and land submissions (see ``_HELP``)."""
     from ._text import term_safe
     from .export import export_plan
     from .plan import load_plan

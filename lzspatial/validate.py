@@ -41,7 +41,7 @@ def _label(i: int, props: Any) -> str:
     fid = props.get("id") if isinstance(props, dict) else None
     if isinstance(fid, str) and fid:
         return f"feature {fid!r}"
-    return f"feature #{i}"
+    return f"feature #{i + 1}"
 
 
 def _iter_positions(coords: Any, depth: int) -> Any:
@@ -218,11 +218,11 @@ def read_layer(
         return layer
     for i, feat in enumerate(feats):
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
-            problems.append(f"{label}: feature #{i}: not a GeoJSON Feature object")
+            problems.append(f"{label}: feature #{i + 1}: not a GeoJSON Feature object")
             continue
         props = feat.get("properties")
         if not isinstance(props, dict):
-            problems.append(f"{label}: feature #{i}: field 'properties' must be an object")
+            problems.append(f"{label}: feature #{i + 1}: field 'properties' must be an object")
             continue
         where = f"{label}: {_label(i, props)}"
         geom, gproblem = _parse_geometry(feat.get("geometry"), spec)

@@ -251,6 +251,8 @@ def main() -> None:
         if zh == "茨榆坨":
             rank, tags = "key", ["small_city_target"]
         py = u["pinyin"]
+        if zh == "满都户":  # the source list reads 都 as dou; in this place name it is du (Manduhu)
+            py = "man du hu"
         en = py.split()[0].capitalize() + "".join(py.split()[1:])
         if basis == "derived":
             src = f"{NBS}; position derived from the district seat, {GEONAMES.format(gid='2036106')}"
@@ -260,7 +262,8 @@ def main() -> None:
             src = f"{NBS}; position {SCHEMATIC}"
             note = "No public coordinates of the town seat were found; the point is schematic."
             if zh == "满都户":
-                note += " Placed 18 km north-west of the seat (gazetteer)."
+                note += (" Placed 18 km north-west of the seat (gazetteer). Pinyin corrected to 'man du hu'"
+                         " (the NBS-derived list has 'man dou hu').")
             if zh == "城郊":
                 note += " Chengjiao surrounds the seat; placed 4.5 km south-south-east of it."
             if zh == "茨榆坨":
