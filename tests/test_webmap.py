@@ -315,6 +315,23 @@ def test_key_towns_labelled_and_axes_directed(default_html):
     assert layer(data, "axes")["arrows"] is True
 
 
+def test_zone_legend_names_every_function_of_its_zones(default_plan, default_html):
+    vocab = default_plan.vocabularies["functional_areas"]
+    zones = default_plan["zones"]
+    classes = {c["id"]: c for c in layer(payload(default_html), "zones")["classes"]}
+    # one style group per class: zones are styled by their first function
+    assert sorted(classes) == sorted({list(f)[0] for f in zones["functions"]})
+    for name, functions in zip(zones["name_en"], zones["functions"], strict=True):
+        label = classes[list(functions)[0]]["label"]
+        for code in functions:
+            assert vocab[code]["zh"] in label["zh"].split(" + "), (name, code)
+            assert vocab[code]["en"] in label["en"].split(" + "), (name, code)
+    # every function the zones serve is named in the legend (trade_logistics is never a first function)
+    served = {code for f in zones["functions"] for code in f}
+    named = {code for code in vocab if any(vocab[code]["en"] in c["label"]["en"] for c in classes.values())}
+    assert "trade_logistics" in served and served <= named
+
+
 # ---------------------------------------------------------------------------
 # basemaps
 # ---------------------------------------------------------------------------

@@ -76,8 +76,10 @@ def pages(tmp_path_factory, default_plan) -> dict[str, Path]:
 class Page:
     """A loaded map page with the console errors, requests and dialogs it produced."""
 
-    def __init__(self, browser: Any, path: Path, *, block_network: bool = True) -> None:
-        self.page = browser.new_page(viewport={"width": 1280, "height": 860})
+    def __init__(
+        self, browser: Any, path: Path, *, block_network: bool = True, viewport: tuple[int, int] = (1280, 860)
+    ) -> None:
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.dialogs: list[str] = []
@@ -162,6 +164,9 @@ def test_legend_follows_layer_visibility(open_page, pages, default_plan):
     for name in default_plan.layer_names:
         assert _visible(p, f".lz-legend .lz-lg-group[data-layer={name}]"), name
     assert _visible(p, ".lz-legend .lz-lg-row[data-layer=towns][data-cls=key]")
+    zone_row = p.page.locator(".lz-legend .lz-lg-row[data-layer=zones][data-cls=open_up_cooperation]")
+    trade = default_plan.vocabularies["functional_areas"]["trade_logistics"]
+    assert trade["zh"] in zone_row.text_content() and trade["en"] in zone_row.text_content()
     p.page.click(".lz-layers input[data-layer=towns]:not([data-cls])")
     assert not _visible(p, ".lz-legend .lz-lg-group[data-layer=towns]")
     assert p.js("document.querySelectorAll('.lz-f.lz-l-towns').length") == 0
@@ -349,3 +354,73 @@ def test_big_point_layers_on_canvas_stay_interactive(open_page, pages, default_p
     assert p.js("lzmap.pointsDrawn()") == sum(on_canvas.values()) - 1 and p.js("lzmap.counts().sites") == 3
     assert not _visible(p, ".lz-legend .lz-lg-row[data-layer=sites][data-cls=fail]")
     assert p.js("typeof window.__pwned") == "undefined" and p.errors == []
+
+
+#: Every control of the map, by a selector of its clickable (or readable) part.
+CONTROLS = {
+    "zoom in": ".leaflet-control-zoom-in",
+    "zoom out": ".leaflet-control-zoom-out",
+    "fullscreen": ".lz-btn-fullscreen",
+    "measure distance": ".lz-btn-distance",
+    "measure area": ".lz-btn-area",
+    "search": ".lz-search input",
+    "layer control": ".lz-layers summary",
+    "legend toggle": ".lz-legend summary",
+    "scale bar": ".leaflet-control-scale-line",
+}
+
+_UNCOVERED = """(sels) => {
+    const box = (e) => e.getBoundingClientRect();
+    const hit = (e) => { const r = box(e);
+        const t = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+        return t !== null && (t === e || e.contains(t)); };
+    const inside = (r) => r.width > 0 && r.left >= 0 && r.top >= 0
+                          && r.right <= innerWidth && r.bottom <= innerHeight;
+    const meet = (a, b) => Math.min(a.right, b.right) > Math.max(a.left, b.left)
+                        && Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top);
+    const failing = (ok) => Object.keys(sels).filter((k) => !ok(document.querySelector(sels[k])));
+    const covered = failing(hit), outside = failing((e) => inside(box(e)));
+    const panels = Array.from(document.querySelectorAll('.leaflet-control'))
+        .map(e => [e.className, box(e)]).filter(([c, r]) => r.width > 0 && r.height > 0);
+    const overlaps = [];
+    panels.forEach(([c1, r1], i) => panels.slice(i + 1).forEach(([c2, r2]) => {
+        if (meet(r1, r2)) { overlaps.push(c1 + ' / ' + c2); } }));
+    return {covered, outside, overlaps, panels: panels.map(([c]) => c)};
+}"""
+
+_STAR = """(fid) => {
+    const rt = lzmap.runtime, entry = rt.layers.places, m = rt.map.getContainer().getBoundingClientRect();
+    let star = null;
+    entry.classes.forEach(ce => ce.feats.forEach(f => { if (ce.cfg.p[f.lzi][0] === fid) { star = f; } }));
+    const el = star.getElement(), label = star.getTooltip().getElement();
+    const r = el.getBoundingClientRect(), c = [(r.left + r.right) / 2, (r.top + r.bottom) / 2];
+    const t = document.elementFromPoint(c[0], c[1]);
+    const meet = (a, b) => Math.min(a.right, b.right) > Math.max(a.left, b.left)
+                        && Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top);
+    const within = (a) => a.left >= m.left && a.top >= m.top && a.right <= m.right && a.bottom <= m.bottom;
+    const under = (a) => Array.from(document.querySelectorAll('.leaflet-control'))
+        .filter(p => meet(a, p.getBoundingClientRect())).map(p => p.className);
+    const lr = label.getBoundingClientRect();
+    return {top: t !== null && el.contains(t), inView: within(r) && within(lr),
+            starUnder: under(r), labelUnder: under(lr), label: label.textContent};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (1366, 768), (1400, 900), (1920, 1080)])
+def test_controls_and_shenyang_are_never_covered(open_page, pages, default_plan, viewport):
+    p = open_page(pages["default"], viewport=viewport)
+    res = p.js(_UNCOVERED, CONTROLS)
+    assert res["covered"] == [] and res["outside"] == [], res
+    assert res["overlaps"] == [], res  # no panel, button or scale bar on top of another
+    assert any("lz-legend" in c for c in res["panels"]) and any("scale" in c for c in res["panels"])
+    places = default_plan["places"]
+    fid = places.loc[places["kind"] == "city_centre", "id"].iloc[0]
+    star = p.js(_STAR, fid)
+    assert star["top"] and star["inView"], star
+    assert star["starUnder"] == [] and star["labelUnder"] == [], star
+    assert "沈阳" in star["label"]
+    if viewport == (1920, 1080):  # the legend shrinks with the window instead of covering the tools
+        p.page.set_viewport_size({"width": 1280, "height": 720})
+        p.page.wait_for_function("lzmap.runtime.map.getSize().y === 720")
+        res = p.js(_UNCOVERED, CONTROLS)
+        assert res["covered"] == [] and res["overlaps"] == [], res

@@ -32,6 +32,8 @@
                en: "Layers shifted to GCJ-02 to match the Gaode basemap; popups give WGS84 coordinates." }
   };
   var SVGNS = "http://www.w3.org/2000/svg";
+  var LEGEND_OPEN_FROM = 140;  // px of room under the top-left controls below which the legend starts closed
+  var FIT_MARGIN = 24;         // px kept free around the fitted bounds (room for a symbol and its label)
   var ICONS = {
     fullscreen: "M3 3h6v2H5v4H3zm12 0h6v6h-2V5h-4zM3 15h2v4h4v2H3zm16 0h2v6h-6v-2h4z",
     distance: "M2 8h20v8H2zm2 2v4h2v-2h1v2h2v-3h1v3h2v-2h1v2h2v-3h1v3h2v-2h1v2h1v-4z",
@@ -384,7 +386,26 @@
       self.legendRows.push({ node: grp, entry: entry, ce: null });
     });
     el("div", "lz-lg-note", this.t("schematicNote"), det);
+    this.legendPanel = d;
+    this.legendDetails = det;
     control("bottomleft", d).addTo(this.map);
+  };
+
+  /** Keep the legend (bottom left) clear of the title, zoom and tool buttons (top left): cap its
+   *  height to the room between them, so it scrolls instead; on a short map it starts collapsed. */
+  Runtime.prototype.layout = function (first) {
+    var d = this.legendPanel, box = this.map.getContainer();
+    if (!d) { return; }
+    var top = box.getBoundingClientRect().top, above = 0;
+    var nodes = box.querySelectorAll(".leaflet-top.leaflet-left .leaflet-control");
+    for (var i = 0; i < nodes.length; i++) {
+      var r = nodes[i].getBoundingClientRect();
+      if (r.height > 0) { above = Math.max(above, r.bottom - top); }
+    }
+    // the legend is anchored at its bottom, which does not move when its height changes
+    var room = Math.floor(d.getBoundingClientRect().bottom - top - above - 10);
+    d.style.maxHeight = Math.max(room, 0) + "px";
+    if (first && room < LEGEND_OPEN_FROM) { this.legendDetails.open = false; }
   };
 
   Runtime.prototype.sync = function () {
@@ -661,9 +682,11 @@
       for (var i = 0; i < nodes.length; i++) { w = Math.max(w, nodes[i].offsetWidth); }
       return w;
     }
-    var left = widest(".leaflet-left .lz-panel"), right = widest(".leaflet-right .lz-panel");
+    var left = widest(".leaflet-left .lz-panel"), right = widest(".leaflet-right .lz-panel"), m = FIT_MARGIN;
     if (left + right > 0.6 * W) { left = right = 0; }
-    this.map.fitBounds(bounds, { paddingTopLeft: [left + 10, 10], paddingBottomRight: [right + 10, 10], animate: false });
+    // the right-hand panels (search, layers) sit at the top: keep the whole top-right corner free of
+    // the bounds, so a symbol at the edge (the Shenyang centre star) and its label stay uncovered
+    this.map.fitBounds(bounds, { paddingTopLeft: [left + m, m], paddingBottomRight: [right + m, m], animate: false });
   };
 
   /* ---- counts for tests and notebooks ---- */
@@ -692,8 +715,11 @@
     this.tools();
     this.searchBox();
     this.layerControl();
-    this.legend();
+    // bottom-left corner, bottom up: the scale bar, then the legend above it
     L.control.scale({ imperial: false, position: "bottomleft", maxWidth: 160 }).addTo(map);
+    this.legend();
+    this.layout(true);
+    map.on("resize", function () { self.layout(false); });
     if (cfg.bounds) { this.fit(cfg.bounds); }  // set the view first: features are projected once
     cfg.draw.forEach(function (id) { self.layers[id].group.addTo(map); });
     if (this.points) { this.points.addTo(map); }  // above the vector layers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["class_label", "field_label", "value_labels"]
+__all__ = ["class_label", "combined_label", "field_label", "value_labels"]
 
 #: (element, class) -> (zh, en), for classes without a plan vocabulary.
 CLASS_LABELS: dict[str, dict[str, tuple[str, str]]] = {
@@ -126,6 +126,25 @@ def class_label(
     if cls == "*" and layer_title is not None:
         return {"zh": layer_title[0], "en": layer_title[1]}
     return {"zh": cls, "en": cls}
+
+
+def combined_label(
+    element: str, codes: list[str], vocabularies: dict[str, Any], layer_title: tuple[str, str] | None
+) -> dict[str, str]:
+    """Return the legend label of a class whose features serve several *codes*, naming each.
+
+    Zones are styled by their first function; the label names every function
+    the zones of the class serve, e.g. "开放合作先行区 + 商贸物流集散区".
+
+    Examples
+    --------
+    >>> areas = {"a": {"zh": "甲区", "en": "area A"}, "b": {"zh": "乙区", "en": "area B"}}
+    >>> vocab = {"functional_areas": areas}
+    >>> combined_label("zones", ["a", "b"], vocab, None)
+    {'zh': '甲区 + 乙区', 'en': 'area A + area B'}
+    """
+    parts = [class_label(element, c, vocabularies, layer_title) for c in codes]
+    return {"zh": " + ".join(p["zh"] for p in parts), "en": " + ".join(p["en"] for p in parts)}
 
 
 def value_labels(element: str, vocabularies: dict[str, Any]) -> dict[str, dict[str, dict[str, str]]]:

@@ -17,8 +17,8 @@ from typing import Any
 
 from .._check_report import VIOLATION_COLUMNS
 from ..io import geometry_to_geojson
-from ..style import STYLES, class_of, style_for
-from ._labels import class_label, field_label, value_labels
+from ..style import CLASS_FIELD, STYLES, class_of, style_for
+from ._labels import class_label, combined_label, field_label, value_labels
 
 __all__ = ["LayerData", "payload_text", "plan_layer", "script_json", "sites_layer", "violations_layer"]
 
@@ -312,6 +312,7 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
         draw_rank=_DRAW_RANK.get(element, 5.5),
         legend_rank=_LEGEND_RANK.get(element, 5.5),
     )
+    served = _served(frame, CLASS_FIELD.get(element), classes)
     layer.classes = _group(
         element,
         frame,
@@ -320,9 +321,24 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
         schematic,
         rows,
         order,
-        lambda c: class_label(element, c, plan.vocabularies, (zh, en)),
+        lambda c: combined_label(element, served.get(c, [c]), plan.vocabularies, (zh, en)),
     )
     return layer
+
+
+def _served(frame: Any, field_name: str | None, classes: Sequence[str]) -> dict[str, list[str]]:
+    """Class -> every code its features list in the class field (the class first), for list fields.
+
+    A zone is styled by its first function; its class label names all of them.
+    """
+    out: dict[str, list[str]] = {}
+    if field_name is None or field_name not in frame.columns:
+        return out
+    for cls, value in zip(classes, frame[field_name], strict=True):
+        codes = out.setdefault(cls, [cls])
+        if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) == 1:  # list or 1-d array
+            codes.extend(str(v) for v in list(value) if str(v) not in codes)
+    return out
 
 
 def _index(columns: Sequence[str], name: str) -> int:
