@@ -7,6 +7,7 @@ work lives in :mod:`lzspatial.screening`, :mod:`lzspatial.sites`,
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -108,15 +109,19 @@ def screen(
     CSV input is streamed in chunks, so memory stays bounded for any number of rows.
     Bad rows stop the run with their line numbers, unless --skip-invalid.
     """
+    from .errors import InputError
     from .plan import load_plan
     from .sites import FORMATS, ResultWriter
     from .siting import parse_industry
 
     fmt = FORMATS.get(sites.suffix.lower())
     if fmt is None:
-        from .errors import InputError
-
         raise InputError(f"{sites}: unknown input format {sites.suffix!r}; use one of {', '.join(FORMATS)}")
+    _check_input(sites)
+    rejects = rejects or (
+        out.with_name(out.stem + ".rejects.csv") if out else Path(sites.stem + ".rejects.csv")
+    )
+    _check_outputs([sites], {"--out": out, "--map": map_path, "--rejects": rejects if skip_invalid else None})
     plan = load_plan(plan_dir)
     if industry is not None:
         industry = parse_industry(plan, industry)
@@ -133,6 +138,8 @@ def screen(
                 _write_map(plan, frame, map_path)
         if rows.bad and not skip_invalid:
             rows.raise_if_bad()
+        if not summary["sites"] and not rows.bad:
+            raise InputError(f"{sites}: no sites (the file has {_nothing(sites)})")
         if writer is not None:
             writer.close()
     except BaseException:
@@ -140,12 +147,49 @@ def screen(
             writer.abort()
         raise
     if rows.bad:
-        path = rejects or (
-            out.with_name(out.stem + ".rejects.csv") if out else Path(sites.stem + ".rejects.csv")
-        )
-        _write_rejects(rows, path)
-        _echo(f"lzspatial: {len(rows.bad)} bad row(s) skipped; written to {path}", err=True)
+        _write_rejects(rows, rejects)
+        _echo(f"lzspatial: {len(rows.bad)} bad row(s) skipped; written to {rejects}", err=True)
     _print_summary(summary, out)
+
+
+def _check_input(path: Path) -> None:
+    """Refuse a missing input file with a one-line InputError."""
+    from .errors import InputError
+
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _check_outputs(inputs: list[Path], outputs: dict[str, Path | None]) -> None:
+    """Refuse an output that is one of the inputs, or two outputs that are the same file."""
+    from .errors import InputError
+
+    given = [(opt, p) for opt, p in outputs.items() if p is not None]
+    for opt, path in given:
+        for src in inputs:
+            if _same_file(path, src):
+                raise InputError(f"{path}: {opt} would overwrite the input {src}; choose another file")
+    for i, (opt, path) in enumerate(given):
+        for opt2, path2 in given[i + 1 :]:
+            if _same_file(path, path2):
+                raise InputError(f"{path}: {opt} and {opt2} name the same file; choose two files")
+
+
+def _nothing(path: Path) -> str:
+    """Return what an input with no sites holds, for the error message."""
+    from .sites import FORMATS
+
+    fmt = FORMATS.get(path.suffix.lower())
+    return "a header but no rows" if fmt == "csv" else "no features" if fmt == "geojson" else "no rows"
 
 
 def _progress(total: int | None) -> Any:
@@ -254,20 +298,33 @@ def _what(path: Path) -> str:
     return {"csv": "line", "geojson": "feature", "gktxt": "parcel"}.get(fmt or "", "row")
 
 
+#: Summary labels of sites in no zone: in the core, or outside every zone and the core.
+CORE_LABEL, OUTSIDE_LABEL = "core / 核心区", "(outside the district)"
+
+
 def _tally(summary: dict[str, Any], res: Any) -> None:
+    import numpy as np
+
     summary["sites"] += len(res)
     for col in ("zone_id", "verdict"):
-        if col in res.columns:
-            counts = summary.setdefault(col, {})
-            for k, v in res[col].astype(object).fillna("(none)").value_counts().items():
-                counts[k] = counts.get(k, 0) + int(v)
+        if col not in res.columns:
+            continue
+        values = res[col].astype(object)
+        if col == "zone_id":
+            core = res["in_core"].to_numpy(bool) if "in_core" in res.columns else np.zeros(len(res), bool)
+            none = values.isna().to_numpy()
+            values = values.mask(none & core, CORE_LABEL).mask(none & ~core, OUTSIDE_LABEL)
+        counts = summary.setdefault(col, {})
+        for k, v in values.fillna("(none)").value_counts().items():
+            counts[k] = counts.get(k, 0) + int(v)
 
 
 def _write_rejects(rows: Any, path: Path) -> None:
-    from ._atomic import write_text
+    from ._atomic import write_bytes
+    from ._site_writers import CSV_ENCODING, guard_formulas
 
-    frame = rows.rejects()
-    write_text(path, frame.to_csv(lineterminator="\n"))
+    frame = guard_formulas(rows.rejects().reset_index())
+    write_bytes(path, frame.to_csv(index=False, lineterminator="\n").encode(CSV_ENCODING))
 
 
 def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
@@ -326,6 +383,8 @@ def report(
     from .sites import read_sites
     from .siting import parse_industry
 
+    _check_input(sites)
+    _check_outputs([sites], {"--out": out})
     plan = load_plan(plan_dir)
     industry = parse_industry(plan, industry)
     gdf, _ = read_sites(sites, crs=crs, lon=lon, lat=lat, x=x_col, y=y_col, layer=layer)
@@ -356,14 +415,23 @@ def report(
     help="Output format.",
 )
 @click.option("--crs", default=None, metavar="CRS", help="CRS of the projects' coordinates (as for screen).")
-def indicators(plan_dir: Path | None, projects: Path | None, fmt: str, crs: str | None) -> None:
+@click.option(
+    "--cumulative/--no-cumulative",
+    default=True,
+    show_default=True,
+    help="Count an operating project also as landed and signed, a landed one as signed "
+    "(resumed projects count as resumed only); --no-cumulative counts each status alone.",
+)
+def indicators(
+    plan_dir: Path | None, projects: Path | None, fmt: str, crs: str | None, cumulative: bool
+) -> None:
     """Plan indicators: areas, towns and parks per zone, axes, and project progress against the targets."""
     from .indicators import format_csv, format_json, format_table
     from .indicators import indicators as compute
     from .plan import load_plan
 
     plan = load_plan(plan_dir)
-    data = compute(plan, projects, crs=crs)
+    data = compute(plan, projects, crs=crs, cumulative=cumulative)
     if fmt == "json":
         sys.stdout.write(format_json(data))
     elif fmt == "csv":

@@ -1,14 +1,16 @@
 """Writing screening results: :func:`write_results` and :class:`ResultWriter`.
 
 Both write by extension (:data:`OUTPUTS`): ``.geojson``/``.json``, ``.gpkg``,
-``.csv`` (points as ``wgs84_lon``/``wgs84_lat``, other geometries as
-``wgs84_wkt``) and ``.parquet`` (GeoParquet, WKB), atomically. The source row
-is written as the first column, ``row``. Import them from
+``.csv`` (UTF-8 with a BOM, formula cells guarded, see :func:`guard_formulas`;
+points as ``wgs84_lon``/``wgs84_lat``, other geometries as ``wgs84_wkt``) and
+``.parquet`` (GeoParquet, WKB), atomically. The source row is written as the first
+column, ``row``. Import them from
 :mod:`lzspatial.sites`.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 from pathlib import Path
@@ -23,12 +25,24 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["LAT", "LON", "OUTPUTS", "WKT", "ResultWriter", "write_results"]
+__all__ = [
+    "CSV_ENCODING",
+    "LAT",
+    "LON",
+    "OUTPUTS",
+    "WKT",
+    "ResultWriter",
+    "guard_formulas",
+    "write_results",
+]
 
 #: Output formats by extension.
 OUTPUTS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".parquet": "parquet"}
 #: Output columns holding point coordinates (CSV) and other geometries (CSV, WKT), WGS84.
 LON, LAT, WKT = "wgs84_lon", "wgs84_lat", "wgs84_wkt"
+#: Encoding of CSV outputs: UTF-8 with a byte-order mark, so that Excel (zh-CN) shows Chinese correctly.
+CSV_ENCODING = "utf-8-sig"
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
 
 def _fmt(path: Path, table: dict[str, str], what: str) -> str:
@@ -50,6 +64,57 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
             out[c] = np.where(pd.isna(vals), None, vals).astype(object)
         else:
             out[c] = s.to_numpy()
+    return pd.DataFrame(out, index=df.index)
+
+
+def _guard_text(s: pd.Series) -> pd.Series:
+    """Prefix ``'`` to the text cells of *s* that a spreadsheet would run as a formula."""
+    from .export import _FORMULA_START
+
+    try:
+        hit = s.str.startswith(_FORMULA_START, na=False).to_numpy(bool)
+    except AttributeError:  # no text in the column
+        return s
+    if not hit.any():
+        return s
+    idx = np.flatnonzero(hit)
+    number = s.iloc[idx].str.fullmatch(_NUMBER, na=False).to_numpy(bool)
+    idx = idx[~number]  # "-12.5" stays a number
+    if not idx.size:
+        return s
+    out = s.astype(object).copy()
+    out.iloc[idx] = ["'" + v for v in s.iloc[idx]]
+    return out
+
+
+def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Return *df* with text cells starting with ``= + - @``, tab or CR prefixed by ``'``.
+
+    Guards CSV outputs against spreadsheet formula injection (the characters
+    are those of :mod:`lzspatial.export`). Numeric columns, and text cells
+    that are plain numbers such as ``-12.5``, are left alone.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> guard_formulas(pd.DataFrame({"a": ["=1+1", "-3", "x"], "n": [-1.5, 2, 3]})).values.tolist()
+    [["'=1+1", -1.5], ['-3', 2.0], ['x', 3.0]]
+    """
+    import pandas as pd
+
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cats = pd.Series(s.cat.categories, dtype=object)
+            new = _guard_text(cats)
+            if new is not cats and new.is_unique:
+                s = s.cat.rename_categories(list(new))
+            elif new is not cats:
+                s = _guard_text(s.astype(object))
+        elif s.dtype == object or pd.api.types.is_string_dtype(s):
+            s = _guard_text(s)
+        out[c] = s
     return pd.DataFrame(out, index=df.index)
 
 
@@ -137,9 +202,12 @@ class ResultWriter:
         df, geoms = self._table(data)
         if geoms is not None:
             df[WKT] = shapely.to_wkt(geoms, rounding_precision=-1)
-        if self._fh is None:
+        first = self._fh is None
+        if first:
             self._fh = open(self.tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
-        pacsv.write_csv(self._arrow(df), self._fh, pacsv.WriteOptions(include_header=self._fh.tell() == 0))
+            self._fh.write(codecs.BOM_UTF8)  # once, at the start (CSV_ENCODING)
+        table = self._arrow(guard_formulas(df))
+        pacsv.write_csv(table, self._fh, pacsv.WriteOptions(include_header=first))
 
     def _write_parquet(self, data: pd.DataFrame) -> None:
         import pyarrow as pa
@@ -173,8 +241,16 @@ class ResultWriter:
         if geoms is None:
             geoms = self._geoms(df, geoms)
             df = df.drop(columns=[LON, LAT])
+        from .qgis_styles import STYLE_TIME
+
         out = gpd.GeoDataFrame(_plain(df), geometry=geoms, crs=WGS84)
-        pyogrio.write_dataframe(out, self.tmp, layer="sites", driver="GPKG", append=self.tmp.exists())
+        # gpkg_contents.last_change would be the current time: pin it, as lzspatial.export does
+        old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": STYLE_TIME})
+        try:
+            pyogrio.write_dataframe(out, self.tmp, layer="sites", driver="GPKG", append=self.tmp.exists())
+        finally:
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
 
     def _write_geojson(self, data: pd.DataFrame) -> None:
         from .io import geometry_to_geojson
@@ -282,7 +358,7 @@ def write_results(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     >>> from shapely import Point
     >>> g = gpd.GeoDataFrame({"v": [1.5]}, geometry=[Point(122.7, 41.5)], crs=4326)
     >>> p = write_results(g, pathlib.Path(tempfile.mkdtemp()) / "out.csv")
-    >>> p.read_text().splitlines()
+    >>> p.read_text(encoding="utf-8-sig").splitlines()
     ['"row","v","wgs84_lon","wgs84_lat"', '0,1.5,122.7,41.5']
     """
     if gdf.crs is None:

@@ -14,18 +14,23 @@ all measured in the plan's metric CRS (EPSG:4550):
 ``towns_to_axes`` and ``town_axis_distance``
     Each town's distance to the nearest axis, and the mean and maximum.
 ``progress``, ``by_industry``, ``by_zone`` (with projects)
-    Projects counted against the plan's ``[targets]``.
+    Projects counted against the plan's ``[targets]``. ``by_zone`` uses the
+    same rows as ``per_zone``: each zone, ``core`` and ``(outside zones)``.
 
 Counting projects
 -----------------
 A project counts when ``investment_rmb`` is at least ``threshold_rmb``
-(亿元以上 includes the 100 million itself). The stages form a pipeline,
-signed → landed → resumed → operating, and a project's ``status`` is the
-furthest stage it has reached: an operating project was also signed, landed
-and resumed, so by default (``cumulative=True``) a project counts for its
-own stage and every earlier one. ``cumulative=False`` counts each project
-for its own status only. The source text gives the targets without saying
-which reading it means; both are offered and the choice is printed with the
+(亿元以上 includes the 100 million itself). The plan's 2023 targets are four
+separate work counts: sign 120 projects (签约), land 70 (落地), resume work
+on 120 (复工: projects under construction, signed and landed in earlier
+years, that resumed work) and put 50 into operation (投产). Signing, landing
+and operating form one pipeline, signed → landed → operating, and a
+project's ``status`` is the furthest stage it has reached. By default
+(``cumulative=True``) an ``operating`` project also counts as landed and
+signed, and a ``landed`` one as signed. ``resumed`` is not a stage of that
+pipeline: a resumed project counts as resumed only (not as a 2023 signing
+or landing, which happened in earlier years). ``cumulative=False`` counts
+every project for its own status only. The choice is printed with the
 table.
 
 Examples
@@ -52,10 +57,16 @@ if TYPE_CHECKING:
 
     from .plan import Plan
 
-__all__ = ["STAGES", "format_csv", "format_json", "format_table", "indicators", "read_projects"]
+__all__ = ["PIPELINE", "STAGES", "format_csv", "format_json", "format_table", "indicators", "read_projects"]
 
-#: Project stages in pipeline order.
+#: Project statuses, in the order of the plan's targets.
 STAGES = ("signed", "landed", "resumed", "operating")
+#: The cumulative pipeline: a project counts for its own stage and every earlier one.
+PIPELINE = ("signed", "landed", "operating")
+#: Row of ``by_zone`` / ``per_zone`` for projects, towns and parks in the core (outside every zone).
+CORE = "core"
+#: Row for those outside every zone and the core.
+OUTSIDE = "(outside zones)"
 
 
 def _areas(plan: Plan, district: Any, district_area: float) -> Any:
@@ -89,18 +100,18 @@ def _per_zone(plan: Plan) -> Any:
     import shapely
 
     zones = plan.layer("zones", metric=True)
-    areas = [("core", g) for g in plan.layer("core", metric=True).geometry] if "core" in plan else []
+    areas = [(CORE, g) for g in plan.layer("core", metric=True).geometry] if "core" in plan else []
     areas = [(z, g) for z, g in zip(zones["id"], zones.geometry, strict=True)] + areas
     out = {zid: {"towns": [], "parks": []} for zid, _ in areas}
-    out["(outside zones)"] = {"towns": [], "parks": []}
+    out[OUTSIDE] = {"towns": [], "parks": []}
     towns = plan.layer("towns", metric=True) if "towns" in plan else None
     for tid, pt in zip(towns["id"], towns.geometry, strict=True) if towns is not None else ():
-        hit = next((zid for zid, g in areas if g.covers(pt)), "(outside zones)")
+        hit = next((zid for zid, g in areas if g.covers(pt)), OUTSIDE)
         out[hit]["towns"].append(tid)
     parks = plan.layer("parks", metric=True) if "parks" in plan else None
     for pid, pg in zip(parks["id"], parks.geometry, strict=True) if parks is not None else ():
         shares = [shapely.area(shapely.intersection(pg, g)) for _, g in areas]
-        hit = areas[int(np.argmax(shares))][0] if shares and max(shares) > 0 else "(outside zones)"
+        hit = areas[int(np.argmax(shares))][0] if shares and max(shares) > 0 else OUTSIDE
         out[hit]["parks"].append(pid)
     return pd.DataFrame(
         [
@@ -206,22 +217,17 @@ def read_projects(projects: Any, plan: Plan, crs: str | None = None) -> gpd.GeoD
 def _progress(plan: Plan, projects: gpd.GeoDataFrame, cumulative: bool) -> dict[str, Any]:
     import pandas as pd
 
-    from .screening import screen
-
     targets = plan.targets
     threshold = float(targets.get("threshold_rmb", 0))
     big = projects[projects["investment_rmb"] >= threshold]
-    rank = big["status"].map({s: i for i, s in enumerate(STAGES)}).to_numpy()
-    zone = (
-        screen(big[["geometry"]], plan)["zone_id"].astype(object).fillna("(outside zones)").to_numpy()
-        if len(big)
-        else np.array([], dtype=object)
-    )
+    status = big["status"].to_numpy(dtype=object)
+    zone = _zone_of(big, plan)
+    # per stage, the statuses counted for it (see "Counting projects" in the module docstring)
+    counted = {s: PIPELINE[PIPELINE.index(s) :] if cumulative and s in PIPELINE else (s,) for s in STAGES}
+    hits = {s: np.isin(status, counted[s]) for s in STAGES}
 
     def counts(mask: np.ndarray) -> dict[str, int]:
-        return {
-            s: int(((rank >= i) if cumulative else (rank == i))[mask].sum()) for i, s in enumerate(STAGES)
-        }
+        return {s: int(hits[s][mask].sum()) for s in STAGES}
 
     every = np.ones(len(big), dtype=bool)
     total = counts(every)
@@ -238,7 +244,7 @@ def _progress(plan: Plan, projects: gpd.GeoDataFrame, cumulative: bool) -> dict[
     )
     chains = list(plan.vocabularies.get("industry_chains", {}))
     by_industry = pd.DataFrame([{"industry": c, **counts(big["industry"].to_numpy() == c)} for c in chains])
-    zones = [*plan.layer("zones")["id"], "(outside zones)"]
+    zones = [*plan.layer("zones")["id"], *([CORE] if "core" in plan else []), OUTSIDE]
     by_zone = pd.DataFrame([{"zone_id": z, **counts(zone == z)} for z in zones])
     return {
         "threshold_rmb": threshold,
@@ -249,6 +255,21 @@ def _progress(plan: Plan, projects: gpd.GeoDataFrame, cumulative: bool) -> dict[
         "by_industry": by_industry,
         "by_zone": by_zone,
     }
+
+
+def _zone_of(projects: gpd.GeoDataFrame, plan: Plan) -> np.ndarray:
+    """Return each project's zone id, ``core`` or ``(outside zones)``."""
+    from .screening import screen
+
+    if not len(projects):
+        return np.array([], dtype=object)
+    res = screen(projects[["geometry"]], plan)
+    zone = res["zone_id"].astype(object).to_numpy().copy()
+    missing = res["zone_id"].isna().to_numpy()
+    core = res["in_core"].to_numpy(bool)
+    zone[missing & core] = CORE
+    zone[missing & ~core] = OUTSIDE
+    return zone
 
 
 def indicators(
@@ -265,7 +286,8 @@ def indicators(
     crs : str, optional
         CRS of the projects file's coordinates (as for :func:`lzspatial.sites.read_sites`).
     cumulative : bool
-        Count a project for its stage and every earlier one (default).
+        Count an operating project also as landed and signed, and a landed
+        one as signed (default); resumed projects count as resumed only.
 
     Returns
     -------
@@ -361,7 +383,13 @@ def format_table(data: dict[str, Any], file: Any = None) -> None:
         p = data["projects"]
         console.print(
             f"projects: {p['projects']} ({p['below_threshold']} below {p['threshold_rmb']:,.0f} RMB, "
-            f"not counted); counting: {'cumulative' if p['cumulative'] else 'current status only'}"
+            "not counted); counting: "
+            + (
+                "cumulative (operating also counts as landed and signed, landed as signed; "
+                "resumed only as resumed)"
+                if p["cumulative"]
+                else "current status only"
+            )
         )
     for name, t in _tables(data):
         table = Table(*[escape(str(c)) for c in t.columns], title=name)

@@ -6,8 +6,10 @@ no external URLs, inline CSS and inline SVG maps. Each site gets a section
 with a small map of the site over the plan (zones, core, control lines,
 parks, axes, railway, towns), a table of the area taken from each zone and
 control line (polygons) or what the point lies in, the key distances, and the
-verdict with each cited rule, its outcome and its ``basis``. The plan's
-source and the schematic disclaimer close the page. Headings are bilingual;
+verdict with each cited rule, its outcome and its ``basis``. Each map has a
+compact legend, and each section closes with the plan's source and the
+schematic disclaimer (so every printed page carries them); the page ends
+with them too. Headings are bilingual;
 every text taken from data is escaped. The same input gives the same bytes.
 
 Examples
@@ -60,8 +62,26 @@ text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .rule{margin:.5em 0 .8em;padding-left:.8em;border-left:3px solid #999}
 blockquote{margin:.3em 0;color:#444;font-style:italic}.small{font-size:.85em;color:#555}
 .map{border:1px solid #999}.site{page-break-inside:avoid}
+.legend{font-size:.8em;margin:.2em 0 .6em;max-width:40em}
+.legend span{display:inline-block;margin:0 .9em .2em 0}
+.legend svg{vertical-align:middle;margin-right:.3em}.srcnote{border-top:1px solid #ccc;padding-top:.3em}
 @media print{.site{page-break-before:always}body{margin:0}}
 """
+
+
+#: Legend labels (zh, en) by element, or by (element, class) for control lines and transport.
+_LEGEND: dict[Any, tuple[str, str]] = {
+    "core": ("核心区", "Core"),
+    ("control_lines", "eco_red_line"): ("生态保护红线", "Ecological red line"),
+    ("control_lines", "basic_farmland"): ("永久基本农田", "Basic farmland"),
+    ("control_lines", "urban_development_boundary"): ("城镇开发边界", "Urban development boundary"),
+    "control_lines": ("管控线", "Control line"),
+    "parks": ("园区", "Park"),
+    "transport": ("铁路", "Railway"),
+    "axes": ("发展轴", "Development axis"),
+    "towns": ("乡镇", "Town"),
+    "centers": ("中心", "Center"),
+}
 
 
 def _name_of(row: Any, label: Any) -> str:
@@ -101,7 +121,7 @@ def _path(geom: Any, tx: Any) -> str:
 
 
 def _svg(plan: Plan, site: Any, frames: dict[str, Any]) -> str:
-    """Return a small inline SVG map of *site* (metric geometry) over the plan."""
+    """Return a small inline SVG map of *site* (metric geometry) over the plan, and its legend."""
     import shapely
 
     from .style import class_of, style_for
@@ -124,6 +144,7 @@ def _svg(plan: Plan, site: Any, frames: dict[str, Any]) -> str:
         'stroke-width="1"/></pattern></defs>',
         f'<rect width="{_W}" height="{_H}" fill="#fafafa"/>',
     ]
+    shown: dict[tuple[str, Any], tuple[str, dict[str, Any]]] = {}
     for name in _DRAW:
         f = frames.get(name)
         if f is None or not len(f):
@@ -132,9 +153,10 @@ def _svg(plan: Plan, site: Any, frames: dict[str, Any]) -> str:
             clip = shapely.clip_by_rect(geom, *box)
             if clip.is_empty:
                 continue
-            st = style_for(
-                name, class_of(name, props.to_dict()), schematic=props.get("geometry_basis") == "schematic"
-            )
+            cls = class_of(name, props.to_dict())
+            st = style_for(name, cls, schematic=props.get("geometry_basis") == "schematic")
+            key = ("zones", props.get("id")) if name == "zones" else (name, cls)
+            shown.setdefault(key, (name, st))
             dash = f' stroke-dasharray="{esc(st.get("dash"))}"' if st.get("dash") else ""
             if clip.geom_type in ("Point", "MultiPoint"):
                 for p in shapely.get_parts(clip):
@@ -168,7 +190,51 @@ def _svg(plan: Plan, site: Any, frames: dict[str, Any]) -> str:
         f'<text x="{_W - 14}" y="16">N</text><path d="M{_W - 10},30 L{_W - 14},20 L{_W - 18},30Z"/></g>'
     )
     out.append("</svg>")
-    return "".join(out)
+    return "".join(out) + _legend(shown, site.geom_type == "Point", _lookup(plan))
+
+
+def _swatch(name: str, st: dict[str, Any]) -> str:
+    """Return a 22 x 12 px legend swatch in the map's style."""
+    dash = f' stroke-dasharray="{esc(st.get("dash"))}"' if st.get("dash") else ""
+    stroke = f'stroke="{esc(st["color"])}"'
+    if name in ("towns", "centers"):
+        fill = "none" if st.get("hollow") else esc(st["fill"])
+        shape = f'<circle cx="11" cy="6" r="4" fill="{fill}" {stroke} stroke-width="1.5"/>'
+    elif name in ("axes", "transport"):
+        width = min(float(st["weight"]), 3.0)
+        shape = f'<line x1="1" y1="6" x2="21" y2="6" {stroke} stroke-width="{width}"{dash}/>'
+    else:
+        fill = "url(#h)" if st.get("hatch") else esc(st["fill"])
+        op = "" if st.get("hatch") else f' fill-opacity="{st["fill_opacity"]}"'
+        shape = (
+            f'<rect x="1" y="1" width="20" height="10" fill="{fill}"{op} {stroke} stroke-width="1.5"{dash}/>'
+        )
+    return f'<svg width="22" height="12" viewBox="0 0 22 12" aria-hidden="true">{shape}</svg>'
+
+
+def _legend(shown: dict[tuple[str, Any], tuple[str, dict[str, Any]]], point: bool, names: Any) -> str:
+    """Return the compact bilingual legend of what a site map shows."""
+    items = []
+    for (name, cls), (element, st) in shown.items():
+        if name == "zones":
+            zh, en = names.get(str(cls), (str(cls), str(cls)))
+            label = f"分区 {zh} / Zone: {en}"
+        else:
+            zh, en = _LEGEND.get((name, cls)) or _LEGEND.get(name, (name, name))
+            label = f"{zh} / {en}"
+        items.append(f"<span>{_swatch(element, st)}{esc(label)}</span>")
+    site = (
+        '<circle cx="11" cy="6" r="5" fill="#000" stroke="#fff" stroke-width="2"/>'
+        if point
+        else '<rect x="1" y="1" width="20" height="10" fill="#000" fill-opacity="0.25" '
+        'stroke="#000" stroke-width="2"/>'
+    )
+    items.append(
+        f'<span><svg width="22" height="12" viewBox="0 0 22 12" aria-hidden="true">{site}</svg>'
+        "场地 / Site</span>"
+    )
+    items.append(f"<span>{esc('虚线 = 示意性绘制 / dashed = drawn schematically')}</span>")
+    return f'<div class="legend">图例 / Legend: {"".join(items)}</div>'
 
 
 # ---------------------------------------------------------------- sections
@@ -261,6 +327,20 @@ def _verdict_block(row: Any, plan: Plan, siting: Any) -> str:
     return "".join(out)
 
 
+def _source_text(plan: Plan) -> str:
+    src = plan.source
+    return f"{src.get('title', '')}. {src.get('publisher', '')}, {src.get('date', '')}."
+
+
+def _source_note(plan: Plan) -> str:
+    """Return the per-section footer: the plan's source and the schematic disclaimer."""
+    disc = plan.disclaimer
+    return (
+        f'<p class="small srcnote">来源 / Source: {esc(_source_text(plan))}<br>'
+        f"{esc(disc.get('zh', ''))}<br>{esc(disc.get('en', ''))}</p>"
+    )
+
+
 def render_report(results: gpd.GeoDataFrame, plan: Plan, industry: str) -> str:
     """Render screened sites as one printable, self-contained HTML report.
 
@@ -285,6 +365,8 @@ def render_report(results: gpd.GeoDataFrame, plan: Plan, industry: str) -> str:
     key = parse_industry(plan, industry)
     if "verdict" not in results.columns:
         raise InputError("render_report: the results carry no verdict; screen them with industry=...")
+    if not len(results):
+        raise InputError("render_report: no sites to report")
     siting = load_siting(plan)
     names = _lookup(plan)
     frames = {n: plan.layer(n, metric=True) for n in (*_DRAW, "boundary") if n in plan}
@@ -315,14 +397,13 @@ def render_report(results: gpd.GeoDataFrame, plan: Plan, industry: str) -> str:
             _distances_table(row, names),
             "<h3>结论 / Verdict</h3>",
             _verdict_block(row, plan, siting),
+            _source_note(plan),
             "</section>",
         ]
-    src = plan.source
-    disc = plan.disclaimer
     parts += [
         "<h2>资料来源与说明 / Source and disclaimer</h2>",
-        f"<p>{esc(src.get('title', ''))}. {esc(src.get('publisher', ''))}, {esc(src.get('date', ''))}.</p>",
-        f"<p>{esc(disc.get('zh', ''))}</p><p>{esc(disc.get('en', ''))}</p>",
+        f"<p>{esc(_source_text(plan))}</p>",
+        f"<p>{esc(plan.disclaimer.get('zh', ''))}</p><p>{esc(plan.disclaimer.get('en', ''))}</p>",
         f"<p class=small>{esc(f'Siting rules: {siting.path.name}; ')}"
         f"{esc(f'distances and areas in {plan.metric_crs}. ')}"
         f"{esc(f'Generated by lzspatial {__version__}.')}</p>",

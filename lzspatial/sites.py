@@ -19,9 +19,10 @@ file's own CRS wins, except that GeoJSON (always lon/lat) may be declared
 before data are bad rows. Line numbers assume no quoted field spans lines.
 
 :func:`write_results` and :class:`ResultWriter` write by extension:
-``.geojson``/``.json``, ``.gpkg``, ``.csv`` (points as ``wgs84_lon``/``wgs84_lat``,
-other geometries as ``wgs84_wkt``) and ``.parquet`` (GeoParquet, WKB), atomically.
-The source row is written as the first column, ``row``.
+``.geojson``/``.json``, ``.gpkg``, ``.csv`` (UTF-8 with a BOM for Excel; text
+cells that a spreadsheet would run as formulas get a leading ``'``; points as
+``wgs84_lon``/``wgs84_lat``, other geometries as ``wgs84_wkt``) and ``.parquet``
+(GeoParquet, WKB), atomically. The source row is written as the first column, ``row``.
 """
 
 from __future__ import annotations
@@ -486,8 +487,8 @@ def read_sites(
     Raises
     ------
     InputError
-        Unreadable files, missing columns, and bad rows (all of them named, in
-        one line) unless *skip_invalid*.
+        Unreadable files, missing columns, a file with no rows, and bad rows
+        (all of them named, in one line) unless *skip_invalid*.
     CRSError
         A CRS that is unknown or contradicts the file's.
     """
@@ -514,6 +515,9 @@ def read_sites(
         gdf = _geo_to_wgs84(_read_geo(path, fmt, crs, layer), path, fmt, crs, rows)
     if not skip_invalid:
         rows.raise_if_bad()
+    if not len(gdf) and not rows.bad:
+        holds = {"csv": "a header but no rows", "geojson": "no features"}.get(fmt, "no rows")
+        raise InputError(f"{path}: no sites (the file has {holds})")
     return gdf, rows.rejects()
 
 

@@ -105,6 +105,18 @@ def make_projects(tmp_path, plan, n=60):
     return path, gdf
 
 
+#: Per target, the statuses that count for it (the plan's four work counts; 复工 is not a pipeline stage).
+COUNTED = {
+    True: {
+        "signed": {"signed", "landed", "operating"},
+        "landed": {"landed", "operating"},
+        "resumed": {"resumed"},
+        "operating": {"operating"},
+    },
+    False: {s: {s} for s in STAGES},
+}
+
+
 @pytest.mark.parametrize("cumulative", [True, False])
 def test_progress_against_targets(plan, tmp_path, cumulative):
     path, gdf = make_projects(tmp_path, plan)
@@ -112,25 +124,45 @@ def test_progress_against_targets(plan, tmp_path, cumulative):
     p = data["projects"]
     big = gdf[gdf["investment_rmb"] >= 1e8]
     assert p["below_threshold"] == (gdf["investment_rmb"] < 1e8).sum()
-    rank = big["status"].map({s: i for i, s in enumerate(STAGES)})
     prog = p["progress"].set_index("stage")
-    for i, s in enumerate(STAGES):
-        expect = int((rank >= i).sum()) if cumulative else int((rank == i).sum())
+    for s in STAGES:
+        expect = int(big["status"].isin(COUNTED[cumulative][s]).sum())
         assert prog.loc[s, "count"] == expect
         assert prog.loc[s, "target"] == plan.targets[s]
         assert prog.loc[s, "pct_of_target"] == pytest.approx(100 * expect / plan.targets[s])
     by_ind = p["by_industry"].set_index("industry")
     for chain, grp in big.groupby("industry"):
-        r = grp["status"].map({s: i for i, s in enumerate(STAGES)})
-        assert by_ind.loc[chain, "signed"] == (len(grp) if cumulative else int((r == 0).sum()))
+        for s in STAGES:
+            assert by_ind.loc[chain, s] == int(grp["status"].isin(COUNTED[cumulative][s]).sum())
+    # zone, else the core, else outside: found independently with a spatial join
     zones = gpd.read_file(LAYERS / "zones.geojson")
-    j = gpd.sjoin(big, zones[["id", "geometry"]], predicate="intersects", how="left")
-    j = j[~j.index.duplicated()]
+    core = gpd.read_file(LAYERS / "core.geojson")
+    jz = gpd.sjoin(big, zones[["id", "geometry"]], predicate="intersects", how="left")
+    jz = jz[~jz.index.duplicated()]
+    in_core = big.geometry.intersects(core.geometry.union_all())
+    label = jz["id"].where(jz["id"].notna(), np.where(in_core, "core", "(outside zones)"))
     by_zone = p["by_zone"].set_index("zone_id")
-    for zid, grp in j.groupby(j["id"].fillna("(outside zones)")):
-        r = grp["status"].map({s: i for i, s in enumerate(STAGES)})
-        assert by_zone.loc[zid, "operating"] == int((r >= 3).sum() if cumulative else (r == 3).sum())
+    assert list(by_zone.index) == [*zones["id"], "core", "(outside zones)"]
+    assert label.eq("core").any()  # the random projects do reach the core
+    for zid in by_zone.index:
+        grp = big[label.to_numpy() == zid]
+        for s in STAGES:
+            assert by_zone.loc[zid, s] == int(grp["status"].isin(COUNTED[cumulative][s]).sum()), (zid, s)
     assert by_zone["signed"].sum() == prog.loc["signed", "count"]
+
+
+def test_resumed_is_not_a_pipeline_stage(plan):
+    """One project of each status, plus two more resumed: resumed may exceed landed."""
+    statuses = ["signed", "landed", "operating", "resumed", "resumed", "resumed"]
+    gdf = gpd.GeoDataFrame(
+        {"status": statuses, "industry": "agriculture", "investment_rmb": 2e8},
+        geometry=[shapely.Point(122.72, 41.51)] * len(statuses),
+        crs=4326,
+    )
+    prog = indicators(plan, gdf)["projects"]["progress"].set_index("stage")["count"].to_dict()
+    assert prog == {"signed": 3, "landed": 2, "resumed": 3, "operating": 1}
+    prog = indicators(plan, gdf, cumulative=False)["projects"]["progress"].set_index("stage")["count"]
+    assert prog.to_dict() == {"signed": 1, "landed": 1, "resumed": 3, "operating": 1}
 
 
 def test_bad_projects(plan, tmp_path):
@@ -167,6 +199,17 @@ def test_plan_method_and_cli(plan):
     proc = run_cli("indicators", "--projects", REPO / "examples" / "projects.csv", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
-    assert doc["projects"]["cumulative"] is True and len(doc["tables"]["by_zone"]) == 5
+    assert doc["projects"]["cumulative"] is True and len(doc["tables"]["by_zone"]) == 6
+    assert [r["zone_id"] for r in doc["tables"]["by_zone"]][-2:] == ["core", "(outside zones)"]
+    proc = run_cli(
+        "indicators", "--projects", REPO / "examples" / "projects.csv", "--format", "json", "--no-cumulative"
+    )
+    assert proc.returncode == 0, proc.stderr
+    flat = json.loads(proc.stdout)
+    assert flat["projects"]["cumulative"] is False
+    counts = {r["stage"]: r["count"] for r in flat["tables"]["progress"]}
+    cum = {r["stage"]: r["count"] for r in doc["tables"]["progress"]}
+    assert cum["signed"] == counts["signed"] + counts["landed"] + counts["operating"]
+    assert cum["resumed"] == counts["resumed"]
     proc = run_cli("indicators", "--format", "csv")
     assert proc.returncode == 0 and proc.stdout.startswith("table,key,column,value")

@@ -38,7 +38,7 @@ def test_report_is_escaped_offline_and_complete(plan):
     assert "parcel &amp; co" in html
     assert not re.search(r"https?:|//[a-z]|<script|<link|<iframe|<img|@import|url\((?!#)", html, re.I)
     assert not re.search(r"<[^>]*\s(src|href|xlink:href)=", html, re.I)
-    assert html.count('<section class="site">') == 2 and html.count("<svg") == 2
+    assert html.count('<section class="site">') == 2 and html.count('<svg class="map"') == 2
     siting = load_siting(plan)
     for rid in {r for v in res["verdict_rules"] for r in str(v).split(";") if r}:
         rule = siting.rule(rid)
@@ -90,3 +90,44 @@ def test_cli_report(tmp_path):
     assert "siting-bonded-in-bonded-zone" in html and HOSTILE not in html
     proc = run_cli("report", src, "--out", out)
     assert proc.returncode == 2 and "--industry" in proc.stderr
+
+
+def test_each_section_carries_source_disclaimer_and_legend(plan):
+    res = screen(sites(), plan, "agriculture")
+    html = render_report(res, plan, "agriculture")
+    sections = re.findall(r'<section class="site">(.*?)</section>', html, re.S)
+    assert len(sections) == 2
+    disc_zh = plan.disclaimer["zh"][:30]
+    disc_en = plan.disclaimer["en"][:50].replace("'", "&#x27;")
+    for sec in sections:
+        assert plan.source["publisher"] in sec and plan.source["date"] in sec
+        assert disc_zh in sec and disc_en in sec
+        legend = re.search(r'<div class="legend">(.*?)</div>', sec, re.S)
+        assert legend, "no legend"
+        text = legend.group(1)
+        for label in ("图例 / Legend", "场地 / Site", "核心区 / Core", "dashed"):
+            assert label in text, label
+        # the legend's swatches use the map's colours (no external references)
+        assert "<svg" in text and "href" not in text
+    # the legend names the zones shown (by name) and control lines by kind, bilingual
+    assert "分区 南部现代农业示范区 / Zone: Southern modern agriculture demonstration zone" in sections[1]
+    assert all("城镇开发边界 / Urban development boundary" in sec for sec in sections)
+    assert html.count("资料来源与说明 / Source and disclaimer") == 1  # the full note at the end too
+
+
+def test_report_legend_escapes_zone_names(plan_copy):
+    def evil(doc):
+        for f in doc["features"]:
+            f["properties"]["name_en"] = HOSTILE
+
+    edit_layer(plan_copy, "zones", evil)
+    p = load_plan(plan_copy)
+    res = screen(sites(), p, "agriculture")
+    html = render_report(res, p, "agriculture")
+    legend = re.findall(r'<div class="legend">(.*?)</div>', html, re.S)
+    assert any("Zone: &lt;img" in part for part in legend) and HOSTILE not in html
+
+
+def test_report_needs_sites(plan):
+    with pytest.raises(ValueError, match="no sites"):
+        render_report(screen(sites().iloc[:0], plan, "agriculture"), plan, "agriculture")

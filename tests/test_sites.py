@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import geopandas as gpd
 import numpy as np
@@ -241,7 +242,7 @@ def test_write_results_round_trip(tmp_path, ext):
     path = write_results(res, tmp_path / f"out.{ext}")
     assert [p.name for p in tmp_path.iterdir()] == [f"out.{ext}"]  # no temp files left
     if ext == "csv":
-        back = pd.read_csv(path)
+        back = pd.read_csv(path, encoding="utf-8-sig")
         assert "wgs84_wkt" in back.columns  # mixed points and polygons -> WKT
     elif ext == "parquet":
         back = gpd.read_parquet(path)
@@ -315,7 +316,7 @@ def test_cli_every_input_and_output(tmp_path, fmt, out_ext, capsys):
         main(args + (["--crs", crs] if crs else []))
     assert info.value.code == 0, capsys.readouterr().err
     back = (
-        pd.read_csv(out)
+        pd.read_csv(out, encoding="utf-8-sig")
         if out_ext == "csv"
         else gpd.read_file(out)
         if out_ext != "parquet"
@@ -352,8 +353,8 @@ def test_cli_skip_invalid_writes_rejects(tmp_path):
     proc = run_cli("screen", src, "--out", out, "--skip-invalid", "--rejects", rej)
     assert proc.returncode == 0, proc.stderr
     assert "5 bad row(s) skipped" in proc.stderr
-    assert list(pd.read_csv(out)["row"]) == [2, 8]
-    r = pd.read_csv(rej)
+    assert list(pd.read_csv(out, encoding="utf-8-sig")["row"]) == [2, 8]
+    r = pd.read_csv(rej, encoding="utf-8-sig")
     assert list(r["row"]) == [3, 4, 5, 6, 7] and "not a number" in r.loc[2, "problem"]
     proc = run_cli("screen", src, "--out", tmp_path / "r2.geojson", "--skip-invalid")
     assert (tmp_path / "r2.rejects.csv").exists()
@@ -394,3 +395,123 @@ def test_cli_json_free_of_nan(tmp_path):
     assert proc.returncode == 0
     doc = json.loads((tmp_path / "o.geojson").read_text(encoding="utf-8"))
     assert len(doc["features"]) == 3 and doc["features"][0]["properties"]["row"] == 2
+
+
+# ---------------------------------------------------------------- review fixes
+
+
+def cli(capsys, *args):
+    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return info.value.code, out, err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["screen", "{src}", "--out", "{src}"],
+        ["screen", "{alias}", "--out", "{src}"],
+        ["screen", "{src}", "--out", "{other}", "--skip-invalid", "--rejects", "{alias}"],
+        ["report", "{src}", "--industry", "agriculture", "--out", "{alias}"],
+    ],
+)
+def test_cli_refuses_to_overwrite_its_input(tmp_path, capsys, args):
+    src = csv_lonlat(tmp_path)
+    (tmp_path / "sub").mkdir()
+    alias = tmp_path / "sub" / ".." / src.name  # the same file, spelt differently
+    before = src.read_bytes()
+    names = {"src": src, "alias": alias, "other": tmp_path / "o.csv"}
+    code, _, err = cli(capsys, *(a.format(**names) for a in args))
+    assert code == 2 and "would overwrite the input" in err and len(err.strip().splitlines()) == 1
+    assert src.read_bytes() == before and not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("cmd", [["screen"], ["report", "--industry", "agriculture"]])
+def test_cli_missing_input_file(tmp_path, capsys, cmd):
+    missing = tmp_path / "nofile.csv"
+    code, _, err = cli(capsys, cmd[0], missing, *cmd[1:])
+    assert code == 2 and f"{missing}: file not found" in err and "internal error" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "holds"),
+    [
+        ("h.csv", "name,lon,lat\n", "a header but no rows"),
+        ("h2.csv", "name,lon,lat\n\n\n", "a header but no rows"),
+        ("e.geojson", '{"type":"FeatureCollection","features":[]}', "no features"),
+    ],
+)
+def test_empty_inputs_are_refused(tmp_path, capsys, name, text, holds):
+    src = write(tmp_path / name, text)
+    with pytest.raises(InputError, match="no sites"):
+        read_sites(src)
+    for args in (["screen", src, "--out", tmp_path / "o.csv"], ["report", src, "--industry", "agriculture"]):
+        code, out, err = cli(capsys, *args)
+        assert code == 2 and f"{src}: no sites (the file has {holds})" in err, err
+        assert "screened" not in out
+    assert not (tmp_path / "o.csv").exists() and not (tmp_path / "report.html").exists()
+
+
+def test_cli_gpkg_is_byte_identical(tmp_path, capsys):
+    src = csv_lonlat(tmp_path)
+    a, b = tmp_path / "a.gpkg", tmp_path / "b.gpkg"
+    for out in (a, b):
+        assert cli(capsys, "screen", src, "--industry", "agriculture", "--out", out)[0] == 0
+    assert a.read_bytes() == b.read_bytes()
+    with sqlite3.connect(a) as con:  # pinned, not the time of the run
+        assert con.execute("select last_change from gpkg_contents").fetchall() == [
+            ("2000-01-01T00:00:00.000Z",)
+        ]
+
+
+HOSTILE_CSV = (
+    "name,note,lon,lat\n"
+    '"=HYPERLINK(""http://x"",""y"")",-3,122.72,41.51\n'
+    "@SUM(1+1),+5,122.95,41.55\n"
+    "-cmd,\tx,122.60,41.30\n"
+    "=bad,-1.5e3,abc,41.5\n"
+)
+
+
+def test_cli_csv_outputs_have_a_bom_and_no_formulas(tmp_path, capsys, monkeypatch):
+    src = write(tmp_path / "h.csv", HOSTILE_CSV)
+    out, rej = tmp_path / "o.csv", tmp_path / "o.rejects.csv"
+    monkeypatch.setattr(_cli_screen, "CSV_CHUNK", 1)  # one chunk per row: the BOM must come once
+    code, _, err = cli(capsys, "screen", src, "--out", out, "--skip-invalid")
+    assert code == 0, err
+    for path in (out, rej):
+        data = path.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\xef\xbb\xbf") == 1
+    back = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(back["name"]) == ['\'=HYPERLINK("http://x","y")', "'@SUM(1+1)", "'-cmd"]
+    assert list(back["note"]) == ["-3", "+5", "'\tx"]  # numbers stay numbers
+    assert list(back.columns[:2]) == ["row", "name"] and float(back["dist_axis_m"].iloc[0]) > 0
+    r = pd.read_csv(rej, encoding="utf-8-sig", dtype=str)
+    assert list(r["name"]) == ["'=bad"] and list(r["note"]) == ["-1.5e3"] and list(r["row"]) == ["5"]
+
+
+def test_write_results_csv_guards_text_not_numbers(tmp_path):
+    g = gpd.GeoDataFrame(
+        {"label": ["=1+1", "-1.5", "中文"], "value": [-1.5, -2.0, 3.0]},
+        geometry=[shapely.Point(p) for p in PTS],
+        crs=4326,
+    )
+    path = write_results(g, tmp_path / "r.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(path, encoding="utf-8-sig")
+    assert list(back["label"]) == ["'=1+1", "-1.5", "中文"]
+    assert list(back["value"]) == [-1.5, -2.0, 3.0] and back["value"].dtype == float
+
+
+def test_cli_summary_names_the_core(tmp_path, capsys):
+    from lzspatial.plan import load_plan
+
+    core = load_plan()["core"].geometry.iloc[0].representative_point()
+    pts = [(core.x, core.y), PTS[2], (121.0, 40.0)]
+    code, out, _ = cli(capsys, "screen", csv_lonlat(tmp_path, pts=pts))
+    assert code == 0
+    line = next(ln for ln in out.splitlines() if "by zone" in ln)
+    assert "core / 核心区: 1" in line and "(outside the district): 1" in line and "(none)" not in line
+    assert "zone-" in line
