@@ -128,6 +128,19 @@ def _tokenize(text: str) -> list[_Token]:
 # -- evaluation of single values ------------------------------------------------
 
 
+class _TypeMismatch(Exception):
+    """A text value compared with a number (or the reverse): a rule-writing mistake."""
+
+    def __init__(self, value: Any, literal: Any, field: str = "") -> None:
+        super().__init__(value, literal, field)
+        self.value, self.literal, self.field = value, literal, field
+
+
+def _check_types(v: Any, lit: Any) -> None:
+    if (isinstance(v, str) and _is_number(lit)) or (_is_number(v) and isinstance(lit, str)):
+        raise _TypeMismatch(v, lit)
+
+
 def _is_null(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
@@ -149,6 +162,7 @@ def _equal(v: Any, lit: Any) -> bool:
         return lit is None and _is_null(v)
     if isinstance(lit, bool) or isinstance(v, bool):
         return isinstance(lit, bool) and isinstance(v, bool) and v == lit
+    _check_types(v, lit)
     if _is_number(lit):
         return _is_number(v) and v == lit
     return isinstance(v, str) and v == lit
@@ -161,6 +175,7 @@ def _order(op: str) -> Callable[[Any, Any], bool]:
 
     def compare(v: Any, lit: Any) -> bool:
         v = _plain(v)
+        _check_types(v, lit)
         if _is_number(v) and _is_number(lit):
             return bool(fn(v, lit))
         if isinstance(v, str) and isinstance(lit, str):
@@ -192,7 +207,10 @@ class _Test:
         import numpy as np
 
         values = columns[self.field]
-        return np.fromiter((self.pred(v) for v in values), dtype=bool, count=n)
+        try:
+            return np.fromiter((self.pred(v) for v in values), dtype=bool, count=n)
+        except _TypeMismatch as err:
+            raise _TypeMismatch(err.value, err.literal, self.field) from None
 
 
 @dataclass(frozen=True)
@@ -350,6 +368,7 @@ class Filter:
     text: str
     fields: frozenset[str]
     _root: Any = field(repr=False, compare=False)
+    _where: str = field(default="", repr=False, compare=False)
 
     def evaluate(self, columns: Mapping[str, Sequence[Any]], n: int | None = None) -> Any:
         """Return a boolean numpy array: which rows match.
@@ -366,7 +385,14 @@ class Filter:
             shape = getattr(columns, "shape", None)
             n = int(shape[0]) if shape is not None else len(next(iter(dict(columns).values()), ()))
         cols = {f: list(columns[f]) for f in self.fields}
-        return self._root.evaluate(cols, n)
+        try:
+            return self._root.evaluate(cols, n)
+        except _TypeMismatch as err:
+            kind = "text" if isinstance(err.value, str) else "a number"
+            raise RuleError(
+                f'{self._where}filter "{self.text}": field {err.field!r} holds {kind} ({err.value!r}) but is '
+                f"compared with {err.literal!r}; {'quote the value' if kind == 'text' else 'unquote the number'}"
+            ) from None
 
     def matches(self, props: Mapping[str, Any]) -> bool:
         """Return whether one feature's properties match.
@@ -426,4 +452,4 @@ an operator (==, !=, <, <=, >, >=, in, not in, contains) after field '__import__
     except _FilterSyntax as err:
         shown = text if len(text) <= 80 else text[:77] + "..."
         raise RuleError(f'{where}bad filter "{shown}": {err} at position {err.pos}') from err
-    return Filter(text, frozenset(parser.fields), root)
+    return Filter(text, frozenset(parser.fields), root, where)
