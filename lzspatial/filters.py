@@ -389,9 +389,10 @@ class Filter:
             return self._root.evaluate(cols, n)
         except _TypeMismatch as err:
             kind = "text" if isinstance(err.value, str) else "a number"
+            fix = "quote the value" if kind == "text" else "unquote the number"
             raise RuleError(
                 f'{self._where}filter "{self.text}": field {err.field!r} holds {kind} ({err.value!r}) but is '
-                f"compared with {err.literal!r}; {'quote the value' if kind == 'text' else 'unquote the number'}"
+                f"compared with {err.literal!r}; {fix}"
             ) from None
 
     def matches(self, props: Mapping[str, Any]) -> bool:
