@@ -31,6 +31,17 @@ _LOCATION = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\]")
 
 def _validate(ruleset: Any, plan: Any, ctx: _Context) -> None:
     ruleset.validate_for(ctx.fields, {k: tuple(v) for k, v in plan.vocabularies.items()})
+    ids: set[str] = set()
+    for name in ctx.fields:
+        frame = ctx.frame(name)
+        ids.update(map(str, frame["id"] if "id" in frame.columns else frame.index))
+    for i, exc in enumerate(ruleset.exceptions, 1):
+        for key, fid in (("feature", exc.feature), ("related", exc.related)):
+            if fid is not None and str(fid) not in ids:
+                raise RuleError(
+                    f"{ruleset.source}: [[exceptions]] #{i} (rule {exc.rule!r}): key {key!r}: no feature "
+                    f"has the id {fid!r}; an accepted exception must name an existing feature"
+                )
 
 
 def validate_rules(plan: Any, rules: Any = None) -> Any:

@@ -424,7 +424,7 @@ def test_accepted_exceptions(run):
     assert "approved by the planning bureau" in rep.violations.message[0]
     row = rep.summary.iloc[0]
     assert (row.status, row.violated, row.accepted) == ("accepted-only", 0, 1)
-    wrong = {**exc, "related": "other"}
+    wrong = {**exc, "related": "p"}  # an existing feature, but not the related one
     rep = run(rule("must_not_overlap_with", objects="c"), exceptions=[wrong], a=a, c=c)
     assert rep.has_errors and rep.summary.status[0] == "fail"
 
@@ -488,3 +488,21 @@ def test_plan_without_rules_file(plan_copy):
     (plan_copy / "rules.toml").unlink()
     res = run_cli("check", plan_copy)
     assert res.returncode == 2 and "has no rules.toml" in res.stderr
+
+
+def test_exception_naming_a_missing_feature_is_a_rule_error(tmp_path):
+    import shutil
+
+    from lzspatial.errors import RuleError
+
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(LAYERS, plan_dir)
+    rules = plan_dir / "rules.toml"
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace('feature = "park-digital"', 'feature = "park-digitl"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        RuleError, match=r"\[\[exceptions\]\] #1 .*key 'feature': no feature has the id 'park-digitl'"
+    ):
+        check_plan(plan_dir)
