@@ -343,10 +343,8 @@ def _write_map(plan: Any, frame: Any, path: Path) -> None:
             f"--map: {len(frame):,} sites is too many for a web map (limit {MAP_LIMIT:,}); "
             "screen a subset for the map"
         )
-    try:
-        from .webmap import build_map, save_map
-    except ImportError as err:
-        raise InputError(f"--map: the web map module is not available ({err})") from err
+    from .webmap import build_map, save_map
+
     m = build_map(plan, sites=frame.to_crs("EPSG:4326"))
     save_map(m, path)
 
