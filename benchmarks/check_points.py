@@ -132,7 +132,7 @@ def best(fn, *args, **kwargs):
 
 def scenario(plan, points):
     """Time both pipelines on *points*; check they agree; return the times and counts."""
-    from lzspatial.check import check_plan
+    from lzspatial.rules.engine import check_plan
 
     check_plan(plan, RULES, extra_layers={"projects": points})  # warm the plan's metric layer cache
     engine_s, report = best(check_plan, plan, RULES, extra_layers={"projects": points})

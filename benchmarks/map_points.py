@@ -62,7 +62,7 @@ def sites(n: int, seed: int = 42):
 
 
 def build_ours(plan, gdf) -> str:
-    from lzspatial.webmap import build_map, render_html
+    from lzspatial.outputs.webmap import build_map, render_html
 
     return render_html(build_map(plan, sites=gdf, site_label="name"))
 

@@ -204,7 +204,7 @@ def _sites(kind: str, plan_dir: str | None, n: int):
 
 def run_lzspatial(plan_dir, sites, repeat):
     from lzspatial.plan import load_plan
-    from lzspatial.screening import screen
+    from lzspatial.screening.engine import screen
 
     plan = load_plan(plan_dir)
     t0 = time.perf_counter()

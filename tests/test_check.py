@@ -16,7 +16,7 @@ import pytest
 import shapely
 from shapely import LineString, Point, Polygon
 
-from lzspatial.check import SUMMARY_COLUMNS, VIOLATION_COLUMNS, check_plan
+from lzspatial.rules.engine import SUMMARY_COLUMNS, VIOLATION_COLUMNS, check_plan
 from lzspatial.errors import InputError
 
 from .conftest import LAYERS, edit_layer, feature, run_cli

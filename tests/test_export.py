@@ -22,8 +22,8 @@ import pytest
 import shapely
 
 from lzspatial.errors import CRSError, InputError, OutputError
-from lzspatial.export import export_plan, gpkg_name
-from lzspatial.style import CLASS_FIELD, STYLES, class_of, style_for
+from lzspatial.outputs.export import export_plan, gpkg_name
+from lzspatial.outputs.style import CLASS_FIELD, STYLES, class_of, style_for
 
 from .conftest import LAYERS, edit_layer, feature, run_cli
 
@@ -450,7 +450,7 @@ def test_csv_neutralises_formulas(plan_copy, tmp_path):
 
 
 def test_gktxt_round_trip_within_a_millimetre(exports, default_plan):
-    from lzspatial.gktxt import read_gktxt
+    from lzspatial.io.gktxt import read_gktxt
 
     folder, files = exports["gktxt"]
     assert sorted(p.name for p in files) == sorted(f"{n}.txt" for n in GKTXT_DEFAULT)

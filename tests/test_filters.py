@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lzspatial.errors import RuleError
-from lzspatial.filters import MAX_DEPTH, MAX_LENGTH, parse_filter
+from lzspatial.rules.filters import MAX_DEPTH, MAX_LENGTH, parse_filter
 
 ROWS = {
     "kind": ["bonded_zone", "timber_port", None, "bonded_zone"],

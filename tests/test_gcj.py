@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from lzspatial import gcj
+from lzspatial.crs import gcj
 from lzspatial.errors import CRSError, InputError
 
 prcoords = pytest.importorskip("prcoords")

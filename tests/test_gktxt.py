@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPolygon, Polygon, box
 
-from lzspatial import gktxt
+from lzspatial.io import gktxt
 from lzspatial.errors import CRSError, InputError, OutputError
 
 DATE = "2023-02-01"

@@ -191,7 +191,7 @@ _cell = (
     sep=st.sampled_from([",", ";", "\t"]),
 )
 def test_fuzz_site_csv(tmp_path_factory, header, rows, sep):
-    from lzspatial.sites import read_sites
+    from lzspatial.screening.sites import read_sites
 
     path = tmp_path_factory.mktemp("csv") / "sites.csv"
     path.write_text("\n".join(sep.join(r) for r in [header, *rows]), encoding="utf-8")
@@ -205,7 +205,7 @@ def test_fuzz_site_csv(tmp_path_factory, header, rows, sep):
 @settings(max_examples=100, deadline=None)
 @given(data=st.binary(max_size=300))
 def test_fuzz_site_bytes(tmp_path_factory, data):
-    from lzspatial.sites import read_sites
+    from lzspatial.screening.sites import read_sites
 
     folder = tmp_path_factory.mktemp("bytes")
     for name in ("sites.csv", "sites.geojson"):
@@ -257,8 +257,8 @@ _rule = st.dictionaries(
 @settings(max_examples=200, deadline=None)
 @given(rules=st.lists(_rule, max_size=3))
 def test_fuzz_rule_parser(default_plan, rules):
-    from lzspatial.check import check_plan
-    from lzspatial.rules import parse_rules
+    from lzspatial.rules.engine import check_plan
+    from lzspatial.rules.ruleset import parse_rules
 
     try:
         check_plan(default_plan, parse_rules({"rules": rules}, source="fuzz.toml"))
@@ -269,7 +269,7 @@ def test_fuzz_rule_parser(default_plan, rules):
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=60))
 def test_fuzz_filter_grammar(text):
-    from lzspatial.filters import parse_filter
+    from lzspatial.rules.filters import parse_filter
 
     try:
         parse_filter(text, rule_id="fuzz", key="subject.where", source="fuzz.toml")

@@ -95,7 +95,7 @@ def _assert_safe(page, dialogs) -> str:
 @pytest.mark.browser
 def test_map_with_hostile_text_runs_no_script(hostile_plan, tmp_path, page_factory):
     from lzspatial.plan import load_plan
-    from lzspatial.webmap import build_map, save_map
+    from lzspatial.outputs.webmap import build_map, save_map
 
     plan = load_plan(hostile_plan)
     out = save_map(build_map(plan), tmp_path / "map.html")
@@ -128,8 +128,8 @@ def test_report_with_hostile_text_runs_no_script(hostile_plan, tmp_path, page_fa
     from shapely import Point
 
     from lzspatial.plan import load_plan
-    from lzspatial.report import render_report, write_report
-    from lzspatial.screening import screen
+    from lzspatial.outputs.report import render_report, write_report
+    from lzspatial.screening.engine import screen
 
     plan = load_plan(hostile_plan)
     sites = gpd.GeoDataFrame(

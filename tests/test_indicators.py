@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from lzspatial.errors import InputError
-from lzspatial.indicators import format_csv, format_json, format_table, indicators
+from lzspatial.screening.indicators import format_csv, format_json, format_table, indicators
 from lzspatial.plan import load_plan
 
 from .conftest import LAYERS, REPO, run_cli

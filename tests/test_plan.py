@@ -6,7 +6,7 @@ import pytest
 import shapely
 
 from lzspatial.plan import Plan, load_plan
-from lzspatial.schema import ELEMENTS
+from lzspatial.plan.schema import ELEMENTS
 
 from .conftest import LAYERS
 
@@ -143,7 +143,7 @@ def test_centers_and_main_in_core(default_plan):
 
 
 def test_layers_readme_documents_the_schema():
-    from lzspatial.schema import schema_markdown
+    from lzspatial.plan.schema import schema_markdown
 
     text = (LAYERS / "README.md").read_text(encoding="utf-8")
     block = text.split("<!-- schema:begin -->\n")[1].split("\n<!-- schema:end -->")[0]

@@ -9,9 +9,9 @@ import pytest
 import shapely
 
 from lzspatial.plan import load_plan
-from lzspatial.report import render_report, write_report
-from lzspatial.screening import screen
-from lzspatial.siting import load_siting
+from lzspatial.outputs.report import render_report, write_report
+from lzspatial.screening.engine import screen
+from lzspatial.rules.siting import load_siting
 
 from .conftest import LAYERS, edit_layer, feature, run_cli
 

@@ -9,7 +9,7 @@ import tomllib
 import pytest
 
 from lzspatial.errors import RuleError
-from lzspatial.rules import KINDS, load_rules, parse_rules
+from lzspatial.rules.ruleset import KINDS, load_rules, parse_rules
 
 from .conftest import LAYERS
 

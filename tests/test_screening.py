@@ -13,11 +13,11 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lzspatial import screening
+from lzspatial.screening import engine as screening
 from lzspatial.crs import transformer
 from lzspatial.errors import CRSError, InputError, RuleError
 from lzspatial.plan import load_plan
-from lzspatial.siting import load_siting
+from lzspatial.rules.siting import load_siting
 
 from .conftest import LAYERS
 

@@ -12,10 +12,10 @@ import pyproj
 import pytest
 import shapely
 
-from lzspatial import _cli_screen
+from lzspatial.cli import screen as _cli_screen
 from lzspatial.cli import main
 from lzspatial.errors import CRSError, InputError, OutputError
-from lzspatial.sites import read_sites, write_results
+from lzspatial.screening.sites import read_sites, write_results
 
 from .conftest import run_cli
 
@@ -210,7 +210,7 @@ def test_plain_parquet_with_lonlat(tmp_path):
 
 
 def test_gktxt(tmp_path):
-    from lzspatial.gktxt import write_gktxt
+    from lzspatial.io.gktxt import write_gktxt
 
     x, y = to("EPSG:4550")
     parcel = gpd.GeoDataFrame(
@@ -229,7 +229,7 @@ def test_gktxt(tmp_path):
 
 
 def results():
-    from lzspatial.screening import screen
+    from lzspatial.screening.engine import screen
 
     g = gdf_sites()
     g.loc[3] = ["poly", shapely.box(122.7, 41.5, 122.71, 41.51)]
@@ -277,7 +277,7 @@ def make_input(tmp_path, fmt):
             write(tmp_path / "p.csv", "x,y\n" + "".join(f"{a},{b}\n" for a, b in zip(x, y, strict=False)))
         ], "EPSG:4550"
     if fmt == "csv-gcj02":
-        from lzspatial.gcj import wgs84_to_gcj02
+        from lzspatial.crs.gcj import wgs84_to_gcj02
 
         lon, lat = wgs84_to_gcj02(*np.array(PTS).T)
         return [
@@ -287,7 +287,7 @@ def make_input(tmp_path, fmt):
             )
         ], "gcj02"
     if fmt == "gktxt":
-        from lzspatial.gktxt import write_gktxt
+        from lzspatial.io.gktxt import write_gktxt
 
         path = tmp_path / "p.txt"
         write_gktxt(
@@ -378,7 +378,7 @@ def test_cli_streams_csv_in_chunks(tmp_path, monkeypatch, capsys):
 
 
 def test_cli_map(tmp_path):
-    pytest.importorskip("lzspatial.webmap")
+    pytest.importorskip("lzspatial.outputs.webmap")
     proc = run_cli("screen", csv_lonlat(tmp_path), "--industry", "agriculture", "--map", tmp_path / "m.html")
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "m.html").read_text(encoding="utf-8")

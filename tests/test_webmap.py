@@ -15,7 +15,7 @@ import pytest
 from shapely import LineString, Point, Polygon
 
 from lzspatial.errors import CRSError, InputError, OutputError
-from lzspatial.webmap import build_map, render_html, save_map
+from lzspatial.outputs.webmap import build_map, render_html, save_map
 
 from .conftest import LAYERS, edit_layer, feature, run_cli
 
@@ -295,7 +295,7 @@ def test_one_style_per_class_never_per_feature(default_plan):
 
 
 def test_styles_come_from_the_palette_and_schematic_is_dashed(default_html):
-    from lzspatial.style import style_for
+    from lzspatial.outputs.style import style_for
 
     data = payload(default_html)
     for lay in data["layers"]:
@@ -365,7 +365,7 @@ def test_tile_basemaps(default_plan, basemap, host):
 
 
 def test_gaode_shifts_layers_but_popups_keep_wgs84(default_plan):
-    from lzspatial.gcj import wgs84_to_gcj02
+    from lzspatial.crs.gcj import wgs84_to_gcj02
 
     data = payload(render_html(build_map(default_plan, basemap="gaode")))
     assert data["shift"] == "gcj02"

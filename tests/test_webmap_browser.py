@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from lzspatial.webmap import _payload, build_map, save_map
+from lzspatial.outputs.webmap import build_map, save_map
+from lzspatial.outputs.webmap import payload as _payload
 
 from .test_webmap import XSS_IMG, XSS_SCRIPT, make_hostile_plan, sample_sites, sample_violations
 

@@ -1,0 +1,1 @@
+"""Domain-free helpers: atomic writes, text escaping, TOML reading (the lowest tier)."""

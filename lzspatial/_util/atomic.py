@@ -1,0 +1,87 @@
+"""Atomic file writes: a temp file in the target folder, then ``os.replace``."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from lzspatial.errors import OutputError
+
+__all__ = ["TMP_PREFIX", "atomic_path", "clean_stale_temps", "write_bytes", "write_text"]
+
+#: Prefix of every temp file lzspatial creates; stale ones are removed on the next run.
+TMP_PREFIX = ".lzspatial-tmp-"
+
+
+def _check_parent(path: Path) -> None:
+    parent = path.parent
+    if not parent.is_dir():
+        raise OutputError(f"{path}: output folder {str(parent)!r} does not exist; create it first")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"{path}: output folder {str(parent)!r} is not writable")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temp path beside *path*; on success rename it over *path*.
+
+    On any exception the temp file is removed and *path* is left untouched.
+    """
+    path = Path(path)
+    _check_parent(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    except OSError as err:
+        raise OutputError(f"{path}: cannot write into {str(path.parent)!r}: {err.strerror or err}") from err
+    os.close(fd)
+    tmp_path = Path(tmp)
+    tmp_path.unlink()  # let the writer create it (some drivers refuse existing files)
+    try:
+        yield tmp_path
+        if tmp_path.is_file():
+            with open(tmp_path, "rb") as fh:
+                os.fsync(fh.fileno())
+        os.replace(tmp_path, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write *data* to *path* atomically and return the path."""
+    path = Path(path)
+    try:
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(data)
+    except OutputError:
+        raise
+    except OSError as err:
+        raise OutputError(f"{path}: cannot write: {err.strerror or err}") from err
+    return path
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write *text* as UTF-8 to *path* atomically (line ends are kept as given)."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def clean_stale_temps(folder: str | os.PathLike[str], *, depth: int = 2) -> list[Path]:
+    """Remove temp files left in *folder* (and up to *depth* levels below) by an interrupted run.
+
+    Only lzspatial's own temp files (``.lzspatial-tmp-*``) are touched, and the walk is
+    bounded, so pointing an output at a large folder stays cheap.
+    """
+    removed = []
+    folder = Path(folder)
+    patterns = [TMP_PREFIX + "*"] + ["*/" * d + TMP_PREFIX + "*" for d in range(1, depth + 1)]
+    if folder.is_dir():
+        for pattern in patterns:
+            for p in sorted(folder.glob(pattern)):
+                with contextlib.suppress(OSError):
+                    p.unlink()
+                    removed.append(p)
+    return removed

@@ -1,0 +1,112 @@
+"""``lzspatial export``: the plan's layers as GeoJSON, GeoPackage, CSV or 国土TXT.
+
+Only click and the standard library are imported at module level; the
+export machinery (geopandas, pyogrio) is imported when the command runs.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import click
+
+__all__ = ["export"]
+
+
+_HELP = (
+    "Export the plan's layers for GIS software and land submissions.\n\n"
+    "\b\n"
+    "geojson  <layer>.geojson per layer + plan.geojson (RFC 7946 in EPSG:4326)\n"
+    "gpkg     <plan id>.gpkg, one table per layer, QGIS default styles\n"
+    "csv      <layer>.csv per point layer (UTF-8 with BOM, for Excel)\n"
+    "gktxt    <layer>.txt per polygon layer: 国土TXT, CGCS2000 GK zone 41"
+)
+
+
+@click.command("export", help=_HELP)
+@click.argument("plan_dir", required=False, type=click.Path(path_type=Path), metavar="[PLAN_DIR]")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["geojson", "gpkg", "gktxt", "csv"], case_sensitive=False),
+    default="geojson",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--crs",
+    default=None,
+    metavar="CRS",
+    help="EPSG:4326 (default), EPSG:4490, EPSG:4550, EPSG:4529, gcj02 or bd09; gktxt is always EPSG:4529.",
+)
+@click.option(
+    "--layers",
+    default=None,
+    metavar="A,B",
+    help="Comma-separated layer names (default: every layer the format holds).",
+)
+@click.option(
+    "--precision",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Decimals of coordinates (default 6 for degrees, 3 for metres).",
+)
+@click.option(
+    "--date",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="gktxt: 数据产生日期 (default SOURCE_DATE_EPOCH, else the plan's source date).",
+)
+@click.option(
+    "--encoding",
+    type=click.Choice(["utf-8", "gbk"], case_sensitive=False),
+    default="utf-8",
+    show_default=True,
+    help="gktxt: text encoding.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Output folder (created if missing).",
+)
+def export(
+    plan_dir: Path | None,
+    fmt: str,
+    crs: str | None,
+    layers: str | None,
+    precision: int | None,
+    date: str | None,
+    encoding: str,
+    out_dir: Path,
+) -> None:
+    """Export the plan's layers for GIS software and land submissions (see ``_HELP``)."""
+    from lzspatial._util.text import term_safe
+    from lzspatial.outputs.export import export_plan
+    from lzspatial.plan import load_plan
+
+    plan = load_plan(plan_dir)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        written = export_plan(
+            plan,
+            out_dir,
+            fmt=fmt.lower(),
+            crs=crs,
+            layers=layers,
+            precision=precision,
+            date=date,
+            encoding=encoding.lower(),
+        )
+    shown = [w for w in caught if issubclass(w.category, (UserWarning, RuntimeWarning))]
+    for message in dict.fromkeys(str(w.message) for w in shown):
+        click.echo(term_safe(f"lzspatial: warning: {message}"), err=True)
+    total = 0
+    for path in written:
+        size = path.stat().st_size
+        total += size
+        click.echo(term_safe(f"{path}  ({size:,} bytes)"))
+    click.echo(term_safe(f"wrote {len(written)} file(s), {total:,} bytes, into {out_dir}"))

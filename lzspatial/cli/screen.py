@@ -1,0 +1,438 @@
+"""The ``screen``, ``report`` and ``indicators`` commands (imported lazily by the CLI).
+
+Only click and the standard library are imported at module level; the heavy
+work lives in :mod:`lzspatial.screening`, :mod:`lzspatial.sites`,
+:mod:`lzspatial.report` and :mod:`lzspatial.indicators`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["indicators", "report", "screen"]
+
+#: Rows read per CSV chunk (two screening chunks, one per thread).
+CSV_CHUNK = 500_000
+#: Largest number of sites drawn on a --map.
+MAP_LIMIT = 100_000
+#: Largest number of sites in one report.
+REPORT_LIMIT = 500
+#: Show a progress bar from this many sites on.
+PROGRESS_FROM = 200_000
+
+
+def _site_options(f: Any) -> Any:
+    opts = [
+        click.option(
+            "--plan",
+            "plan_dir",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Plan folder (default: the Liaozhong 2023 plan).",
+        ),
+        click.option(
+            "--crs",
+            default=None,
+            metavar="CRS",
+            help="CRS of the coordinates: EPSG:4326 (default), EPSG:4490, EPSG:4550, EPSG:4529, "
+            "gcj02 (Gaode/AMap), bd09 (Baidu).",
+        ),
+        click.option("--lon", default=None, metavar="COL", help="CSV longitude column (default: detected)."),
+        click.option("--lat", default=None, metavar="COL", help="CSV latitude column (default: detected)."),
+        click.option(
+            "--x", "x_col", default=None, metavar="COL", help="CSV easting column (projected --crs)."
+        ),
+        click.option(
+            "--y", "y_col", default=None, metavar="COL", help="CSV northing column (projected --crs)."
+        ),
+        click.option("--layer", default=None, help="Layer of a multi-layer GeoPackage."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def _echo(text: str, err: bool = False) -> None:
+    from lzspatial._util.text import term_safe
+
+    click.echo(term_safe(text), err=err)
+
+
+@click.command()
+@click.argument("sites", type=click.Path(path_type=Path))
+@_site_options
+@click.option("--industry", default=None, help="Industry chain (key or label) for a siting verdict.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Results file: .csv, .geojson, .gpkg or .parquet.",
+)
+@click.option(
+    "--map",
+    "map_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write a results map (HTML): the plan plus the sites, coloured by verdict.",
+)
+@click.option("--skip-invalid", is_flag=True, help="Write bad rows to a rejects file and go on.")
+@click.option(
+    "--rejects",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Rejects file (CSV); default OUT.rejects.csv, or SITES-stem.rejects.csv here.",
+)
+def screen(
+    sites: Path,
+    plan_dir: Path | None,
+    crs: str | None,
+    lon: str | None,
+    lat: str | None,
+    x_col: str | None,
+    y_col: str | None,
+    layer: str | None,
+    industry: str | None,
+    out: Path | None,
+    map_path: Path | None,
+    skip_invalid: bool,
+    rejects: Path | None,
+) -> None:
+    """Screen candidate sites against the plan: zone, core, park, control lines, distances, verdict.
+
+    SITES is a CSV (lon/lat, or x/y with --crs), GeoJSON, GeoPackage, GeoParquet or 国土TXT file.
+    CSV input is streamed in chunks, so memory stays bounded for any number of rows.
+    Bad rows stop the run with their line numbers, unless --skip-invalid.
+    """
+    from lzspatial.errors import InputError
+    from lzspatial.plan import load_plan
+    from lzspatial.screening.sites import FORMATS, ResultWriter
+    from lzspatial.rules.siting import parse_industry
+
+    fmt = FORMATS.get(sites.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{sites}: unknown input format {sites.suffix!r}; use one of {', '.join(FORMATS)}")
+    _check_input(sites)
+    rejects = rejects or (
+        out.with_name(out.stem + ".rejects.csv") if out else Path(sites.stem + ".rejects.csv")
+    )
+    _check_outputs([sites], {"--out": out, "--map": map_path, "--rejects": rejects if skip_invalid else None})
+    plan = load_plan(plan_dir)
+    if industry is not None:
+        industry = parse_industry(plan, industry)
+    writer = ResultWriter(out) if out is not None else None
+    names = {"lon": lon, "lat": lat, "x": x_col, "y": y_col}
+    try:
+        if fmt == "csv" and map_path is None:
+            summary, rows = _screen_csv(sites, plan, industry, crs, names, writer, skip_invalid)
+        else:
+            summary, rows, frame = _screen_file(
+                sites, plan, industry, crs, names, layer, writer, skip_invalid
+            )
+            if map_path is not None:
+                _write_map(plan, frame, map_path)
+        if rows.bad and not skip_invalid:
+            rows.raise_if_bad()
+        if not summary["sites"] and not rows.bad:
+            raise InputError(f"{sites}: no sites (the file has {_nothing(sites)})")
+        if writer is not None:
+            writer.close()
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    if rows.bad:
+        _write_rejects(rows, rejects)
+        _echo(f"lzspatial: {len(rows.bad)} bad row(s) skipped; written to {rejects}", err=True)
+    _print_summary(summary, out)
+
+
+def _check_input(path: Path) -> None:
+    """Refuse a missing input file with a one-line InputError."""
+    from lzspatial.errors import InputError
+
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _check_outputs(inputs: list[Path], outputs: dict[str, Path | None]) -> None:
+    """Refuse an output that is one of the inputs, or two outputs that are the same file."""
+    from lzspatial.errors import InputError
+
+    given = [(opt, p) for opt, p in outputs.items() if p is not None]
+    for opt, path in given:
+        for src in inputs:
+            if _same_file(path, src):
+                raise InputError(f"{path}: {opt} would overwrite the input {src}; choose another file")
+    for i, (opt, path) in enumerate(given):
+        for opt2, path2 in given[i + 1 :]:
+            if _same_file(path, path2):
+                raise InputError(f"{path}: {opt} and {opt2} name the same file; choose two files")
+
+
+def _nothing(path: Path) -> str:
+    """Return what an input with no sites holds, for the error message."""
+    from lzspatial.screening.sites import FORMATS
+
+    fmt = FORMATS.get(path.suffix.lower())
+    return "a header but no rows" if fmt == "csv" else "no features" if fmt == "geojson" else "no rows"
+
+
+def _progress(total: int | None) -> Any:
+    """Return a rich progress bar on stderr for long runs (a no-op context otherwise)."""
+    import contextlib
+
+    if total is not None and total < PROGRESS_FROM:
+        return contextlib.nullcontext(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    return Progress(
+        TextColumn("screening"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal,
+    )
+
+
+def _count_lines(path: Path) -> int:
+    n = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 24):
+            n += block.count(b"\n")
+    return max(n - 1, 0)
+
+
+def _screen_csv(
+    sites: Path,
+    plan: Any,
+    industry: str | None,
+    crs: str | None,
+    names: dict[str, Any],
+    writer: Any,
+    skip_invalid: bool,
+) -> tuple[dict[str, Any], Any]:
+    """Stream a CSV: read, check, screen and write chunk by chunk."""
+    import pandas as pd
+
+    from lzspatial.screening.engine import screen_xy
+    from lzspatial.screening.sites import LAT, LON, _Rows, csv_chunks
+
+    rows = _Rows(sites, "line")
+    summary: dict[str, Any] = {"sites": 0}
+    total = _count_lines(sites) if sites.stat().st_size > 8 << 20 else None
+    with _progress(total) as bar:
+        task = bar.add_task("screen", total=total) if bar is not None else None
+        for chunk, lon, lat, problems in csv_chunks(sites, crs=crs, chunksize=CSV_CHUNK, **names):
+            good = rows.add(chunk.index.to_numpy(), problems, chunk)
+            if rows.bad and not skip_invalid:  # stop the output; keep reading to report every bad row
+                if bar is not None:
+                    bar.advance(task, len(chunk))
+                continue
+            res = screen_xy(lon[good], lat[good], plan=plan, industry=industry)
+            res.index = chunk.index[good]
+            kept = chunk[good]
+            frame = pd.concat([kept.drop(columns=[c for c in res.columns if c in kept.columns]), res], axis=1)
+            frame[LON], frame[LAT] = lon[good], lat[good]
+            _tally(summary, res)
+            if writer is not None and len(frame):
+                writer.write(frame)
+            if bar is not None:
+                bar.advance(task, len(chunk))
+            del res, frame, kept
+    return summary, rows
+
+
+def _screen_file(
+    sites: Path,
+    plan: Any,
+    industry: str | None,
+    crs: str | None,
+    names: dict[str, Any],
+    layer: str | None,
+    writer: Any,
+    skip_invalid: bool,
+) -> tuple[dict[str, Any], Any, Any]:
+    """Read a whole file, screen it, write it."""
+    from lzspatial.screening.engine import screen as screen_sites
+    from lzspatial.screening.sites import _Rows, read_sites
+
+    gdf, rejects = read_sites(sites, crs=crs, skip_invalid=skip_invalid, layer=layer, **names)
+    rows = _Rows(sites, _what(sites))
+    rows.bad = [(int(r), str(p)) for r, p in zip(rejects.index, rejects["problem"], strict=True)]
+    rows.frames = [rejects.drop(columns=["problem"])]
+    with _progress(len(gdf)) as bar:
+        task = bar.add_task("screen", total=len(gdf)) if bar is not None else None
+        out = screen_sites(
+            gdf, plan, industry, progress=(lambda k: bar.advance(task, k)) if bar is not None else None
+        )
+    summary: dict[str, Any] = {"sites": 0}
+    _tally(summary, out)
+    if writer is not None:
+        writer.write(out)
+    return summary, rows, out
+
+
+def _what(path: Path) -> str:
+    from lzspatial.screening.sites import FORMATS
+
+    fmt = FORMATS.get(path.suffix.lower())
+    return {"csv": "line", "geojson": "feature", "gktxt": "parcel"}.get(fmt or "", "row")
+
+
+#: Summary labels of sites in no zone: in the core, or outside every zone and the core.
+CORE_LABEL, OUTSIDE_LABEL = "core / 核心区", "(outside the district)"
+
+
+def _tally(summary: dict[str, Any], res: Any) -> None:
+    import numpy as np
+
+    summary["sites"] += len(res)
+    for col in ("zone_id", "verdict"):
+        if col not in res.columns:
+            continue
+        values = res[col].astype(object)
+        if col == "zone_id":
+            core = res["in_core"].to_numpy(bool) if "in_core" in res.columns else np.zeros(len(res), bool)
+            none = values.isna().to_numpy()
+            values = values.mask(none & core, CORE_LABEL).mask(none & ~core, OUTSIDE_LABEL)
+        counts = summary.setdefault(col, {})
+        for k, v in values.fillna("(none)").value_counts().items():
+            counts[k] = counts.get(k, 0) + int(v)
+
+
+def _write_rejects(rows: Any, path: Path) -> None:
+    from lzspatial._util.atomic import write_bytes
+    from lzspatial.screening.results import CSV_ENCODING, guard_formulas
+
+    frame = guard_formulas(rows.rejects().reset_index())
+    write_bytes(path, frame.to_csv(index=False, lineterminator="\n").encode(CSV_ENCODING))
+
+
+def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
+    _echo(f"screened {summary['sites']:,} site(s)" + (f"; results in {out}" if out else ""))
+    for col, title in (("zone_id", "by zone"), ("verdict", "by verdict")):
+        if col in summary:
+            parts = ", ".join(f"{k}: {v:,}" for k, v in sorted(summary[col].items()))
+            _echo(f"  {title}: {parts}")
+
+
+def _write_map(plan: Any, frame: Any, path: Path) -> None:
+    from lzspatial.errors import InputError
+
+    if len(frame) > MAP_LIMIT:
+        raise InputError(
+            f"--map: {len(frame):,} sites is too many for a web map (limit {MAP_LIMIT:,}); "
+            "screen a subset for the map"
+        )
+    from lzspatial.outputs.webmap import build_map, save_map
+
+    m = build_map(plan, sites=frame.to_crs("EPSG:4326"))
+    save_map(m, path)
+
+
+@click.command()
+@click.argument("sites", type=click.Path(path_type=Path))
+@_site_options
+@click.option("--industry", required=True, help="Industry chain (key or label) the sites are for.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=Path("report.html"),
+    show_default=True,
+    help="The report (HTML).",
+)
+def report(
+    sites: Path,
+    plan_dir: Path | None,
+    crs: str | None,
+    lon: str | None,
+    lat: str | None,
+    x_col: str | None,
+    y_col: str | None,
+    layer: str | None,
+    industry: str,
+    out: Path,
+) -> None:
+    """Write a printable compliance report (合规性审查), one section per site."""
+    from lzspatial.errors import InputError
+    from lzspatial.plan import load_plan
+    from lzspatial.outputs.report import render_report, write_report
+    from lzspatial.screening.engine import screen as screen_sites
+    from lzspatial.screening.sites import read_sites
+    from lzspatial.rules.siting import parse_industry
+
+    _check_input(sites)
+    _check_outputs([sites], {"--out": out})
+    plan = load_plan(plan_dir)
+    industry = parse_industry(plan, industry)
+    gdf, _ = read_sites(sites, crs=crs, lon=lon, lat=lat, x=x_col, y=y_col, layer=layer)
+    if len(gdf) > REPORT_LIMIT:
+        raise InputError(
+            f"{sites}: {len(gdf):,} sites; a report takes at most {REPORT_LIMIT} "
+            "(use `lzspatial screen` for bulk screening)"
+        )
+    results = screen_sites(gdf, plan, industry)
+    write_report(render_report(results, plan, industry), out)
+    _echo(f"wrote a report on {len(results)} site(s) to {out}")
+
+
+@click.command()
+@click.argument("plan_dir", required=False, type=click.Path(path_type=Path), metavar="[PLAN_DIR]")
+@click.option(
+    "--projects",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Projects file (points with status, industry, investment_rmb): progress against targets.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--crs", default=None, metavar="CRS", help="CRS of the projects' coordinates (as for screen).")
+@click.option(
+    "--cumulative/--no-cumulative",
+    default=True,
+    show_default=True,
+    help="Count an operating project also as landed and signed, a landed one as signed "
+    "(resumed projects count as resumed only); --no-cumulative counts each status alone.",
+)
+def indicators(
+    plan_dir: Path | None, projects: Path | None, fmt: str, crs: str | None, cumulative: bool
+) -> None:
+    """Plan indicators: areas, towns and parks per zone, axes, and project progress against the targets."""
+    from lzspatial.screening.indicators import format_csv, format_json, format_table
+    from lzspatial.screening.indicators import indicators as compute
+    from lzspatial.plan import load_plan
+
+    plan = load_plan(plan_dir)
+    data = compute(plan, projects, crs=crs, cumulative=cumulative)
+    if fmt == "json":
+        sys.stdout.write(format_json(data))
+    elif fmt == "csv":
+        sys.stdout.write(format_csv(data))
+    else:
+        format_table(data)

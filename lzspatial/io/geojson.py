@@ -1,0 +1,270 @@
+"""Reading and writing GeoJSON: strict on input, deterministic on output.
+
+The reader parses plan layers with the standard :mod:`json` module so that
+every problem can be reported with its file, feature and field. The writer
+produces RFC 7946 GeoJSON: WGS84 lon/lat, no ``crs`` member, counter-clockwise
+exterior rings, coordinates rounded, no per-feature ``bbox``, stable property
+order, and byte-identical output for the same input.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from lzspatial._util.atomic import write_text
+from lzspatial.errors import InputError
+
+__all__ = [
+    "ACCEPTED_CRS_NAMES",
+    "MAX_INPUT_BYTES",
+    "feature_collection_text",
+    "geometry_to_geojson",
+    "parse_json_file",
+    "write_geojson",
+]
+
+#: ``crs`` member names accepted in plan layers (all mean WGS84/CGCS2000 lon/lat).
+ACCEPTED_CRS_NAMES = frozenset(
+    {
+        "urn:ogc:def:crs:OGC:1.3:CRS84",
+        "urn:ogc:def:crs:OGC::CRS84",
+        "CRS84",
+        "OGC:CRS84",
+        "EPSG:4326",
+        "urn:ogc:def:crs:EPSG::4326",
+        "EPSG:4490",
+        "urn:ogc:def:crs:EPSG::4490",
+    }
+)
+
+_DEFAULT_MAX_MB = 512
+
+
+def MAX_INPUT_BYTES() -> int:  # noqa: N802 - reads like a constant, set by environment
+    """Largest input file read into memory, from ``LZSPATIAL_MAX_INPUT_MB`` (default 512)."""
+    raw = os.environ.get("LZSPATIAL_MAX_INPUT_MB", "").strip()
+    if not raw:
+        return _DEFAULT_MAX_MB * 1024 * 1024
+    try:
+        mb = float(raw)
+    except ValueError:
+        mb = float("nan")
+    if not math.isfinite(mb) or mb <= 0:
+        raise InputError(f"LZSPATIAL_MAX_INPUT_MB={raw!r} is not a positive number of megabytes")
+    return int(mb * 1024 * 1024)
+
+
+def check_size(path: Path) -> None:
+    """Refuse a file over the input size limit with a message naming the limit."""
+    limit = MAX_INPUT_BYTES()
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(
+            f"{path}: file is {size / 2**20:.4g} MB, over the input limit of "
+            f"{limit / 2**20:.4g} MB; raise it with LZSPATIAL_MAX_INPUT_MB=<megabytes>"
+        )
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not valid JSON (numbers must be finite)")
+
+
+def parse_json_file(path: str | os.PathLike[str], *, label: str | None = None) -> Any:
+    """Parse a JSON file strictly and return the value.
+
+    Rejects an empty file, a UTF-8 byte-order mark, bytes that are not UTF-8,
+    ``NaN``/``Infinity``, and nesting too deep to parse, each with a message
+    that names the file (and the line and column where JSON itself failed).
+
+    Raises
+    ------
+    InputError
+        With a one-line message.
+    """
+    path = Path(path)
+    name = label or str(path)
+    try:
+        check_size(path)
+        data = path.read_bytes()
+    except FileNotFoundError as err:
+        raise InputError(f"{name}: file not found") from err
+    except IsADirectoryError as err:
+        raise InputError(f"{name}: is a folder, not a file") from err
+    except OSError as err:
+        raise InputError(f"{name}: cannot read: {err.strerror or err}") from err
+    if not data.strip():
+        raise InputError(f"{name}: file is empty; expected a GeoJSON FeatureCollection")
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise InputError(
+            f"{name}: starts with a UTF-8 byte-order mark, which JSON (RFC 8259) forbids; "
+            "save the file as UTF-8 without BOM"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise InputError(
+            f"{name}: line {line}: bytes are not UTF-8 ({data[err.start : err.start + 4]!r}); "
+            "GeoJSON must be UTF-8 (re-save it as UTF-8, e.g. from GBK)"
+        ) from err
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as err:
+        raise InputError(f"{name}: invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from err
+    except ValueError as err:
+        raise InputError(f"{name}: invalid JSON: {err}") from err
+    except RecursionError as err:
+        raise InputError(f"{name}: invalid JSON: nested too deeply to parse") from err
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+
+def _fmt(v: float, precision: int) -> str:
+    r = round(float(v), precision)
+    if r == 0:
+        r = 0.0  # no "-0.0"
+    text = repr(r)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _coords_text(coords: Any, precision: int) -> str:
+    if len(coords) and isinstance(coords[0], (int, float)):
+        return "[" + ",".join(_fmt(c, precision) for c in coords[:2]) + "]"
+    return "[" + ",".join(_coords_text(c, precision) for c in coords) + "]"
+
+
+def geometry_to_geojson(geom: Any, precision: int = 6, *, rfc7946: bool = True) -> str:
+    """Serialise a shapely geometry as compact GeoJSON text.
+
+    Polygons are oriented counter-clockwise outside and clockwise for holes
+    (RFC 7946) when *rfc7946* is true. ``None`` becomes ``null``.
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> geometry_to_geojson(Point(122.1234567, 41.5))
+    '{"type":"Point","coordinates":[122.123457,41.5]}'
+    """
+    if geom is None or geom.is_empty:
+        return "null"
+    import shapely
+
+    if rfc7946 and geom.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        geom = shapely.orient_polygons(geom, exterior_cw=False)
+    mapping = shapely.geometry.mapping(geom)
+    if mapping["type"] == "GeometryCollection":
+        parts = ",".join(geometry_to_geojson(g, precision, rfc7946=rfc7946) for g in geom.geoms)
+        return '{"type":"GeometryCollection","geometries":[' + parts + "]}"
+    return (
+        '{"type":'
+        + json.dumps(mapping["type"])
+        + ',"coordinates":'
+        + _coords_text(mapping["coordinates"], precision)
+        + "}"
+    )
+
+
+def _json_value(v: Any) -> Any:
+    """Convert numpy/pandas scalars and containers into plain JSON values."""
+    if v is None:
+        return None
+    if isinstance(v, (str, bool, int)):
+        return v
+    if isinstance(v, float):
+        return None if math.isnan(v) else v
+    if isinstance(v, dict):
+        return {str(k): _json_value(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_json_value(x) for x in v]
+    if hasattr(v, "tolist"):  # numpy scalars and arrays
+        return _json_value(v.tolist())
+    try:
+        import pandas as pd
+
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
+def feature_collection_text(
+    rows: Iterable[tuple[dict[str, Any], Any]],
+    *,
+    precision: int = 6,
+    crs_name: str | None = None,
+    name: str | None = None,
+    rfc7946: bool = True,
+) -> str:
+    """Return a FeatureCollection as text, one feature per line.
+
+    Parameters
+    ----------
+    rows : iterable of (properties, geometry)
+        Properties keep their order.
+    precision : int
+        Decimals of coordinates.
+    crs_name : str, optional
+        Adds a ``crs`` member (not RFC 7946; only for projected exports).
+    name : str, optional
+        Adds a ``name`` member (the layer name, as GDAL writes it).
+    rfc7946 : bool
+        Orient polygons as RFC 7946 requires.
+    """
+    head = ['{"type":"FeatureCollection"']
+    if name is not None:
+        head.append('"name":' + json.dumps(name, ensure_ascii=False))
+    if crs_name is not None:
+        head.append('"crs":{"type":"name","properties":{"name":' + json.dumps(crs_name) + "}}")
+    lines = [",".join(head) + ',"features":[']
+    feats = []
+    for props, geom in rows:
+        props_text = json.dumps(
+            {str(k): _json_value(v) for k, v in props.items()},
+            ensure_ascii=False,
+            allow_nan=False,
+            separators=(",", ":"),
+        )
+        feats.append(
+            '{"type":"Feature","properties":'
+            + props_text
+            + ',"geometry":'
+            + geometry_to_geojson(geom, precision, rfc7946=rfc7946)
+            + "}"
+        )
+    lines.append(",\n".join(feats))
+    lines.append("]}\n")
+    return "\n".join(lines)
+
+
+def write_geojson(
+    gdf: Any,
+    path: str | os.PathLike[str],
+    *,
+    precision: int = 6,
+    columns: Sequence[str] | None = None,
+    crs_name: str | None = None,
+    name: str | None = None,
+    rfc7946: bool = True,
+) -> Path:
+    """Write a GeoDataFrame as GeoJSON atomically (see :func:`feature_collection_text`).
+
+    The frame must already be in the CRS wanted in the file (EPSG:4326 for
+    RFC 7946). The input is not modified.
+    """
+    cols = list(columns) if columns is not None else [c for c in gdf.columns if c != gdf.geometry.name]
+    records = gdf[cols].to_dict("records") if cols else [{} for _ in range(len(gdf))]
+    rows = zip(records, gdf.geometry.values, strict=True)
+    text = feature_collection_text(rows, precision=precision, crs_name=crs_name, name=name, rfc7946=rfc7946)
+    try:
+        return write_text(path, text)
+    except ValueError as err:  # e.g. NaN in properties
+        raise InputError(f"{path}: cannot write GeoJSON: {err}") from err

@@ -1,0 +1,99 @@
+"""``lzspatial build``: the main job on one plan.
+
+Validates the plan, runs its rule check, renders the structure map and writes
+the GeoJSON and GeoPackage exports, all into one folder:
+
+- ``structure.html``: the web map (self-contained, offline);
+- ``check.json`` and ``violations.geojson``: the rule check;
+- ``exports/geojson/*.geojson`` (RFC 7946) and ``exports/<plan id>.gpkg`` (with QGIS styles);
+- ``summary.json``: the plan summary, the check totals and the list of files.
+
+Every file is written atomically (temp file + rename), so an interrupted run
+leaves each output either as it was or fully replaced; temp files left by an
+interrupted run are removed at the start of the next one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from lzspatial._util.atomic import clean_stale_temps, write_text
+from lzspatial.errors import OutputError
+
+__all__ = ["MAP_NAME", "build_plan"]
+
+#: File name of the structure map inside the output folder.
+MAP_NAME = "structure.html"
+
+
+def _prepare_out(out_dir: Path) -> None:
+    # every folder the build writes into must be usable before anything is written
+    for folder in (out_dir, out_dir / "exports", out_dir / "exports" / "geojson"):
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(f"{folder}: output path exists and is not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"{out_dir}: cannot create output folder: {err.strerror or err}") from err
+    if not os.access(out_dir, os.W_OK):
+        raise OutputError(f"{out_dir}: output folder is not writable")
+    clean_stale_temps(out_dir)
+
+
+def build_plan(
+    plan_dir: str | os.PathLike[str] | None,
+    out_dir: str | os.PathLike[str],
+    *,
+    echo: Callable[[str], None] = lambda s: None,
+) -> list[Path]:
+    """Validate, check, map and export a plan into *out_dir*; return the files written.
+
+    Parameters
+    ----------
+    plan_dir : path-like or None
+        The plan folder; the default plan when None.
+    out_dir : path-like
+        The output folder; created if missing.
+    echo : callable
+        Receives one progress line per step.
+    """
+    from lzspatial.rules.engine import check_plan
+    from lzspatial.outputs.export import export_plan
+    from lzspatial.plan import load_plan
+    from lzspatial.outputs.webmap import build_map, save_map
+
+    plan = load_plan(plan_dir)
+    out = Path(out_dir)
+    _prepare_out(out)
+    written: list[Path] = []
+
+    report = check_plan(plan)
+    written.append(write_text(out / "check.json", report.to_json()))
+    written.append(write_text(out / "violations.geojson", report.to_geojson()))
+    totals = report.totals()
+    echo(
+        f"check: {totals.get('error', 0)} error(s), {totals.get('warning', 0)} warning(s), "
+        f"{totals.get('accepted', 0)} accepted"
+    )
+
+    m = build_map(plan, violations=report.violations)
+    written.append(save_map(m, out / MAP_NAME))
+    echo(f"map: {out / MAP_NAME}")
+
+    written += export_plan(plan, out / "exports" / "geojson", fmt="geojson")
+    written += export_plan(plan, out / "exports", fmt="gpkg")
+    echo(f"exports: {out / 'exports'}")
+
+    info = plan.info()
+    summary = {
+        "plan": info.pop("plan"),
+        "source": info.pop("source"),
+        **info,
+        "check": totals,
+        "files": sorted(str(p.relative_to(out)) for p in [*written, out / "summary.json"]),
+    }
+    written.append(write_text(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n"))
+    return written

@@ -1,0 +1,518 @@
+"""Exports for GIS staff: GeoJSON, GeoPackage, CSV and 国土TXT, in the CRSs of Chinese practice.
+
+:func:`export_plan` writes a plan's layers into a folder:
+
+* ``geojson``: ``<layer>.geojson`` per layer plus ``plan.geojson`` (every
+  feature with a leading ``layer`` property). EPSG:4326 is strict RFC 7946
+  (no ``crs`` member, counter-clockwise exteriors, 6 decimals, no ``bbox``).
+  Other EPSG CRSs add a ``crs`` member (``urn:ogc:def:crs:EPSG::4550``), as
+  GDAL and QGIS read it: such files are not RFC 7946. ``gcj02``/``bd09``
+  convert the lon/lat and add a top-level ``"coordinate_system"`` member
+  instead (there is no EPSG code for them).
+* ``gpkg``: one ``<plan id>.gpkg``, one table per layer (written by pyogrio),
+  list fields as JSON array text, and a QGIS default style per layer in
+  ``layer_styles``. Refuses ``gcj02``/``bd09``.
+* ``csv``: ``<layer>.csv`` per point layer, UTF-8 with BOM (Excel), the
+  attributes in schema order, then the coordinates.
+* ``gktxt``: ``<layer>.txt`` per polygon layer, the land coordinate file in
+  CGCS2000 3-degree Gauss-Krüger zone 41 (EPSG:4529).
+
+Every file is written atomically; the same plan and options give
+byte-identical files. The plan is never modified.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as _dt
+import io
+import json
+import math
+import os
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from lzspatial._util.atomic import atomic_path, write_bytes, write_text
+from lzspatial.crs import WGS84, parse_crs
+from lzspatial.errors import CRSError, InputError, OutputError
+from lzspatial.io import feature_collection_text
+from lzspatial.outputs.qgis import STYLE_TIME, layer_qml, write_layer_styles
+from lzspatial.plan.schema import ELEMENTS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from lzspatial.plan import Plan
+
+__all__ = ["FORMATS", "GKTXT_LAYERS", "default_precision", "export_plan", "gpkg_name"]
+
+#: Export formats.
+FORMATS: Final = ("geojson", "gpkg", "gktxt", "csv")
+#: Layers written as 国土TXT when none are chosen (those present in the plan).
+GKTXT_LAYERS: Final = ("boundary", "core", "zones", "parks", "control_lines")
+#: ``--crs`` values each format accepts.
+_ALLOWED: Final = {
+    "geojson": ("EPSG:4326", "EPSG:4490", "EPSG:4550", "EPSG:4529", "EPSG:4549", "gcj02", "bd09"),
+    "gpkg": ("EPSG:4326", "EPSG:4490", "EPSG:4550", "EPSG:4529", "EPSG:4549"),
+    "csv": ("EPSG:4326", "EPSG:4490", "EPSG:4550", "EPSG:4529", "EPSG:4549", "gcj02", "bd09"),
+    "gktxt": ("EPSG:4529",),
+}
+_GEOGRAPHIC: Final = ("EPSG:4326", "EPSG:4490", "gcj02", "bd09")
+_OFFSET_DATUMS: Final = ("gcj02", "bd09")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+#: Text cells starting with these are prefixed with ``'`` in CSV (spreadsheet formula injection).
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def default_precision(crs: str) -> int:
+    """Decimals of coordinates in text exports: 6 for degrees (~0.1 m), 3 for metres (1 mm).
+
+    Examples
+    --------
+    >>> default_precision("EPSG:4326"), default_precision("EPSG:4550")
+    (6, 3)
+    """
+    return 6 if crs in _GEOGRAPHIC else 3
+
+
+# ------------------------------------------------------------------ checking options
+
+
+def _as_plan(plan: Any) -> Plan:
+    from lzspatial.plan import Plan, load_plan
+
+    return plan if isinstance(plan, Plan) else load_plan(plan)
+
+
+def _check_format(fmt: str) -> str:
+    key = str(fmt).strip().lower()
+    if key not in FORMATS:
+        raise InputError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    return key
+
+
+def _check_crs(fmt: str, crs: str | None) -> str:
+    if crs is None:
+        return "EPSG:4529" if fmt == "gktxt" else WGS84
+    canon = parse_crs(crs)
+    if canon not in _ALLOWED[fmt]:
+        if fmt == "gktxt":
+            hint = "国土TXT is always CGCS2000 3-degree Gauss-Kruger zone 41 (EPSG:4529); omit --crs"
+        else:
+            hint = (
+                f"{canon} has no EPSG code, and labelling its shifted lon/lat as EPSG:4326 would "
+                "put every feature hundreds of metres off in any GIS; export EPSG:4326 to "
+                "GeoPackage, or use --format geojson/csv for " + canon
+            )
+        raise CRSError(f"--crs {crs!r} cannot be used with --format {fmt}: {hint}")
+    return canon
+
+
+def _element(plan: Plan, name: str) -> str:
+    """Return the schema element of layer *name*."""
+    return next((e.element for e in plan.manifest.layers if e.name == name), name)
+
+
+def _kind(name: str, plan: Plan) -> str:
+    element = _element(plan, name)
+    types = ELEMENTS[element].geom_types if element in ELEMENTS else ()
+    if types and all(t.endswith("Point") for t in types):
+        return "point"
+    if types and all(t.endswith("Polygon") for t in types):
+        return "polygon"
+    return "other"
+
+
+def _check_layers(plan: Plan, fmt: str, layers: str | Sequence[str] | None) -> list[str]:
+    """Return the layers to write, in plan order; explain every refusal."""
+    if fmt == "csv":
+        fitting = [n for n in plan.layer_names if _kind(n, plan) == "point"]
+        what = "CSV holds point layers only"
+    elif fmt == "gktxt":
+        fitting = [n for n in plan.layer_names if _kind(n, plan) == "polygon"]
+        what = "国土TXT holds polygon layers only"
+    else:
+        fitting, what = list(plan.layer_names), ""
+    if layers is None:
+        chosen = [n for n in fitting if fmt != "gktxt" or n in GKTXT_LAYERS]
+        if not chosen:
+            raise InputError(f"plan {plan.id!r} has no layer to export as {fmt} ({what})")
+        return chosen
+    asked = [s.strip() for s in (layers.split(",") if isinstance(layers, str) else layers)]
+    asked = [s for s in dict.fromkeys(asked) if s]
+    if not asked:
+        raise InputError(f"--layers is empty; choose from: {', '.join(plan.layer_names)}")
+    unknown = [s for s in asked if s not in plan.layer_names]
+    if unknown:
+        raise InputError(
+            f"unknown layer(s) {', '.join(map(repr, unknown))}; plan {plan.id!r} has: "
+            f"{', '.join(plan.layer_names)}"
+        )
+    unfit = [s for s in asked if s not in fitting]
+    if unfit:
+        raise InputError(
+            f"{what}: {', '.join(map(repr, unfit))} cannot be written; choose from: {', '.join(fitting)}"
+        )
+    return [n for n in plan.layer_names if n in asked]
+
+
+def _check_precision(fmt: str, crs: str, precision: int | None) -> int | None:
+    if precision is None:
+        return None if fmt == "gpkg" else default_precision(crs)
+    limit = 6 if fmt == "gktxt" else 15
+    if type(precision) is not int or not 0 <= precision <= limit:
+        raise InputError(f"precision={precision!r} must be an integer from 0 to {limit} (decimals)")
+    return precision
+
+
+def _prepare_out(out_dir: str | os.PathLike[str]) -> Path:
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as err:
+        raise OutputError(f"{out}: output path exists and is not a folder") from err
+    except OSError as err:
+        raise OutputError(f"{out}: cannot create output folder: {err.strerror or err}") from err
+    if not os.access(out, os.W_OK):
+        raise OutputError(f"{out}: output folder is not writable")
+    return out
+
+
+# ------------------------------------------------------------------ frames
+
+
+def _frame(plan: Plan, name: str, crs: str) -> gpd.GeoDataFrame:
+    """Layer *name* in *crs* (a new frame)."""
+    frame = plan.layer(name)
+    if crs in _OFFSET_DATUMS:
+        from lzspatial.crs.gcj import convert_gdf
+
+        return convert_gdf(frame, "wgs84", crs)
+    return frame if crs == WGS84 else frame.to_crs(crs)
+
+
+def _list_as_text(value: Any) -> Any:
+    """Return lists as JSON array text (``["a","b"]``) and other values unchanged."""
+    if isinstance(value, (list, tuple)):
+        return json.dumps(list(value), ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
+def _flatten_lists(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if col != out.geometry.name and out[col].dtype == object:
+            if out[col].map(lambda v: isinstance(v, (list, tuple))).any():
+                out[col] = out[col].map(_list_as_text).astype(object)
+    return out
+
+
+def _round_geoms(frame: gpd.GeoDataFrame, precision: int, label: str) -> gpd.GeoDataFrame:
+    """Round coordinates as the text formats do; refuse geometry it makes invalid."""
+    import numpy as np
+    import shapely
+
+    out = frame.copy()
+    geoms = shapely.transform(np.asarray(out.geometry.values), lambda c: np.round(c, precision))
+    bad = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{label}: feature {out['id'].iloc[i]!r}, field 'geometry': invalid once rounded "
+            f"to {precision} decimals ({shapely.is_valid_reason(geoms[i])}); raise --precision"
+        )
+    out[out.geometry.name] = geoms
+    return out.set_crs(frame.crs, allow_override=True)
+
+
+def _crs_urn(crs: str) -> str | None:
+    """``crs`` member of a GeoJSON: none for RFC 7946 and for GCJ-02/BD-09."""
+    if crs == WGS84 or crs in _OFFSET_DATUMS:
+        return None
+    return "urn:ogc:def:crs:EPSG::" + crs.split(":")[1]
+
+
+# ------------------------------------------------------------------ GeoJSON
+
+
+def _geojson_text(rows: Any, *, precision: int, crs: str, name: str) -> str:
+    text = feature_collection_text(rows, precision=precision, crs_name=_crs_urn(crs), name=name)
+    if crs in _OFFSET_DATUMS:  # a foreign member saying which obfuscated datum the lon/lat are in
+        head, sep, rest = text.partition("\n")
+        tail = ',"features":['
+        head = head[: -len(tail)] + f',"coordinate_system":"{crs}"' + tail
+        text = head + sep + rest
+    return text
+
+
+def _rows(frame: gpd.GeoDataFrame, layer: str | None = None) -> Iterator[tuple[dict[str, Any], Any]]:
+    cols = [c for c in frame.columns if c != frame.geometry.name]
+    for props, geom in zip(frame[cols].to_dict("records"), frame.geometry.values, strict=True):
+        yield ({"layer": layer, **props} if layer is not None else props), geom
+
+
+def _export_geojson(
+    plan: Plan, out: Path, names: list[str], crs: str, precision: int, **_: Any
+) -> list[Path]:
+    frames = {n: _frame(plan, n, crs) for n in names}
+    written = [
+        write_text(out / f"{n}.geojson", _geojson_text(_rows(f), precision=precision, crs=crs, name=n))
+        for n, f in frames.items()
+    ]
+    combined = (row for n, f in frames.items() for row in _rows(f, layer=n))
+    written.append(
+        write_text(out / "plan.geojson", _geojson_text(combined, precision=precision, crs=crs, name=plan.id))
+    )
+    return written
+
+
+# ------------------------------------------------------------------ GeoPackage
+
+
+@contextlib.contextmanager
+def _gdal_config(**options: str) -> Iterator[None]:
+    """Set GDAL config options for the block, then restore the previous values."""
+    import pyogrio
+
+    old = {k: pyogrio.get_gdal_config_option(k) for k in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(old)
+
+
+def gpkg_name(plan: Plan) -> str:
+    """File name of the GeoPackage: ``<plan id>.gpkg`` (``plan.gpkg`` if the id is not file-safe)."""
+    return f"{plan.id}.gpkg" if _SAFE_NAME.match(plan.id) and ".." not in plan.id else "plan.gpkg"
+
+
+def _layer_meta(plan: Plan, name: str) -> dict[str, str]:
+    zh, en = plan.titles(name)
+    src = plan.source
+    desc = (
+        f"{plan.title_zh} / {plan.title_en}. Source: {src.get('publisher', '')}, "
+        f"{src.get('date', '')}. Features with geometry_basis = 'schematic' are drawn "
+        "schematically, not survey data (dashed in the default style)."
+    )
+    return {"IDENTIFIER": f"{zh} {en}", "DESCRIPTION": desc}
+
+
+def _export_gpkg(
+    plan: Plan, out: Path, names: list[str], crs: str, precision: int | None, **_: Any
+) -> list[Path]:
+    import pyogrio
+
+    path = out / gpkg_name(plan)
+    styles = {}
+    with atomic_path(path) as tmp, _gdal_config(OGR_CURRENT_DATE=STYLE_TIME):
+        for name in names:
+            frame = _flatten_lists(_frame(plan, name, crs))
+            if precision is not None:
+                frame = _round_geoms(frame, precision, f"{plan.path}: layer {name!r}")
+            try:
+                pyogrio.write_dataframe(
+                    frame, tmp, layer=name, driver="GPKG", layer_options=_layer_meta(plan, name)
+                )
+            except Exception as err:  # pyogrio/GDAL raise several types
+                raise OutputError(f"{path}: cannot write layer {name!r}: {err}") from err
+            styles[name] = layer_qml(
+                _element(plan, name),
+                geom_type=frame.geometry.geom_type.iloc[0],
+                vocabularies=plan.vocabularies,
+            )
+        write_layer_styles(
+            tmp,
+            styles,
+            description=(
+                "lzspatial default style: the web map's colours; dashed outlines and hollow "
+                "markers = geometry_basis 'schematic'"
+            ),
+        )
+    return [path]
+
+
+# ------------------------------------------------------------------ CSV
+
+
+def _coord_names(crs: str) -> tuple[str, str]:
+    if crs in _OFFSET_DATUMS:
+        return f"lon_{crs}", f"lat_{crs}"
+    return ("lon", "lat") if crs in _GEOGRAPHIC else ("x", "y")
+
+
+def _cell(value: Any) -> str:
+    """CSV text of one attribute value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return _list_as_text(value)
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return _cell(value.item())
+    text = str(value)
+    return "'" + text if isinstance(value, str) and text.startswith(_FORMULA_START) else text
+
+
+def _csv_bytes(frame: gpd.GeoDataFrame, crs: str, precision: int) -> bytes:
+    cols = [c for c in frame.columns if c != frame.geometry.name]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([*cols, *_coord_names(crs)])
+    for props, geom in zip(frame[cols].to_dict("records"), frame.geometry.values, strict=True):
+        empty = geom is None or geom.is_empty
+        xy = ["", ""] if empty else [f"{geom.x:.{precision}f}", f"{geom.y:.{precision}f}"]
+        writer.writerow([*(_cell(props[c]) for c in cols), *xy])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _export_csv(plan: Plan, out: Path, names: list[str], crs: str, precision: int, **_: Any) -> list[Path]:
+    return [write_bytes(out / f"{n}.csv", _csv_bytes(_frame(plan, n, crs), crs, precision)) for n in names]
+
+
+# ------------------------------------------------------------------ 国土TXT
+
+
+def _gktxt_date(plan: Plan, date: str | _dt.date | None) -> str | _dt.date | None:
+    """Explicit date, else ``SOURCE_DATE_EPOCH`` (left to the writer), else the plan's source date."""
+    if date is not None or os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return date
+    try:
+        return _dt.date.fromisoformat(str(plan.source.get("date", "")))
+    except ValueError:
+        return None
+
+
+def _uses(plan: Plan, name: str, frame: gpd.GeoDataFrame) -> list[str]:
+    """地块用途 of each parcel: the zh labels of its class (functions, park kind, control line)."""
+    from lzspatial.outputs.qgis import CLASS_LABELS
+
+    element = _element(plan, name)
+    field = {
+        "zones": ("functions", "functional_areas"),
+        "parks": ("kind", "park_kinds"),
+        "control_lines": ("kind", None),
+    }.get(element)
+    if field is None or field[0] not in frame.columns:
+        return [""] * len(frame)
+    vocab = plan.vocabularies.get(field[1], {}) if field[1] else {}
+
+    def label(v: str) -> str:
+        return vocab.get(v, {}).get("zh") or CLASS_LABELS.get(v, ("", ""))[0] or str(v)
+
+    out = []
+    for value in frame[field[0]]:
+        values = value if isinstance(value, (list, tuple)) else [] if value is None else [value]
+        out.append("、".join(label(v) for v in values))
+    return out
+
+
+def _export_gktxt(
+    plan: Plan,
+    out: Path,
+    names: list[str],
+    crs: str,
+    precision: int,
+    *,
+    date: str | _dt.date | None = None,
+    encoding: str = "utf-8",
+    **_: Any,
+) -> list[Path]:
+    from lzspatial.io.gktxt import write_gktxt
+
+    day = _gktxt_date(plan, date)
+    written = []
+    for name in names:
+        frame = plan.layer(name, metric=True)
+        frame["_use"] = _uses(plan, name, frame)
+        written.append(
+            write_gktxt(
+                frame,
+                out / f"{name}.txt",
+                id_field="id",
+                name_field="name_zh",
+                use_field="_use",
+                producer="lzspatial",
+                date=day,
+                precision=precision,
+                encoding=encoding,
+            )
+        )
+    return written
+
+
+# ------------------------------------------------------------------ entry point
+
+_WRITERS = {"geojson": _export_geojson, "gpkg": _export_gpkg, "csv": _export_csv, "gktxt": _export_gktxt}
+
+
+def export_plan(
+    plan: Plan | str | os.PathLike[str] | None,
+    out_dir: str | os.PathLike[str],
+    *,
+    fmt: str = "geojson",
+    crs: str | None = None,
+    layers: str | Sequence[str] | None = None,
+    precision: int | None = None,
+    date: str | _dt.date | None = None,
+    encoding: str = "utf-8",
+) -> list[Path]:
+    """Export a plan's layers into *out_dir* and return the files written.
+
+    Parameters
+    ----------
+    plan : Plan, path-like or None
+        A loaded plan, a plan folder, or None for the default plan.
+    out_dir : path-like
+        Output folder; created (with parents) if missing.
+    fmt : {"geojson", "gpkg", "gktxt", "csv"}
+        The format (see the module docstring).
+    crs : str, optional
+        ``EPSG:4326`` (default), ``EPSG:4490``, ``EPSG:4550``, ``EPSG:4529``,
+        ``EPSG:4549`` (warns), ``gcj02`` or ``bd09``; see :func:`lzspatial.crs.parse_crs`.
+        ``gktxt`` is always EPSG:4529; ``gpkg`` refuses ``gcj02``/``bd09``.
+    layers : str or sequence of str, optional
+        Layer names (a list or ``"a,b"``); default every layer the format
+        holds (CSV: point layers; 国土TXT: boundary, core, zones, parks,
+        control_lines). Files follow the plan's layer order.
+    precision : int, optional
+        Decimals of coordinates; default 6 for degrees and 3 for metres.
+        GeoPackages keep full precision unless it is given.
+    date : str or datetime.date, optional
+        国土TXT 数据产生日期; default ``SOURCE_DATE_EPOCH`` if set, else the
+        plan's source date (so repeated exports are identical).
+    encoding : str
+        国土TXT text encoding: ``"utf-8"`` (default) or ``"gbk"``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in order.
+
+    Raises
+    ------
+    InputError
+        Unknown format, layer or precision, or a layer the format cannot hold.
+    CRSError
+        A CRS that is unknown or that the format cannot carry.
+    OutputError
+        The folder cannot be created or a file cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.name for p in export_plan(None, d, fmt="csv")]
+    ['places.csv', 'towns.csv', 'centers.csv']
+    """
+    the_plan = _as_plan(plan)
+    fmt = _check_format(fmt)
+    canon = _check_crs(fmt, crs)
+    names = _check_layers(the_plan, fmt, layers)
+    prec = _check_precision(fmt, canon, precision)
+    out = _prepare_out(out_dir)
+    return _WRITERS[fmt](the_plan, out, names, canon, prec, date=date, encoding=encoding)

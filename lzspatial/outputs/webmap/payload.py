@@ -1,0 +1,503 @@
+"""The map payload: layers grouped by style, as compact JSON that is safe inside ``<script>``.
+
+Features are grouped by (layer, style class, schematic flag). Every group
+carries ONE style (an index into a shared style table), its geometries
+(GeoJSON text rounded to 6 decimals, or a flat ``[x, y, ...]`` array for
+points) and one row of display strings per feature. There is never a
+per-feature style function.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lzspatial.rules.report import VIOLATION_COLUMNS
+from lzspatial.io import geometry_to_geojson
+from lzspatial.outputs.style import CLASS_FIELD, STYLES, class_of, style_for
+from lzspatial.outputs.labels import class_label, combined_label, field_label, value_labels
+
+__all__ = ["LayerData", "payload_text", "plan_layer", "script_json", "sites_layer", "violations_layer"]
+
+#: Layers with more features than this are drawn on a canvas instead of SVG.
+CANVAS_FROM = 2000
+
+#: Drawing order (bottom first) of plan elements; unknown elements go in the middle.
+_DRAW_RANK = {
+    "context": 0,
+    "control_lines": 1,
+    "zones": 2,
+    "core": 3,
+    "parks": 4,
+    "water": 5,
+    "transport": 6,
+    "boundary": 7,
+    "axes": 8,
+    "places": 9,
+    "towns": 10,
+    "centers": 11,
+}
+#: Legend and layer-control order of plan elements.
+_LEGEND_RANK = {
+    "boundary": 0,
+    "core": 1,
+    "zones": 2,
+    "axes": 3,
+    "centers": 4,
+    "towns": 5,
+    "parks": 6,
+    "control_lines": 7,
+    "transport": 8,
+    "water": 9,
+    "places": 10,
+    "context": 11,
+}
+#: Classes whose features carry permanent labels, with the label look (True = default).
+_LABELLED: dict[tuple[str, str], bool | str] = {
+    ("towns", "key"): True,
+    ("centers", "main"): True,
+    ("centers", "secondary"): True,
+    ("places", "city_centre"): "place",
+    ("places", "city"): "muted",
+}
+
+#: Styles of the layers that are not plan elements (used unless ``lzspatial.style.STYLES`` defines them).
+_EXTRA_STYLES: dict[str, dict[str, dict[str, Any]]] = {
+    "violations": {
+        "error": {"color": "#d50000", "weight": 3.5, "fill": "#ff1744", "fill_opacity": 0.12, "radius": 10},
+        "warning": {"color": "#ff1744", "weight": 2.5, "fill": "#ff5252", "fill_opacity": 0.08, "radius": 8},
+        "info": {"color": "#ff8a80", "weight": 2.0, "fill": "#ff8a80", "fill_opacity": 0.05, "radius": 7},
+        "accepted": {"color": "#9e9e9e", "weight": 2.0, "fill": "#bdbdbd", "fill_opacity": 0.05, "radius": 7},
+    },
+    "sites": {
+        "pass": {"color": "#1b5e20", "weight": 1.5, "fill": "#43a047", "fill_opacity": 0.55, "radius": 5},
+        "conditional": {
+            "color": "#e65100",
+            "weight": 1.5,
+            "fill": "#ffb300",
+            "fill_opacity": 0.6,
+            "radius": 5,
+        },
+        "fail": {"color": "#b71c1c", "weight": 1.5, "fill": "#e53935", "fill_opacity": 0.6, "radius": 5},
+        "missing": {"color": "#616161", "weight": 1.5, "fill": "#9e9e9e", "fill_opacity": 0.5, "radius": 5},
+    },
+}
+
+
+@dataclass
+class ClassData:
+    """One style group: a class of a layer, schematic or not."""
+
+    id: str
+    label: dict[str, str]
+    style: dict[str, Any]
+    schematic: bool
+    labelled: bool | str
+    kind: str  # pt | ln | pg
+    geoms: list[Any] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+    wgs: list[str] = field(default_factory=list)
+    #: Whether ``geoms`` is a flat list of point coordinates (x0, y0, x1, y1, ...).
+    flat: bool = False
+
+
+@dataclass
+class LayerData:
+    """One layer of the map with its columns and style groups."""
+
+    id: str
+    title: dict[str, str]
+    kind: str  # plan | violations | sites
+    columns: list[list[Any]]
+    name: tuple[int, int]
+    pinyin: int = -1
+    arrows: bool = False
+    search: bool = True
+    classes: list[ClassData] = field(default_factory=list)
+    draw_rank: float = 5.5
+    legend_rank: float = 5.5
+
+
+# ---------------------------------------------------------------------------
+# values and styles
+# ---------------------------------------------------------------------------
+
+
+def _num(v: float) -> str:
+    if not math.isfinite(v):
+        return str(v)
+    if v == int(v) and abs(v) < 1e15:
+        return f"{int(v):,}" if abs(v) >= 10000 else str(int(v))
+    return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) >= 1000 else f"{v:.6g}"
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(v)) if not hasattr(v, "__len__") or isinstance(v, str) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def display(v: Any, labels: dict[str, dict[str, str]] | None = None, lang: str = "both") -> str | None:
+    """Return the text a popup shows for value *v* (``None`` for a missing value).
+
+    Examples
+    --------
+    >>> display(["a", "b"])
+    'a; b'
+    >>> display(1234567.0), display(1234567.891), display(0.000123456789)
+    ('1,234,567', '1,234,567.89', '0.000123457')
+    >>> display("trade", {"trade": {"zh": "商贸", "en": "trade area"}}, "both")
+    '商贸 / trade area'
+    """
+    if isinstance(v, (list, tuple)) or (
+        hasattr(v, "tolist") and not isinstance(v, str) and getattr(v, "ndim", 0)
+    ):
+        items = [display(x, labels, lang) for x in list(v)]
+        return "; ".join(i for i in items if i) or None
+    if _is_missing(v):
+        return None
+    if hasattr(v, "item") and not isinstance(v, str):
+        v = v.item()
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return _num(v)
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+    text = str(v)
+    if labels and text in labels:
+        lab = labels[text]
+        zh, en = lab.get("zh", text), lab.get("en", text)
+        return zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"
+    return text
+
+
+def _leaflet_style(st: dict[str, Any], kind: str, *, hollow: bool | None = None) -> dict[str, Any]:
+    hollow = st.get("hollow", False) if hollow is None else hollow
+    out: dict[str, Any] = {"color": st["color"], "weight": st["weight"], "opacity": 0.95}
+    if kind == "ln":
+        out.update(fill=False, fillColor=st["fill"], fillOpacity=0)
+    elif kind == "pt":
+        out.update(
+            fill=True,
+            fillColor=st["fill"],
+            fillOpacity=0 if hollow else 0.9,
+            radius=st["radius"],
+            marker=st.get("marker", "circle"),
+            weight=min(st["weight"], 2.0),
+        )
+    else:
+        out.update(fill=st["fill_opacity"] > 0, fillColor=st["fill"], fillOpacity=st["fill_opacity"])
+        if st.get("hatch"):
+            out["hatch"] = True
+    if st.get("dash"):
+        out["dashArray"] = st["dash"]
+    return out
+
+
+def _style(element: str, cls: str, schematic: bool, kind: str) -> dict[str, Any]:
+    if element in STYLES or element not in _EXTRA_STYLES:
+        return _leaflet_style(style_for(element, cls, schematic=schematic), kind)
+    st = {"marker": "circle", **_EXTRA_STYLES[element][cls], "dash": "2 5" if cls == "accepted" else None}
+    return _leaflet_style(st, kind, hollow=element == "violations")
+
+
+def _kind(geom: Any) -> str:
+    t = geom.geom_type
+    return "pt" if t in ("Point", "MultiPoint") else "ln" if "LineString" in t else "pg"
+
+
+def _coord(x: float, y: float) -> str:
+    return f"{x:.6f}, {y:.6f}"
+
+
+def _round6(v: float) -> str:
+    r = round(float(v), 6)
+    text = repr(0.0 if r == 0 else r)
+    return text[:-2] if text.endswith(".0") else text
+
+
+# ---------------------------------------------------------------------------
+# grouping
+# ---------------------------------------------------------------------------
+
+
+def _group(
+    element: str,
+    frame: Any,
+    wgs: Any,
+    classes: Sequence[str],
+    schematic: Sequence[bool],
+    rows: list[list[Any]],
+    order: Sequence[str],
+    label_of: Any,
+) -> list[ClassData]:
+    """Group features by (class, schematic) in *order*, then by first appearance."""
+    import shapely
+
+    geoms = list(frame.geometry.values)
+    wgs_geoms = list(wgs.geometry.values) if wgs is not None else geoms
+    keys: dict[tuple[str, bool], list[int]] = {}
+    for i, (cls, sch) in enumerate(zip(classes, schematic, strict=True)):
+        if geoms[i] is None or geoms[i].is_empty:
+            continue
+        keys.setdefault((cls, bool(sch)), []).append(i)
+    rank = {c: n for n, c in enumerate(order)}
+    ordered = sorted(keys, key=lambda k: (rank.get(k[0], len(rank)), k[1]))
+    out = []
+    for cls, sch in ordered:
+        idx = keys[(cls, sch)]
+        kind = _kind(geoms[idx[0]])
+        cd = ClassData(
+            cls,
+            label_of(cls),
+            _style(element, cls, sch, kind),
+            sch,
+            _LABELLED.get((element, cls), False),
+            kind,
+        )
+        cd.rows = [rows[i] for i in idx]
+        if all(geoms[i].geom_type == "Point" for i in idx):
+            xy = shapely.get_coordinates([geoms[i] for i in idx])
+            cd.geoms = [_round6(v) for v in xy.ravel()]
+            cd.kind, cd.flat = "pt", True
+            if wgs is not None:
+                cd.wgs = [_coord(*p) for p in shapely.get_coordinates([wgs_geoms[i] for i in idx])]
+        else:
+            cd.geoms = [geometry_to_geojson(geoms[i]) for i in idx]
+            reps = shapely.point_on_surface([wgs_geoms[i] for i in idx])
+            cd.wgs = [_coord(*p) for p in shapely.get_coordinates(reps)]
+        out.append(cd)
+    return out
+
+
+def _rows(frame: Any, columns: Sequence[str], labels: dict[str, Any], lang: str) -> list[list[Any]]:
+    records = frame[list(columns)].to_dict("list") if columns else {}
+    n = len(frame)
+    return [[display(records[c][i], labels.get(c), lang) for c in columns] for i in range(n)]
+
+
+def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerData:
+    """Build the map data of plan layer *name*.
+
+    *frame* is in display coordinates, *wgs* the same rows in WGS84 when
+    they differ (Gaode), else ``None``.
+    """
+    element = next(e.element for e in plan.manifest.layers if e.name == name)
+    zh, en = plan.titles(name)
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    labels = value_labels(element, plan.vocabularies)
+    rows = _rows(frame, columns, labels, lang)
+    classes = [class_of(element, r) for r in frame[columns].to_dict("records")]
+    schematic = [b == "schematic" for b in frame.get("geometry_basis", [None] * len(frame))]
+    order = list(STYLES.get(element, {}))
+    layer = LayerData(
+        id=name,
+        title={"zh": zh, "en": en},
+        kind="plan",
+        columns=[[c, *field_label(c)] for c in columns],
+        name=(_index(columns, "name_zh"), _index(columns, "name_en")),
+        pinyin=_index(columns, "pinyin"),
+        arrows=element == "axes",
+        draw_rank=_DRAW_RANK.get(element, 5.5),
+        legend_rank=_LEGEND_RANK.get(element, 5.5),
+    )
+    served = _served(frame, CLASS_FIELD.get(element), classes)
+    layer.classes = _group(
+        element,
+        frame,
+        wgs,
+        classes,
+        schematic,
+        rows,
+        order,
+        lambda c: combined_label(element, served.get(c, [c]), plan.vocabularies, (zh, en)),
+    )
+    return layer
+
+
+def _served(frame: Any, field_name: str | None, classes: Sequence[str]) -> dict[str, list[str]]:
+    """Class -> every code its features list in the class field (the class first), for list fields.
+
+    A zone is styled by its first function; its class label names all of them.
+    """
+    out: dict[str, list[str]] = {}
+    if field_name is None or field_name not in frame.columns:
+        return out
+    for cls, value in zip(classes, frame[field_name], strict=True):
+        codes = out.setdefault(cls, [cls])
+        if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) == 1:  # list or 1-d array
+            codes.extend(str(v) for v in list(value) if str(v) not in codes)
+    return out
+
+
+def _index(columns: Sequence[str], name: str) -> int:
+    return list(columns).index(name) if name in columns else -1
+
+
+def violations_layer(frame: Any, wgs: Any, lang: str) -> LayerData:
+    """Build the map data of the rule check's violations (contract columns of ``CheckReport.violations``)."""
+    columns = [c for c in VIOLATION_COLUMNS if c in frame.columns]
+    labels: dict[str, Any] = {}
+    rows = _rows(frame, columns, labels, lang)
+    if "measure" in columns:
+        j = columns.index("measure")
+        units = list(frame["unit"]) if "unit" in frame.columns else [None] * len(frame)
+        for row, value, unit in zip(rows, frame["measure"], units, strict=True):
+            row[j] = _measure_text(value, unit)
+    sev = list(frame["severity"]) if "severity" in frame.columns else ["error"] * len(frame)
+    acc = list(frame["accepted"]) if "accepted" in frame.columns else [False] * len(frame)
+    classes = ["accepted" if a is True or a == 1 else str(s) for s, a in zip(sev, acc, strict=True)]
+    classes = [c if c in _EXTRA_STYLES["violations"] else "error" for c in classes]
+    hidden = {"title_zh", "title_en", "unit"}
+    layer = LayerData(
+        id="violations",
+        title={"zh": "规则检查问题", "en": "Rule check violations"},
+        kind="violations",
+        columns=[[c, *field_label(c), 1] if c in hidden else [c, *field_label(c)] for c in columns],
+        name=(_index(columns, "title_zh"), _index(columns, "title_en")),
+        search=False,
+        draw_rank=100,
+        legend_rank=-2,
+    )
+    layer.classes = _group(
+        "violations",
+        frame,
+        wgs,
+        classes,
+        [False] * len(frame),
+        rows,
+        list(_EXTRA_STYLES["violations"]),
+        lambda c: class_label("violations", c, {}, None),
+    )
+    return layer
+
+
+def _measure_text(value: Any, unit: Any) -> str | None:
+    if _is_missing(value):
+        return None
+    v = float(value)
+    u = "" if _is_missing(unit) else str(unit)
+    text = f"{v:,.2f}".rstrip("0").rstrip(".") + (f" {u}" if u else "")
+    if u == "m2":
+        text += f" ({v / 10000:,.2f} ha)"
+    return text
+
+
+def sites_layer(frame: Any, wgs: Any, lang: str, label: str | None, verdicts: list[str]) -> LayerData:
+    """Build the map data of screened sites, coloured by *verdicts* (one per row)."""
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    rows = _rows(frame, columns, {}, lang)
+    name_idx = columns.index(label) if label is not None else -1
+    layer = LayerData(
+        id="sites",
+        title={"zh": "选址地块", "en": "Sites"},
+        kind="sites",
+        columns=[[str(c), *field_label(str(c))] for c in columns],
+        name=(name_idx, name_idx),
+        draw_rank=101,
+        legend_rank=-1,
+    )
+    layer.classes = _group(
+        "sites",
+        frame,
+        wgs,
+        verdicts,
+        [False] * len(frame),
+        rows,
+        list(_EXTRA_STYLES["sites"]),
+        lambda c: class_label("sites", c, {}, None),
+    )
+    return layer
+
+
+# ---------------------------------------------------------------------------
+# serialisation
+# ---------------------------------------------------------------------------
+
+
+def script_json(text: str) -> str:
+    r"""Make JSON text safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become ``\u003c``, ``\u003e`` and ``\u0026`` (so data
+    cannot close the script or open a comment), and U+2028/U+2029 are escaped.
+    They only occur inside JSON strings, where the escapes mean the same.
+
+    Examples
+    --------
+    >>> script_json('{"n":"</script>"}')
+    '{"n":"\\u003c/script\\u003e"}'
+    """
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _class_text(cd: ClassData, style_index: int) -> str:
+    head = _dumps(
+        {
+            "id": cd.id,
+            "label": cd.label,
+            "s": style_index,
+            "sch": cd.schematic,
+            "lab": cd.labelled,
+            "gk": cd.kind,
+        }
+    )
+    geo = ('"xy":[' if cd.flat else '"g":[') + ",".join(cd.geoms) + "]"
+    wgs = ',"w":' + _dumps(cd.wgs) if cd.wgs else ""
+    return head[:-1] + "," + geo + ',"p":' + _dumps(cd.rows) + wgs + "}"
+
+
+def payload_text(meta: dict[str, Any], layers: list[LayerData]) -> str:
+    """Return the whole payload as script-safe JSON text.
+
+    *meta* holds ``lang``, ``title``, ``source``, ``disclaimer``, ``shift``,
+    ``bounds`` and ``tiles``. Styles are collected into one table, so a
+    style appears once however many features use it.
+    """
+    styles: list[str] = []
+    legend = sorted(layers, key=lambda lay: lay.legend_rank)
+    draw = sorted(layers, key=lambda lay: lay.draw_rank)
+    parts = []
+    for lay in legend:
+        cls_parts = []
+        for cd in lay.classes:
+            st = _dumps(cd.style)
+            if st not in styles:
+                styles.append(st)
+            cls_parts.append(_class_text(cd, styles.index(st)))
+        head = _dumps(
+            {
+                "id": lay.id,
+                "title": lay.title,
+                "kind": lay.kind,
+                "cols": lay.columns,
+                "name": list(lay.name),
+                "py": lay.pinyin,
+                "arrows": lay.arrows,
+                "search": lay.search,
+            }
+        )
+        parts.append(head[:-1] + ',"classes":[' + ",".join(cls_parts) + "]}")
+    head = _dumps({**meta, "canvasFrom": CANVAS_FROM, "draw": [lay.id for lay in draw]})
+    text = head[:-1] + ',"styles":[' + ",".join(styles) + '],"layers":[\n' + ",\n".join(parts) + "]}"
+    return script_json(text)

@@ -1,0 +1,337 @@
+"""The plan: a folder of GeoJSON layers and a ``plan.toml`` manifest.
+
+:func:`load_plan` reads and validates a plan folder (the default Liaozhong 2023
+plan when no path is given) and returns a :class:`Plan`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lzspatial._util.text import esc
+from lzspatial.crs import METRIC, WGS84
+from lzspatial.errors import PlanFileError, SchemaError
+from lzspatial.plan.manifest import Manifest, read_manifest
+from lzspatial.plan.schema import COMMON_FIELDS, ELEMENTS
+from lzspatial.plan.layer import RawLayer, read_layer
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["Plan", "default_plan_dir", "load_plan"]
+
+#: Features of structure layers may stick out of the boundary by this much (m).
+BOUNDARY_TOLERANCE_M = 50.0
+#: A feature this far (m) from the boundary is reported as lying outside.
+_SWAP_FAR_M = 50_000.0
+
+
+def default_plan_dir() -> Path:
+    """Return the folder of the default plan (Liaozhong 2023).
+
+    In a source checkout this is ``layers/`` beside the package; in an
+    installed wheel it is the copy shipped inside the package.
+    """
+    here = Path(__file__).resolve().parent.parent  # the lzspatial package
+    for candidate in (here.parent / "layers", here / "_default_plan"):
+        if (candidate / "plan.toml").is_file():
+            return candidate
+    raise PlanFileError(f"the default plan is not installed (looked in {here / '_default_plan'})")
+
+
+def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
+    """Load and validate a plan folder.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        The plan folder (with ``plan.toml``), or the manifest itself. The
+        default plan when omitted.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    PlanFileError
+        The folder or manifest is missing or unreadable.
+    SchemaError
+        Any layer breaks the schema; ``err.problems`` lists every problem.
+
+    Examples
+    --------
+    >>> plan = load_plan()
+    >>> len(plan["zones"])
+    4
+    """
+    folder = default_plan_dir() if path is None else Path(path)
+    if folder.is_file() and folder.name == "plan.toml":
+        folder = folder.parent
+    if not folder.is_dir():
+        raise PlanFileError(f"{folder}: plan folder not found")
+    manifest = read_manifest(folder)
+    problems: list[str] = []
+    vocabs = manifest.vocabularies
+    raws: dict[str, RawLayer] = {}
+    for entry in manifest.layers:
+        fpath = folder / entry.file
+        label = str(fpath)
+        if not fpath.is_file():
+            problems.append(
+                f"{label}: file not found (listed in {manifest.path.name} for element {entry.element!r})"
+            )
+            continue
+        raws[entry.name] = read_layer(fpath, ELEMENTS[entry.element], vocabs, label, problems)
+    _check_cross_layer(raws, problems, manifest.plan.get("metric_crs", METRIC))
+    if problems:
+        more = f" (and {len(problems) - 1} more; `lzspatial validate` lists all)" if len(problems) > 1 else ""
+        raise SchemaError(problems[0] + more, problems)
+    frames = {name: _to_frame(raw) for name, raw in raws.items()}
+    return Plan(folder, manifest, frames)
+
+
+def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str], metric_crs: str) -> None:
+    """Duplicate ids across the plan, boundary count, containment, swapped lon/lat."""
+    import shapely
+
+    from lzspatial.crs import transformer
+
+    seen: dict[str, str] = {}
+    for raw in raws.values():
+        for props, where in zip(raw.props, raw.labels, strict=True):
+            fid = props.get("id")
+            if isinstance(fid, str):
+                if fid in seen:
+                    problems.append(
+                        f"{where}: field 'id': duplicate id {fid!r} "
+                        f"(also in {seen[fid]}); ids must be unique across the plan"
+                    )
+                else:
+                    seen[fid] = raw.path.name
+    boundary = raws.get("boundary")
+    if boundary is None or not boundary.geoms:
+        return
+    if len(boundary.geoms) != 1:
+        problems.append(
+            f"{boundary.path}: the boundary layer must hold exactly one feature, found {len(boundary.geoms)}"
+        )
+        return
+    if boundary.geoms[0] is None:
+        return
+    tr = transformer(WGS84, metric_crs)
+    bnd = shapely.transform(boundary.geoms[0], lambda xy: _xy(tr, xy))
+    shapely.prepare(bnd)
+    for raw in raws.values():
+        if not raw.spec.within_boundary:
+            continue
+        for geom, where in zip(raw.geoms, raw.labels, strict=True):
+            if geom is None:
+                continue
+            g = shapely.transform(geom, lambda xy: _xy(tr, xy))
+            if bnd.buffer(BOUNDARY_TOLERANCE_M).covers(g):
+                continue
+            dist = (
+                shapely.hausdorff_distance(g, g.intersection(bnd)) if g.intersects(bnd) else bnd.distance(g)
+            )
+            swapped = shapely.transform(geom, lambda xy: _xy(tr, xy[:, ::-1]))
+            if bnd.distance(g) > _SWAP_FAR_M and bnd.distance(swapped) < BOUNDARY_TOLERANCE_M:
+                problems.append(
+                    f"{where}: field 'geometry': lies {dist / 1000:.0f} km from the "
+                    "district; lon/lat look swapped: GeoJSON order is [longitude, latitude]"
+                )
+            else:
+                problems.append(
+                    f"{where}: field 'geometry': lies outside the district boundary "
+                    f"(up to {dist:,.0f} m outside; tolerance {BOUNDARY_TOLERANCE_M:.0f} m)"
+                )
+
+
+def _xy(tr: Any, xy: Any) -> Any:
+    import numpy as np
+
+    x, y = tr.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
+
+
+def _to_frame(raw: RawLayer) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    names = [f.name for f in (*COMMON_FIELDS, *raw.spec.fields)]
+    extras: list[str] = []
+    for props in raw.props:
+        extras.extend(k for k in props if k not in names and k not in extras)
+    cols = names + extras
+    data = {c: [p.get(c) for p in raw.props] for c in cols}
+    frame = gpd.GeoDataFrame(data, geometry=list(raw.geoms), crs=WGS84)
+    for c in cols:
+        if all(isinstance(v, str) or v is None for v in data[c]):
+            frame[c] = frame[c].astype(object)
+    return frame
+
+
+class Plan:
+    """A loaded, validated plan.
+
+    Layers are GeoDataFrames in EPSG:4326 (``plan["zones"]``); the metric
+    versions (EPSG:4550) come from :meth:`layer` with ``metric=True``.
+    Every accessor returns a copy, so callers may modify what they get.
+    """
+
+    def __init__(self, path: Path, manifest: Manifest, frames: dict[str, gpd.GeoDataFrame]) -> None:
+        self.path = path
+        self.manifest = manifest
+        self._frames = frames
+        self._metric: dict[str, gpd.GeoDataFrame] = {}
+
+    # -- metadata -----------------------------------------------------------
+    @property
+    def id(self) -> str:
+        """The plan id."""
+        return self.manifest.plan["id"]
+
+    @property
+    def title_zh(self) -> str:
+        """The Chinese title."""
+        return self.manifest.plan["title_zh"]
+
+    @property
+    def title_en(self) -> str:
+        """The English title."""
+        return self.manifest.plan["title_en"]
+
+    @property
+    def metric_crs(self) -> str:
+        """The metric CRS of all geometry work (EPSG:4550 for Liaozhong)."""
+        return self.manifest.plan.get("metric_crs", METRIC)
+
+    @property
+    def source(self) -> dict[str, Any]:
+        """The source document: title, publisher, date."""
+        return dict(self.manifest.raw.get("source", {}))
+
+    @property
+    def vocabularies(self) -> dict[str, dict[str, dict[str, str]]]:
+        """The plan's vocabularies (value -> zh/en labels)."""
+        return self.manifest.vocabularies
+
+    @property
+    def targets(self) -> dict[str, Any]:
+        """The plan's numeric targets (``[targets]``)."""
+        return dict(self.manifest.raw.get("targets", {}))
+
+    @property
+    def disclaimer(self) -> dict[str, str]:
+        """The schematic disclaimer (zh and en)."""
+        return dict(self.manifest.raw.get("disclaimer", {}))
+
+    @property
+    def layer_names(self) -> list[str]:
+        """Layer names in manifest order."""
+        return list(self._frames)
+
+    def titles(self, name: str) -> tuple[str, str]:
+        """Return the (zh, en) titles of layer *name*."""
+        for e in self.manifest.layers:
+            if e.name == name:
+                return e.title_zh, e.title_en
+        raise KeyError(name)
+
+    # -- layers -------------------------------------------------------------
+    def __contains__(self, name: object) -> bool:
+        return name in self._frames
+
+    def __getitem__(self, name: str) -> gpd.GeoDataFrame:
+        return self.layer(name)
+
+    def layer(self, name: str, *, metric: bool = False) -> gpd.GeoDataFrame:
+        """Return layer *name* as a new GeoDataFrame.
+
+        Parameters
+        ----------
+        name : str
+            The layer (element) name, for example ``"zones"``.
+        metric : bool
+            Return it in the metric CRS (EPSG:4550) instead of EPSG:4326.
+        """
+        if name not in self._frames:
+            raise KeyError(f"plan {self.id!r} has no layer {name!r}; layers: {', '.join(self._frames)}")
+        if not metric:
+            return self._frames[name].copy()
+        if name not in self._metric:
+            self._metric[name] = self._frames[name].to_crs(self.metric_crs)
+        return self._metric[name].copy()
+
+    @cached_property
+    def boundary_metric(self) -> Any:
+        """The district boundary as one shapely geometry in the metric CRS."""
+        return self.layer("boundary", metric=True).geometry.iloc[0]
+
+    # -- summaries ----------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        """Summarise the plan: per layer the count, geometry bases and bbox; the area."""
+        layers = {}
+        for name, frame in self._frames.items():
+            minx, miny, maxx, maxy = (round(float(v), 6) for v in frame.total_bounds)
+            counts = frame["geometry_basis"].value_counts()
+            layers[name] = {
+                "features": int(len(frame)),
+                "geometry_basis": {b: int(counts.get(b, 0)) for b in ("sourced", "derived", "schematic")},
+                "bbox": [minx, miny, maxx, maxy],
+            }
+        out = {
+            "plan": self.id,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "source": self.source,
+            "metric_crs": self.metric_crs,
+            "boundary_area_km2": round(self.boundary_metric.area / 1e6, 2),
+            "layers": layers,
+        }
+        if "towns" in self._frames:
+            out["key_towns"] = int((self._frames["towns"]["rank"] == "key").sum())
+        if "parks" in self._frames:
+            out["park_kinds"] = sorted(set(self._frames["parks"]["kind"]))
+        return out
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n}={len(f)}" for n, f in self._frames.items())
+        return f"<Plan {self.id!r} ({self.title_en}); {counts}>"
+
+    def _repr_html_(self) -> str:
+        info = self.info()
+        rows = "".join(
+            f"<tr><td>{esc(n)}</td><td>{esc(self.titles(n)[0])} / {esc(self.titles(n)[1])}</td>"
+            f"<td>{d['features']}</td><td>{d['geometry_basis']['sourced']}</td>"
+            f"<td>{d['geometry_basis']['derived']}</td><td>{d['geometry_basis']['schematic']}</td></tr>"
+            for n, d in info["layers"].items()
+        )
+        return (
+            f"<div><b>{esc(self.title_zh)}</b> / {esc(self.title_en)}<br>"
+            f"<small>{esc(self.source.get('publisher', ''))}, {esc(self.source.get('date', ''))}; "
+            f"district {info['boundary_area_km2']:,} km² ({esc(self.metric_crs)})</small>"
+            "<table><thead><tr><th>layer</th><th>title</th><th>features</th><th>sourced</th>"
+            f"<th>derived</th><th>schematic</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+
+    # -- analysis (implemented in their own modules) ------------------------
+    def check(self, rules: Any = None, *, extra_layers: dict[str, Any] | None = None) -> Any:
+        """Run the rule check and return a ``CheckReport``; see :func:`lzspatial.check.check_plan`."""
+        from lzspatial.rules.engine import check_plan
+
+        return check_plan(self, rules, extra_layers=extra_layers)
+
+    def map(self, **kwargs: Any) -> Any:
+        """Return the structure map as a ``folium.Map``; see :func:`lzspatial.webmap.build_map`."""
+        from lzspatial.outputs.webmap import build_map
+
+        return build_map(self, **kwargs)
+
+    def indicators(self, projects: Any = None) -> Any:
+        """Return the plan's indicators; see :func:`lzspatial.indicators.indicators`."""
+        from lzspatial.screening.indicators import indicators
+
+        return indicators(self, projects)

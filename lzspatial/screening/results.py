@@ -1,0 +1,369 @@
+"""Writing screening results: :func:`write_results` and :class:`ResultWriter`.
+
+Both write by extension (:data:`OUTPUTS`): ``.geojson``/``.json``, ``.gpkg``,
+``.csv`` (UTF-8 with a BOM, formula cells guarded, see :func:`guard_formulas`;
+points as ``wgs84_lon``/``wgs84_lat``, other geometries as ``wgs84_wkt``) and
+``.parquet`` (GeoParquet, WKB), atomically. The source row is written as the first
+column, ``row``. Import them from
+:mod:`lzspatial.sites`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lzspatial.crs import WGS84
+from lzspatial.errors import CRSError, InputError, OutputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = [
+    "CSV_ENCODING",
+    "LAT",
+    "LON",
+    "OUTPUTS",
+    "WKT",
+    "ResultWriter",
+    "guard_formulas",
+    "write_results",
+]
+
+#: Output formats by extension.
+OUTPUTS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".parquet": "parquet"}
+#: Output columns holding point coordinates (CSV) and other geometries (CSV, WKT), WGS84.
+LON, LAT, WKT = "wgs84_lon", "wgs84_lat", "wgs84_wkt"
+#: Encoding of CSV outputs: UTF-8 with a byte-order mark, so that Excel (zh-CN) shows Chinese correctly.
+CSV_ENCODING = "utf-8-sig"
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+
+
+def _fmt(path: Path, table: dict[str, str], what: str) -> str:
+    fmt = table.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: unknown {what} format {path.suffix!r}; use one of {', '.join(table)}")
+    return fmt
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Return *df* with categoricals as plain text columns (object, None for missing)."""
+    import pandas as pd
+
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s):
+            vals = s.astype(object).to_numpy()
+            out[c] = np.where(pd.isna(vals), None, vals).astype(object)
+        else:
+            out[c] = s.to_numpy()
+    return pd.DataFrame(out, index=df.index)
+
+
+def _guard_text(s: pd.Series) -> pd.Series:
+    """Prefix ``'`` to the text cells of *s* that a spreadsheet would run as a formula."""
+    from lzspatial.outputs.export import _FORMULA_START
+
+    try:
+        hit = s.str.startswith(_FORMULA_START, na=False).to_numpy(bool)
+    except AttributeError:  # no text in the column
+        return s
+    if not hit.any():
+        return s
+    idx = np.flatnonzero(hit)
+    number = s.iloc[idx].str.fullmatch(_NUMBER, na=False).to_numpy(bool)
+    idx = idx[~number]  # "-12.5" stays a number
+    if not idx.size:
+        return s
+    out = s.astype(object).copy()
+    out.iloc[idx] = ["'" + v for v in s.iloc[idx]]
+    return out
+
+
+def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Return *df* with text cells starting with ``= + - @``, tab or CR prefixed by ``'``.
+
+    Guards CSV outputs against spreadsheet formula injection (the characters
+    are those of :mod:`lzspatial.export`). Numeric columns, and text cells
+    that are plain numbers such as ``-12.5``, are left alone.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> guard_formulas(pd.DataFrame({"a": ["=1+1", "-3", "x"], "n": [-1.5, 2, 3]})).values.tolist()
+    [["'=1+1", -1.5], ['-3', 2.0], ['x', 3.0]]
+    """
+    import pandas as pd
+
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cats = pd.Series(s.cat.categories, dtype=object)
+            new = _guard_text(cats)
+            if new is not cats and new.is_unique:
+                s = s.cat.rename_categories(list(new))
+            elif new is not cats:
+                s = _guard_text(s.astype(object))
+        elif s.dtype == object or pd.api.types.is_string_dtype(s):
+            s = _guard_text(s)
+        out[c] = s
+    return pd.DataFrame(out, index=df.index)
+
+
+class ResultWriter:
+    """Write results chunk by chunk into a temp file renamed over *path* on :meth:`close`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The output; the format follows the extension (:data:`OUTPUTS`).
+
+    Notes
+    -----
+    Every chunk must have the same columns. Chunks are GeoDataFrames in
+    EPSG:4326 (their index is written as a ``row`` column).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        from lzspatial._util.atomic import TMP_PREFIX, _check_parent
+
+        self.path = Path(path)
+        self.fmt = _fmt(self.path, OUTPUTS, "output")
+        _check_parent(self.path)
+        self.tmp = self.path.with_name(f"{TMP_PREFIX}{os.getpid()}-{self.path.name}")
+        self._fh: Any = None
+        self._pq: Any = None
+        self._n = 0
+
+    def write(self, gdf: gpd.GeoDataFrame) -> None:
+        """Append one chunk."""
+        try:
+            getattr(self, f"_write_{self.fmt}")(gdf)
+        except OutputError:
+            raise
+        except OSError as err:
+            self.abort()
+            raise OutputError(f"{self.path}: cannot write: {err.strerror or err}") from err
+        self._n += len(gdf)
+
+    def _table(self, data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
+        """Attributes (with ``row`` first) and the geometries (None for a lon/lat frame)."""
+        import geopandas as gpd
+        import pandas as pd
+        import shapely
+
+        geoms = None
+        if isinstance(data, gpd.GeoDataFrame):
+            geoms = np.asarray(data.geometry.values, dtype=object)
+            df = pd.DataFrame(data.drop(columns=data.geometry.name))
+            if len(geoms) and bool((shapely.get_type_id(geoms) == 0).all()):
+                df[LON], df[LAT] = shapely.get_x(geoms), shapely.get_y(geoms)
+                geoms = None
+            elif not len(geoms):
+                df[LON], df[LAT] = np.zeros(0), np.zeros(0)
+                geoms = None
+        else:
+            df = pd.DataFrame(data, copy=False)
+        df.insert(0, "source_row" if "row" in df.columns else "row", np.asarray(data.index))
+        return df.reset_index(drop=True), geoms
+
+    def _geoms(self, df: pd.DataFrame, geoms: np.ndarray | None) -> np.ndarray:
+        import shapely
+
+        return shapely.points(df[LON].to_numpy(), df[LAT].to_numpy()) if geoms is None else geoms
+
+    def _arrow(self, df: pd.DataFrame, *, dictionaries: bool = False) -> Any:
+        """Return an Arrow table with stable types: text as string (or int32-indexed dictionaries)."""
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        coded = pa.dictionary(pa.int32(), pa.string()) if dictionaries else pa.string()
+        fields = []
+        for f in table.schema:
+            if pa.types.is_dictionary(f.type):
+                f = pa.field(f.name, coded)
+            elif pa.types.is_null(f.type) or pa.types.is_large_string(f.type):
+                f = pa.field(f.name, pa.string())
+            fields.append(f)
+        return table.cast(pa.schema(fields))
+
+    def _write_csv(self, data: pd.DataFrame) -> None:
+        import pyarrow.csv as pacsv
+        import shapely
+
+        df, geoms = self._table(data)
+        if geoms is not None:
+            df[WKT] = shapely.to_wkt(geoms, rounding_precision=-1)
+        first = self._fh is None
+        if first:
+            self._fh = open(self.tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
+            self._fh.write(codecs.BOM_UTF8)  # once, at the start (CSV_ENCODING)
+        table = self._arrow(guard_formulas(df))
+        pacsv.write_csv(table, self._fh, pacsv.WriteOptions(include_header=first))
+
+    def _write_parquet(self, data: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        import shapely
+
+        df, geoms = self._table(data)
+        table = self._arrow(df.drop(columns=[LON, LAT]) if geoms is None else df, dictionaries=True)
+        if geoms is None:
+            wkb = _point_wkb(df[LON].to_numpy(np.float64), df[LAT].to_numpy(np.float64))
+            kinds = ["Point"]
+        else:
+            wkb = pa.array(shapely.to_wkb(geoms), type=pa.binary())
+            kinds = sorted({g.geom_type for g in geoms})
+        table = table.append_column("geometry", wkb)
+        if self._pq is None:
+            geo = {
+                "version": "1.0.0",
+                "primary_column": "geometry",
+                "columns": {"geometry": {"encoding": "WKB", "geometry_types": kinds}},
+            }
+            self._schema = table.schema.with_metadata({b"geo": json.dumps(geo).encode()})
+            self._pq = pq.ParquetWriter(self.tmp, self._schema)
+        self._pq.write_table(table.cast(self._schema))
+
+    def _write_gpkg(self, data: pd.DataFrame) -> None:
+        import geopandas as gpd
+        import pyogrio
+
+        df, geoms = self._table(data)
+        if geoms is None:
+            geoms = self._geoms(df, geoms)
+            df = df.drop(columns=[LON, LAT])
+        from lzspatial.outputs.qgis import STYLE_TIME
+
+        out = gpd.GeoDataFrame(_plain(df), geometry=geoms, crs=WGS84)
+        # gpkg_contents.last_change would be the current time: pin it, as lzspatial.export does
+        old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": STYLE_TIME})
+        try:
+            pyogrio.write_dataframe(out, self.tmp, layer="sites", driver="GPKG", append=self.tmp.exists())
+        finally:
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
+
+    def _write_geojson(self, data: pd.DataFrame) -> None:
+        from lzspatial.io import geometry_to_geojson
+
+        if self._fh is None:
+            self._fh = open(self.tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+            self._fh.write('{"type":"FeatureCollection","features":[\n')
+        df, geoms = self._table(data)
+        if geoms is None:
+            geoms = self._geoms(df, geoms)
+            df = df.drop(columns=[LON, LAT])
+        cols = list(df.columns)
+        lines = []
+        for rec, geom in zip(df.itertuples(index=False, name=None), geoms, strict=True):
+            props = {c: _json(v) for c, v in zip(cols, rec, strict=True)}
+            lines.append(
+                '{"type":"Feature","properties":'
+                + json.dumps(props, ensure_ascii=False, separators=(",", ":"))
+                + ',"geometry":'
+                + geometry_to_geojson(geom, 7)
+                + "}"
+            )
+        if lines:
+            self._fh.write((",\n" if self._n else "") + ",\n".join(lines))
+
+    def close(self) -> Path:
+        """Finish the file and rename it over the target."""
+        try:
+            if self.fmt == "geojson":
+                if self._fh is None:
+                    self._write_geojson(_empty())
+                self._fh.write("\n]}\n")
+            if self._fh is not None:
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+                self._fh.close()
+            if self._pq is not None:
+                self._pq.close()
+            if not self.tmp.exists():
+                self.write(_empty())
+                if self._pq is not None:
+                    self._pq.close()
+                if self._fh is not None:
+                    self._fh.close()
+            os.replace(self.tmp, self.path)
+        except OSError as err:
+            self.abort()
+            raise OutputError(f"{self.path}: cannot write: {err.strerror or err}") from err
+        return self.path
+
+    def abort(self) -> None:
+        """Drop the temp file, leaving *path* untouched."""
+        for h in (self._fh, self._pq):
+            try:
+                if h is not None:
+                    h.close()
+            except Exception:  # noqa: BLE001 - best effort while failing
+                pass
+        self.tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def _point_wkb(x: np.ndarray, y: np.ndarray) -> Any:
+    """Little-endian WKB points built in numpy (no shapely objects)."""
+    import pyarrow as pa
+
+    buf = np.empty(x.size, dtype=[("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+    buf["order"], buf["type"], buf["x"], buf["y"] = 1, 1, x, y
+    fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(21), x.size, [None, pa.py_buffer(buf.tobytes())])
+    return fixed.cast(pa.binary())
+
+
+def _empty() -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(geometry=[], crs=WGS84)
+
+
+def _json(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float | np.floating):
+        return None if not np.isfinite(v) else float(v)
+    if isinstance(v, np.bool_ | bool):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v if isinstance(v, int | str) else str(v)
+
+
+def write_results(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write screening results (any CRS; written in EPSG:4326) atomically; the format follows the extension.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, tempfile, pathlib
+    >>> from shapely import Point
+    >>> g = gpd.GeoDataFrame({"v": [1.5]}, geometry=[Point(122.7, 41.5)], crs=4326)
+    >>> p = write_results(g, pathlib.Path(tempfile.mkdtemp()) / "out.csv")
+    >>> p.read_text(encoding="utf-8-sig").splitlines()
+    ['"row","v","wgs84_lon","wgs84_lat"', '0,1.5,122.7,41.5']
+    """
+    if gdf.crs is None:
+        raise CRSError("write_results: the frame has no CRS; set one first")
+    out = gdf if gdf.crs.to_epsg() == 4326 else gdf.to_crs(WGS84)
+    with ResultWriter(path) as w:
+        w.write(out)
+    return Path(path)

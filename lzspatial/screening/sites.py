@@ -1,0 +1,555 @@
+"""Reading candidate sites and writing screening results.
+
+:func:`read_sites` reads CSV, GeoJSON, GeoPackage, GeoParquet and 国土TXT
+into a GeoDataFrame in EPSG:4326 whose index (named ``row``) is the
+1-based row of the source: the **line number** in a CSV (the header is line
+1), the feature number elsewhere. Bad rows are never dropped silently: they
+are listed, with their row numbers, in one :class:`~lzspatial.errors.InputError`
+line, or returned as *rejects* with ``skip_invalid=True``.
+
+CSV columns are found by name (case-insensitive): longitude ``lon``, ``lng``,
+``long``, ``longitude``, ``经度``, ``x``; latitude ``lat``, ``latitude``,
+``纬度``, ``y``; with a projected ``crs`` (EPSG:4550, EPSG:4529) easting
+``x``, ``easting``, ``东坐标`` and northing ``y``, ``northing``, ``北坐标``.
+``crs`` says what the coordinates are: ``EPSG:4326`` (default),
+``EPSG:4490``, ``EPSG:4550``, ``EPSG:4529``, ``gcj02`` (Gaode/AMap,
+Tencent) or ``bd09`` (Baidu); GCJ-02 and BD-09 are converted to WGS84. A
+file's own CRS wins, except that GeoJSON (always lon/lat) may be declared
+``gcj02`` or ``bd09``. Trailing blank lines of a CSV are ignored; blank lines
+before data are bad rows. Line numbers assume no quoted field spans lines.
+
+:func:`write_results` and :class:`ResultWriter` write by extension:
+``.geojson``/``.json``, ``.gpkg``, ``.csv`` (UTF-8 with a BOM for Excel; text
+cells that a spreadsheet would run as formulas get a leading ``'``; points as
+``wgs84_lon``/``wgs84_lat``, other geometries as ``wgs84_wkt``) and ``.parquet``
+(GeoParquet, WKB), atomically. The source row is written as the first column, ``row``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lzspatial.screening.results import LAT, LON, OUTPUTS, WKT, ResultWriter, _fmt, write_results
+from lzspatial.crs import GK_CM123, GK_ZONE41, WGS84, parse_crs
+from lzspatial.errors import CRSError, InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = [
+    "FORMATS",
+    "LAT",
+    "LON",
+    "OUTPUTS",
+    "WKT",
+    "ResultWriter",
+    "csv_chunks",
+    "read_sites",
+    "write_results",
+]
+
+#: Input formats by extension.
+FORMATS = {
+    ".csv": "csv",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".gpkg": "gpkg",
+    ".parquet": "parquet",
+    ".geoparquet": "parquet",
+    ".txt": "gktxt",
+}
+_LON = ("lon", "lng", "long", "longitude", "经度", "x")
+_LAT = ("lat", "latitude", "纬度", "y")
+_EAST = ("x", "easting", "east", "东坐标", "e")
+_NORTH = ("y", "northing", "north", "北坐标", "n")
+_CRS_ALLOWED = (WGS84, "EPSG:4490", GK_CM123, GK_ZONE41, "EPSG:4549", "gcj02", "bd09")
+_SHOW = 10  # bad rows quoted in the error message
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _find(columns: list[str], given: str | None, names: tuple[str, ...], role: str, path: Path) -> str:
+    if given is not None:
+        if given not in columns:
+            raise InputError(f"{path}: no column {given!r} for {role}; columns: {', '.join(columns)}")
+        return given
+    lower = {c.strip().lower(): c for c in columns}
+    for n in names:
+        if n in lower:
+            return lower[n]
+    raise InputError(
+        f"{path}: no {role} column found (looked for {', '.join(names)}); columns: "
+        f"{', '.join(columns)}; name it with --lon/--lat (or --x/--y)"
+    )
+
+
+def _encoding(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return "gb18030"
+    return "utf-8-sig"
+
+
+def csv_chunks(
+    path: str | os.PathLike[str],
+    *,
+    crs: str | None = None,
+    lon: str | None = None,
+    lat: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    chunksize: int = 500_000,
+) -> Iterator[tuple[pd.DataFrame, np.ndarray, np.ndarray, list[str]]]:
+    """Read a CSV of points in chunks, checking every row.
+
+    Yields
+    ------
+    frame : pandas.DataFrame
+        The chunk's columns as text, indexed by line number.
+    lon, lat : numpy.ndarray
+        WGS84 coordinates (NaN on bad rows).
+    problems : list of str
+        One entry per row: ``""`` if good, else what is wrong. Blank rows
+        say ``"blank row"`` (the caller drops them if only blank rows follow).
+    """
+    import pandas as pd
+
+    path = Path(path)
+    canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else WGS84
+    projected = canon in (GK_CM123, GK_ZONE41, "EPSG:4549")
+    try:
+        reader = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            chunksize=chunksize,
+            encoding=_encoding(path),
+        )
+        chunks = iter(reader)
+        first = next(chunks)
+    except StopIteration:
+        return
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
+        raise InputError(f"{path}: cannot read CSV: {err}") from err
+    columns = [str(c) for c in first.columns]
+    if projected:
+        cx, cy = (
+            _find(columns, x or lon, _EAST, "easting (x)", path),
+            _find(columns, y or lat, _NORTH, "northing (y)", path),
+        )
+    else:
+        cx, cy = (
+            _find(columns, lon or x, _LON, "longitude", path),
+            _find(columns, lat or y, _LAT, "latitude", path),
+        )
+    chunk: pd.DataFrame | None = first
+    while chunk is not None:
+        if not isinstance(chunk.index, pd.RangeIndex):  # pandas took surplus fields as an index
+            raise InputError(
+                f"{path}: some rows have more fields than the header's "
+                f"{len(columns)} columns ({', '.join(columns)}); remove the extra delimiters"
+            )
+        chunk.index = chunk.index + 2
+        chunk.index.name = "row"
+        yield (chunk, *_check_chunk(chunk, cx, cy, canon))
+        try:
+            chunk = next(chunks)
+        except StopIteration:
+            chunk = None
+        except (pd.errors.ParserError, UnicodeDecodeError) as err:
+            raise InputError(f"{path}: cannot read CSV: {err}") from err
+
+
+def _check_chunk(
+    chunk: pd.DataFrame,
+    cx: str,
+    cy: str,
+    crs: str,
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """WGS84 lon/lat of a chunk and its problems (position -> text)."""
+    vx, tx = _numbers(chunk[cx])
+    vy, ty = _numbers(chunk[cy])
+    lon, lat, bad = _convert(vx, vy, crs)
+    problems: dict[int, str] = {}
+    for i in np.flatnonzero(bad):
+        row = chunk.iloc[i]
+        if all(str(v).strip() == "" for v in row):
+            problems[int(i)] = "blank row"
+        else:
+            problems[int(i)] = _why(cx, tx.iat[i], vx[i], cy, ty.iat[i], vy[i], crs)
+    return lon, lat, problems
+
+
+def _numbers(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Parse a text column as floats (NaN where it is not a number) and return the stripped text too."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:  # fast path: every cell is a plain number
+        values = pc.cast(pa.array(col, type=pa.string()), pa.float64()).to_numpy(zero_copy_only=False)
+        return np.asarray(values, dtype=np.float64), col
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        text = col.str.strip()
+        return pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64), text
+
+
+def _convert(vx: np.ndarray, vy: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """WGS84 lon/lat from coordinates in *crs*, and which rows are bad (missing or out of range)."""
+    from lzspatial.crs import transformer
+
+    with np.errstate(invalid="ignore"):
+        if crs in (GK_CM123, "EPSG:4549"):
+            ok = (vx > 0) & (vx < 1e6) & (vy > 0) & (vy < 1e7)
+        elif crs == GK_ZONE41:
+            ok = (vx > 41e6) & (vx < 42e6) & (vy > 0) & (vy < 1e7)
+        else:
+            ok = (np.abs(vx) <= 180) & (np.abs(vy) <= 90)
+        if crs in ("gcj02", "bd09"):
+            from lzspatial.crs.gcj import outside_china
+
+            ok &= ~np.asarray(outside_china(vx, vy), dtype=bool)
+    vx, vy = np.where(ok, vx, np.nan), np.where(ok, vy, np.nan)
+    if crs in ("gcj02", "bd09"):
+        from lzspatial.crs import gcj
+
+        lon, lat = (gcj.gcj02_to_wgs84 if crs == "gcj02" else gcj.bd09_to_wgs84)(vx, vy)
+    elif crs in (WGS84, "EPSG:4490"):
+        lon, lat = vx, vy
+    else:
+        lon, lat = transformer(crs, WGS84).transform(vx, vy)
+    lon, lat = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+    return lon, lat, ~(ok & np.isfinite(lon) & np.isfinite(lat))
+
+
+def _why(cx: str, tx: str, vx: float, cy: str, ty: str, vy: float, crs: str) -> str:
+    """Say what is wrong with one row's coordinates."""
+    out = []
+    for col, text, val in ((cx, tx, vx), (cy, ty, vy)):
+        if text == "":
+            out.append(f"{col} is missing")
+        elif not np.isfinite(val):
+            out.append(f"{col} {text!r} is not a number")
+    if out:
+        return "; ".join(out)
+    if crs in (GK_CM123, "EPSG:4549"):
+        if vx > 4e6 and vy < 1e6:
+            return (
+                f"{cx}={tx}, {cy}={ty}: x and y look swapped "
+                "(x is the easting; Chinese survey X is the northing)"
+            )
+        if vx > 1e6:
+            return f"{cx}={tx} carries a zone prefix: use --crs EPSG:4529"
+        return f"{cx}={tx}, {cy}={ty} outside the range of {crs} (easting 0..1,000,000 m)"
+    if crs == GK_ZONE41:
+        if vx < 1e6:
+            return f"{cx}={tx} has no zone prefix 41: use --crs EPSG:4550"
+        return f"{cx}={tx} is not in Gauss-Kruger zone 41 (41,000,000..42,000,000)"
+    if abs(vx) > 180 or abs(vy) > 90:
+        hint = (
+            "; lon and lat look swapped"
+            if abs(vy) <= 180 and abs(vx) <= 90
+            else "; these look like projected metres: pass --crs EPSG:4550 (or EPSG:4529)"
+            if abs(vx) > 1000
+            else ""
+        )
+        return f"{cx}={tx}, {cy}={ty} outside [-180, 180] x [-90, 90]{hint}"
+    return f"{cx}={tx}, {cy}={ty} lies outside China, where {crs} does not apply"
+
+
+class _Rows:
+    """Collects bad rows over a whole file; blank rows count only if data follows them."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        self.path, self.what = path, what
+        self.bad: list[tuple[int, str]] = []
+        self.pending: list[tuple[int, str]] = []
+        self.frames: list[pd.DataFrame] = []
+
+    def add(
+        self, rows: np.ndarray, problems: dict[int, str], frame: pd.DataFrame | None = None
+    ) -> np.ndarray:
+        """Record a chunk's problems (position -> text); return the mask of good rows."""
+        good = np.ones(len(rows), dtype=bool)
+        good[list(problems)] = False
+        blank = np.zeros(len(rows), dtype=bool)
+        blank[[i for i, p in problems.items() if p == "blank row"]] = True
+        data = np.flatnonzero(~blank)
+        if data.size and self.pending:
+            self.bad.extend(self.pending)
+            self.pending = []
+        last = data[-1] if data.size else -1
+        for i in sorted(problems):
+            entry = (int(rows[i]), problems[i])
+            (self.pending if blank[i] and i > last else self.bad).append(entry)
+        if frame is not None and not good.all():
+            self.frames.append(frame[~good])
+        return good
+
+    def rejects(self) -> pd.DataFrame:
+        """Return the bad rows (trailing blank rows excluded): row, problem and the raw fields."""
+        import pandas as pd
+
+        probs = dict(self.bad)
+        raw = pd.concat(self.frames) if self.frames else pd.DataFrame(index=pd.Index([], name="row"))
+        raw = raw[raw.index.isin(list(probs))]
+        out = pd.DataFrame({"problem": [probs[r] for r in raw.index]}, index=raw.index)
+        out = pd.concat([out, raw.astype(str)], axis=1) if len(raw.columns) else out
+        out.index.name = "row"
+        return out
+
+    def raise_if_bad(self) -> None:
+        """Raise one InputError line naming every bad row (the first few in full)."""
+        if not self.bad:
+            return
+        shown = "; ".join(f"{self.what} {r}: {p}" for r, p in self.bad[:_SHOW])
+        more = f"; and {len(self.bad) - _SHOW} more" if len(self.bad) > _SHOW else ""
+        raise InputError(
+            f"{self.path}: {len(self.bad)} bad row(s): {shown}{more} "
+            "(fix them, or pass --skip-invalid / skip_invalid=True to write them to a rejects "
+            "file and go on)"
+        )
+
+
+def _read_csv(path: Path, crs: str | None, names: dict[str, str | None], rows: _Rows) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+    import pandas as pd
+
+    frames, lons, lats = [], [], []
+    for chunk, lon, lat, problems in csv_chunks(path, crs=crs, **names):
+        good = rows.add(chunk.index.to_numpy(), problems, chunk)
+        frames.append(chunk[good])
+        lons.append(lon[good])
+        lats.append(lat[good])
+    if not frames:
+        raise InputError(f"{path}: the CSV is empty (no header row)")
+    frame = pd.concat(frames)
+    geom = gpd.points_from_xy(np.concatenate(lons), np.concatenate(lats))
+    return gpd.GeoDataFrame(frame, geometry=geom, crs=WGS84)
+
+
+# ---------------------------------------------------------------- geometry files
+
+
+def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    from lzspatial.io import check_size
+
+    check_size(path)
+    try:
+        if fmt == "gktxt":
+            from lzspatial.io.gktxt import read_gktxt
+
+            return read_gktxt(path)
+        if fmt == "parquet":
+            return gpd.read_parquet(path)
+        import pyogrio
+
+        layers = [n for n, _ in pyogrio.list_layers(path)]
+        if layer is None and len(layers) > 1:
+            raise InputError(
+                f"{path}: holds {len(layers)} layers ({', '.join(layers)}); pick one with --layer"
+            )
+        return gpd.read_file(path, layer=layer, engine="pyogrio")
+    except (InputError, CRSError):
+        raise
+    except Exception as err:  # pyogrio/pyarrow raise many types
+        raise InputError(f"{path}: cannot read {fmt}: {err}") from err
+
+
+def _is_lonlat(crs: Any) -> bool:
+    import pyproj
+
+    c = pyproj.CRS.from_user_input(crs)
+    return c.equals(pyproj.CRS("OGC:CRS84")) or c.to_epsg() in (4326, 4490)
+
+
+def _geo_to_wgs84(
+    gdf: gpd.GeoDataFrame, path: Path, fmt: str, crs: str | None, rows: _Rows
+) -> gpd.GeoDataFrame:
+    """Check a file's geometries and bring the good ones to EPSG:4326."""
+    import pyproj
+    import shapely
+
+    canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else None
+    lonlat = gdf.crs is None or _is_lonlat(gdf.crs)
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    problems = _geometry_problems(geoms)
+    if canon in ("gcj02", "bd09"):
+        if not lonlat:
+            raise CRSError(f"{path}: the file's CRS is {gdf.crs}, not lon/lat; --crs {crs} does not apply")
+        from lzspatial.crs.gcj import convert_gdf
+
+        gdf = convert_gdf(gdf.set_crs(WGS84, allow_override=True), canon, "wgs84")
+    elif canon is not None:
+        if gdf.crs is None or (fmt == "geojson" and lonlat):
+            gdf = gdf.set_crs(canon, allow_override=True)
+        elif not pyproj.CRS.from_user_input(gdf.crs).equals(pyproj.CRS.from_user_input(canon)):
+            raise CRSError(f"{path}: the file declares {gdf.crs}; --crs {crs} disagrees (drop --crs)")
+    elif gdf.crs is None:
+        gdf = gdf.set_crs(WGS84)
+    out = gdf if _is_lonlat(gdf.crs) else gdf.to_crs(WGS84)
+    b = shapely.bounds(np.asarray(out.geometry.values, dtype=object))
+    with np.errstate(invalid="ignore"):
+        inside = (np.abs(b[:, [0, 2]]) <= 180).all(1) & (np.abs(b[:, [1, 3]]) <= 90).all(1)
+    for i in np.flatnonzero(~inside):
+        problems.setdefault(
+            int(i),
+            f"coordinates {b[i, 0]:.6g}, {b[i, 1]:.6g} outside [-180, 180] x [-90, 90] "
+            "(projected metres? give the CRS with --crs)",
+        )
+    index = _row_index(len(gdf))
+    frame = gdf.drop(columns=gdf.geometry.name).set_axis(index)
+    raw = frame.assign(wkt=shapely.to_wkt(geoms, rounding_precision=-1))
+    good = rows.add(np.asarray(index), problems, raw)
+    out = out.set_axis(index)[good]
+    return out.set_crs(WGS84, allow_override=True)
+
+
+def _row_index(n: int) -> Any:
+    """Return a 1-based row index named ``row``."""
+    import pandas as pd
+
+    return pd.RangeIndex(1, n + 1, name="row")
+
+
+def _geometry_problems(geoms: np.ndarray) -> dict[int, str]:
+    import shapely
+
+    tid = shapely.get_type_id(geoms)
+    problems: dict[int, str] = {}
+    for i in np.flatnonzero((tid < 0) | shapely.is_empty(geoms)):
+        problems[int(i)] = "geometry is missing or empty"
+    for i in np.flatnonzero((tid >= 0) & ~np.isin(tid, (0, 3, 6))):
+        problems.setdefault(
+            int(i), f"unsupported geometry type {geoms[i].geom_type}; use Point, Polygon or MultiPolygon"
+        )
+    polys = np.flatnonzero(np.isin(tid, (3, 6)))
+    for i in polys[~shapely.is_valid(geoms[polys])]:
+        problems.setdefault(
+            int(i),
+            f"invalid polygon: {shapely.is_valid_reason(geoms[i])} (repair it, e.g. with shapely.make_valid)",
+        )
+    pts = np.flatnonzero(tid == 0)
+    with np.errstate(invalid="ignore"):
+        for i in pts[~np.isfinite(shapely.get_x(geoms[pts]) + shapely.get_y(geoms[pts]))]:
+            problems.setdefault(int(i), "coordinates are not finite numbers")
+    return problems
+
+
+def read_sites(
+    path: str | os.PathLike[str],
+    *,
+    crs: str | None = None,
+    lon: str | None = None,
+    lat: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    skip_invalid: bool = False,
+    layer: str | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Read candidate sites (points or polygons) from a file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``.csv``, ``.geojson``/``.json``, ``.gpkg``, ``.parquet`` (GeoParquet,
+        or plain Parquet with lon/lat columns) or ``.txt`` (国土TXT).
+    crs : str, optional
+        What the coordinates are (see the module docstring).
+    lon, lat, x, y : str, optional
+        CSV column names, when automatic detection does not fit.
+    skip_invalid : bool
+        Return bad rows as rejects instead of raising.
+    layer : str, optional
+        The layer of a multi-layer GeoPackage.
+
+    Returns
+    -------
+    sites : geopandas.GeoDataFrame
+        The good rows in EPSG:4326, indexed by source row (``row``).
+    rejects : pandas.DataFrame
+        The bad rows: ``problem`` and the raw fields, indexed by ``row``.
+
+    Raises
+    ------
+    InputError
+        Unreadable files, missing columns, a file with no rows, and bad rows
+        (all of them named, in one line) unless *skip_invalid*.
+    CRSError
+        A CRS that is unknown or contradicts the file's.
+    """
+    path = Path(path)
+    fmt = _fmt(path, FORMATS, "input")
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    if fmt == "parquet" and not _is_geoparquet(path):
+        fmt = "table"
+    rows = _Rows(
+        path,
+        "line"
+        if fmt == "csv"
+        else "row"
+        if fmt in ("parquet", "table", "gpkg")
+        else "parcel"
+        if fmt == "gktxt"
+        else "feature",
+    )
+    if fmt in ("csv", "table"):
+        names = {"lon": lon, "lat": lat, "x": x, "y": y}
+        gdf = _read_csv(path, crs, names, rows) if fmt == "csv" else _read_table(path, crs, names, rows)
+    else:
+        gdf = _geo_to_wgs84(_read_geo(path, fmt, crs, layer), path, fmt, crs, rows)
+    if not skip_invalid:
+        rows.raise_if_bad()
+    if not len(gdf) and not rows.bad:
+        holds = {"csv": "a header but no rows", "geojson": "no features"}.get(fmt, "no rows")
+        raise InputError(f"{path}: no sites (the file has {holds})")
+    return gdf, rows.rejects()
+
+
+def _is_geoparquet(path: Path) -> bool:
+    import pyarrow.parquet as pq
+
+    try:
+        return b"geo" in (pq.read_schema(path).metadata or {})
+    except Exception as err:  # pyarrow raises several types
+        raise InputError(f"{path}: cannot read Parquet: {err}") from err
+
+
+def _read_table(path: Path, crs: str | None, names: dict[str, str | None], rows: _Rows) -> gpd.GeoDataFrame:
+    """Read a plain Parquet table with coordinate columns, checked like a CSV (rows from 1)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    frame = pd.read_parquet(path)
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
+    text = frame.astype(str).where(frame.notna(), "")
+    canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else WGS84
+    cols = [str(c) for c in frame.columns]
+    if canon in (GK_CM123, GK_ZONE41, "EPSG:4549"):
+        cx, cy = (
+            _find(cols, names["x"] or names["lon"], _EAST, "easting (x)", path),
+            _find(cols, names["y"] or names["lat"], _NORTH, "northing (y)", path),
+        )
+    else:
+        cx, cy = (
+            _find(cols, names["lon"] or names["x"], _LON, "longitude", path),
+            _find(cols, names["lat"] or names["y"], _LAT, "latitude", path),
+        )
+    lon, lat, problems = _check_chunk(text, cx, cy, canon)
+    good = rows.add(frame.index.to_numpy(), problems, text)
+    return gpd.GeoDataFrame(frame[good], geometry=gpd.points_from_xy(lon[good], lat[good]), crs=WGS84)
