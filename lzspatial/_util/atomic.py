@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lzspatial.errors import OutputError
 
-__all__ = ["TMP_PREFIX", "atomic_path", "clean_stale_temps", "write_bytes", "write_text"]
+__all__ = ["TMP_PREFIX", "AtomicTarget", "atomic_path", "clean_stale_temps", "write_bytes", "write_text"]
 
 #: Prefix of every temp file lzspatial creates; stale ones are removed on the next run.
 TMP_PREFIX = ".lzspatial-tmp-"
@@ -24,31 +24,61 @@ def _check_parent(path: Path) -> None:
         raise OutputError(f"{path}: output folder {str(parent)!r} is not writable")
 
 
+class AtomicTarget:
+    """A temp file beside *path* that becomes *path* on :meth:`commit` (``os.replace``).
+
+    The one atomic writer of lzspatial: :func:`atomic_path`, :func:`write_bytes` and the
+    streaming result writer all go through it. The temp file is named
+    ``.lzspatial-tmp-<pid>-<random><suffix>`` and does not exist until the writer creates it
+    (some GDAL drivers refuse an existing file).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        _check_parent(self.path)
+        try:
+            fd, tmp = tempfile.mkstemp(
+                prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=self.path.suffix, dir=self.path.parent
+            )
+        except OSError as err:
+            raise OutputError(
+                f"{self.path}: cannot write into {str(self.path.parent)!r}: {err.strerror or err}"
+            ) from err
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self.tmp.unlink()
+
+    def commit(self) -> Path:
+        """Flush the temp file to disk and rename it over the target; return the target."""
+        try:
+            if self.tmp.is_file():
+                with open(self.tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.discard()
+            raise
+        return self.path
+
+    def discard(self) -> None:
+        """Remove the temp file, leaving the target untouched."""
+        with contextlib.suppress(OSError):
+            self.tmp.unlink()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temp path beside *path*; on success rename it over *path*.
 
     On any exception the temp file is removed and *path* is left untouched.
     """
-    path = Path(path)
-    _check_parent(path)
+    target = AtomicTarget(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=path.suffix, dir=path.parent)
-    except OSError as err:
-        raise OutputError(f"{path}: cannot write into {str(path.parent)!r}: {err.strerror or err}") from err
-    os.close(fd)
-    tmp_path = Path(tmp)
-    tmp_path.unlink()  # let the writer create it (some drivers refuse existing files)
-    try:
-        yield tmp_path
-        if tmp_path.is_file():
-            with open(tmp_path, "rb") as fh:
-                os.fsync(fh.fileno())
-        os.replace(tmp_path, path)
+        yield target.tmp
     except BaseException:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
+        target.discard()
         raise
+    target.commit()
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:

@@ -46,8 +46,8 @@ def check(plan_dir: Path | None, rules_file: Path | None, fmt: str, out: Path | 
 
     from lzspatial._util.atomic import write_text
     from lzspatial._util.text import term_safe
-    from lzspatial.rules.engine import check_plan
     from lzspatial.plan import load_plan
+    from lzspatial.rules.engine import check_plan
 
     plan = load_plan(plan_dir)
     report = check_plan(plan, rules_file)

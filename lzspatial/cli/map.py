@@ -53,8 +53,8 @@ def map_cmd(plan_dir: Path | None, out: Path | None, basemap: str, lang: str, wi
     import warnings
 
     from lzspatial._util.text import term_safe
-    from lzspatial.plan import load_plan
     from lzspatial.outputs.webmap import build_map, save_map
+    from lzspatial.plan import load_plan
 
     plan = load_plan(plan_dir)
     violations = None

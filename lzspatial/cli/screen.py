@@ -111,8 +111,8 @@ def screen(
     """
     from lzspatial.errors import InputError
     from lzspatial.plan import load_plan
-    from lzspatial.screening.sites import FORMATS, ResultWriter
     from lzspatial.rules.siting import parse_industry
+    from lzspatial.screening.sites import FORMATS, ResultWriter
 
     fmt = FORMATS.get(sites.suffix.lower())
     if fmt is None:
@@ -321,9 +321,9 @@ def _tally(summary: dict[str, Any], res: Any) -> None:
 
 def _write_rejects(rows: Any, path: Path) -> None:
     from lzspatial._util.atomic import write_bytes
-    from lzspatial.screening.results import CSV_ENCODING, guard_formulas
+    from lzspatial.io.csv import CSV_ENCODING, guard_frame
 
-    frame = guard_formulas(rows.rejects().reset_index())
+    frame = guard_frame(rows.rejects().reset_index())
     write_bytes(path, frame.to_csv(index=False, lineterminator="\n").encode(CSV_ENCODING))
 
 
@@ -375,11 +375,11 @@ def report(
 ) -> None:
     """Write a printable compliance report (合规性审查), one section per site."""
     from lzspatial.errors import InputError
-    from lzspatial.plan import load_plan
     from lzspatial.outputs.report import render_report, write_report
+    from lzspatial.plan import load_plan
+    from lzspatial.rules.siting import parse_industry
     from lzspatial.screening.engine import screen as screen_sites
     from lzspatial.screening.sites import read_sites
-    from lzspatial.rules.siting import parse_industry
 
     _check_input(sites)
     _check_outputs([sites], {"--out": out})
@@ -424,9 +424,9 @@ def indicators(
     plan_dir: Path | None, projects: Path | None, fmt: str, crs: str | None, cumulative: bool
 ) -> None:
     """Plan indicators: areas, towns and parks per zone, axes, and project progress against the targets."""
+    from lzspatial.plan import load_plan
     from lzspatial.screening.indicators import format_csv, format_json, format_table
     from lzspatial.screening.indicators import indicators as compute
-    from lzspatial.plan import load_plan
 
     plan = load_plan(plan_dir)
     data = compute(plan, projects, crs=crs, cumulative=cumulative)

@@ -60,10 +60,10 @@ def build_plan(
     echo : callable
         Receives one progress line per step.
     """
-    from lzspatial.rules.engine import check_plan
     from lzspatial.outputs.export import export_plan
-    from lzspatial.plan import load_plan
     from lzspatial.outputs.webmap import build_map, save_map
+    from lzspatial.plan import load_plan
+    from lzspatial.rules.engine import check_plan
 
     plan = load_plan(plan_dir)
     out = Path(out_dir)

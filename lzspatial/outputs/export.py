@@ -23,7 +23,6 @@ byte-identical files. The plan is never modified.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as _dt
 import io
@@ -39,7 +38,10 @@ from lzspatial._util.atomic import atomic_path, write_bytes, write_text
 from lzspatial.crs import WGS84, parse_crs
 from lzspatial.errors import CRSError, InputError, OutputError
 from lzspatial.io import feature_collection_text
-from lzspatial.outputs.qgis import STYLE_TIME, layer_qml, write_layer_styles
+from lzspatial.io.csv import CSV_ENCODING, guard_cell
+from lzspatial.io.gpkg import pinned_gpkg_time
+from lzspatial.outputs.qgis import layer_qml, write_layer_styles
+from lzspatial.plan.labels import label_zh
 from lzspatial.plan.schema import ELEMENTS
 
 if TYPE_CHECKING:
@@ -64,7 +66,6 @@ _GEOGRAPHIC: Final = ("EPSG:4326", "EPSG:4490", "gcj02", "bd09")
 _OFFSET_DATUMS: Final = ("gcj02", "bd09")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 #: Text cells starting with these are prefixed with ``'`` in CSV (spreadsheet formula injection).
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 def default_precision(crs: str) -> int:
@@ -111,13 +112,8 @@ def _check_crs(fmt: str, crs: str | None) -> str:
     return canon
 
 
-def _element(plan: Plan, name: str) -> str:
-    """Return the schema element of layer *name*."""
-    return next((e.element for e in plan.manifest.layers if e.name == name), name)
-
-
 def _kind(name: str, plan: Plan) -> str:
-    element = _element(plan, name)
+    element = plan.element(name)
     types = ELEMENTS[element].geom_types if element in ELEMENTS else ()
     if types and all(t.endswith("Point") for t in types):
         return "point"
@@ -272,19 +268,6 @@ def _export_geojson(
 # ------------------------------------------------------------------ GeoPackage
 
 
-@contextlib.contextmanager
-def _gdal_config(**options: str) -> Iterator[None]:
-    """Set GDAL config options for the block, then restore the previous values."""
-    import pyogrio
-
-    old = {k: pyogrio.get_gdal_config_option(k) for k in options}
-    pyogrio.set_gdal_config_options(options)
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options(old)
-
-
 def gpkg_name(plan: Plan) -> str:
     """File name of the GeoPackage: ``<plan id>.gpkg`` (``plan.gpkg`` if the id is not file-safe)."""
     return f"{plan.id}.gpkg" if _SAFE_NAME.match(plan.id) and ".." not in plan.id else "plan.gpkg"
@@ -308,7 +291,7 @@ def _export_gpkg(
 
     path = out / gpkg_name(plan)
     styles = {}
-    with atomic_path(path) as tmp, _gdal_config(OGR_CURRENT_DATE=STYLE_TIME):
+    with atomic_path(path) as tmp, pinned_gpkg_time():
         for name in names:
             frame = _flatten_lists(_frame(plan, name, crs))
             if precision is not None:
@@ -320,7 +303,7 @@ def _export_gpkg(
             except Exception as err:  # pyogrio/GDAL raise several types
                 raise OutputError(f"{path}: cannot write layer {name!r}: {err}") from err
             styles[name] = layer_qml(
-                _element(plan, name),
+                plan.element(name),
                 geom_type=frame.geometry.geom_type.iloc[0],
                 vocabularies=plan.vocabularies,
             )
@@ -355,7 +338,7 @@ def _cell(value: Any) -> str:
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
         return _cell(value.item())
     text = str(value)
-    return "'" + text if isinstance(value, str) and text.startswith(_FORMULA_START) else text
+    return guard_cell(text) if isinstance(value, str) else text
 
 
 def _csv_bytes(frame: gpd.GeoDataFrame, crs: str, precision: int) -> bytes:
@@ -367,7 +350,7 @@ def _csv_bytes(frame: gpd.GeoDataFrame, crs: str, precision: int) -> bytes:
         empty = geom is None or geom.is_empty
         xy = ["", ""] if empty else [f"{geom.x:.{precision}f}", f"{geom.y:.{precision}f}"]
         writer.writerow([*(_cell(props[c]) for c in cols), *xy])
-    return buf.getvalue().encode("utf-8-sig")
+    return buf.getvalue().encode(CSV_ENCODING)
 
 
 def _export_csv(plan: Plan, out: Path, names: list[str], crs: str, precision: int, **_: Any) -> list[Path]:
@@ -389,9 +372,7 @@ def _gktxt_date(plan: Plan, date: str | _dt.date | None) -> str | _dt.date | Non
 
 def _uses(plan: Plan, name: str, frame: gpd.GeoDataFrame) -> list[str]:
     """地块用途 of each parcel: the zh labels of its class (functions, park kind, control line)."""
-    from lzspatial.outputs.qgis import CLASS_LABELS
-
-    element = _element(plan, name)
+    element = plan.element(name)
     field = {
         "zones": ("functions", "functional_areas"),
         "parks": ("kind", "park_kinds"),
@@ -402,7 +383,7 @@ def _uses(plan: Plan, name: str, frame: gpd.GeoDataFrame) -> list[str]:
     vocab = plan.vocabularies.get(field[1], {}) if field[1] else {}
 
     def label(v: str) -> str:
-        return vocab.get(v, {}).get("zh") or CLASS_LABELS.get(v, ("", ""))[0] or str(v)
+        return vocab.get(v, {}).get("zh") or label_zh(element, v, plan.vocabularies) or str(v)
 
     out = []
     for value in frame[field[0]]:

@@ -31,11 +31,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from lzspatial.errors import OutputError
-from lzspatial.plan.schema import ELEMENTS
+from lzspatial.io.gpkg import GPKG_TIME
 from lzspatial.outputs.style import CLASS_FIELD, STYLES, style_for
+from lzspatial.plan.labels import class_label
+from lzspatial.plan.schema import ELEMENTS
 
 __all__ = [
-    "CLASS_LABELS",
     "LAYER_STYLES_DDL",
     "STYLE_TIME",
     "class_expression",
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 #: Fixed ``update_time`` (and ``gpkg_contents.last_change``) of the styles, for byte-identical files.
-STYLE_TIME: Final = "2000-01-01T00:00:00.000Z"
+STYLE_TIME: Final = GPKG_TIME
 #: Millimetres per CSS pixel (96 dpi): the web map's widths and radii become QGIS millimetres.
 MM_PER_PX: Final = 25.4 / 96
 #: Stroke opacity of every outline and line, and fill opacity of markers, as on the web map.
@@ -66,26 +67,6 @@ _COUNT_TRIGGER = (
     "BEGIN UPDATE gpkg_ogr_contents SET feature_count = feature_count {sign} 1 "
     "WHERE lower(table_name) = lower('layer_styles'); END"
 )
-
-#: Legend labels (zh, en) of class values that have no vocabulary in ``plan.toml``.
-CLASS_LABELS: Final[dict[str, tuple[str, str]]] = {
-    "True": ("沈阳市辖区县", "in Shenyang"),
-    "False": ("沈阳市外", "outside Shenyang"),
-    "district_seat": ("区政府驻地", "district seat"),
-    "city_centre": ("沈阳市中心", "Shenyang city centre"),
-    "city": ("城市", "city"),
-    "main": ("主中心", "main center"),
-    "secondary": ("副中心", "secondary center"),
-    "seat": ("城区街道", "seat (urban subdistrict)"),
-    "key": ("重点镇", "key town"),
-    "general": ("一般乡镇", "general town"),
-    "railway": ("铁路", "railway"),
-    "expressway": ("高速公路", "expressway"),
-    "river": ("河流", "river"),
-    "eco_red_line": ("生态保护红线", "ecological protection red line"),
-    "basic_farmland": ("永久基本农田", "permanent basic farmland"),
-    "urban_development_boundary": ("城镇开发边界", "urban development boundary"),
-}
 
 _KIND = {
     "Polygon": "fill",
@@ -295,8 +276,8 @@ def _label(element: str, value: str, vocabularies: Mapping[str, Mapping[str, Map
     entry = vocabularies.get(vocab_name, {}).get(value) if isinstance(vocab_name, str) else None
     if isinstance(entry, Mapping):
         return f"{entry.get('zh', '')} {entry.get('en', '')}".strip()
-    zh, en = CLASS_LABELS.get(value, ("", value))
-    return f"{zh} {en}".strip()
+    label = class_label(element, value, dict(vocabularies), None)
+    return f"{label['zh']} {label['en']}".strip()
 
 
 def _renderer(

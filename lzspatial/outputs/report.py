@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lzspatial._util.text import esc
+from lzspatial.outputs.style import verdict_colour
+from lzspatial.plan.labels import ELEMENT_LABELS, class_label, verdict_label
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -46,11 +48,6 @@ __all__ = ["render_report", "write_report"]
 _W, _H = 360, 300  # map size, px
 _MIN_SPAN = 6000.0  # m; smallest extent shown around a site
 _DRAW = ("control_lines", "zones", "core", "parks", "transport", "axes", "towns", "centers")
-_VERDICT = {
-    "pass": ("符合", "pass", "#2e7d32"),
-    "conditional": ("有条件符合", "conditional", "#ef6c00"),
-    "fail": ("不符合", "fail", "#c62828"),
-}
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:2em;color:#222;
 max-width:60em}
@@ -67,21 +64,6 @@ blockquote{margin:.3em 0;color:#444;font-style:italic}.small{font-size:.85em;col
 .legend svg{vertical-align:middle;margin-right:.3em}.srcnote{border-top:1px solid #ccc;padding-top:.3em}
 @media print{.site{page-break-before:always}body{margin:0}}
 """
-
-
-#: Legend labels (zh, en) by element, or by (element, class) for control lines and transport.
-_LEGEND: dict[Any, tuple[str, str]] = {
-    "core": ("核心区", "Core"),
-    ("control_lines", "eco_red_line"): ("生态保护红线", "Ecological red line"),
-    ("control_lines", "basic_farmland"): ("永久基本农田", "Basic farmland"),
-    ("control_lines", "urban_development_boundary"): ("城镇开发边界", "Urban development boundary"),
-    "control_lines": ("管控线", "Control line"),
-    "parks": ("园区", "Park"),
-    "transport": ("铁路", "Railway"),
-    "axes": ("发展轴", "Development axis"),
-    "towns": ("乡镇", "Town"),
-    "centers": ("中心", "Center"),
-}
 
 
 def _name_of(row: Any, label: Any) -> str:
@@ -190,7 +172,7 @@ def _svg(plan: Plan, site: Any, frames: dict[str, Any]) -> str:
         f'<text x="{_W - 14}" y="16">N</text><path d="M{_W - 10},30 L{_W - 14},20 L{_W - 18},30Z"/></g>'
     )
     out.append("</svg>")
-    return "".join(out) + _legend(shown, site.geom_type == "Point", _lookup(plan))
+    return "".join(out) + _legend(plan, shown, site.geom_type == "Point", _lookup(plan))
 
 
 def _swatch(name: str, st: dict[str, Any]) -> str:
@@ -212,7 +194,9 @@ def _swatch(name: str, st: dict[str, Any]) -> str:
     return f'<svg width="22" height="12" viewBox="0 0 22 12" aria-hidden="true">{shape}</svg>'
 
 
-def _legend(shown: dict[tuple[str, Any], tuple[str, dict[str, Any]]], point: bool, names: Any) -> str:
+def _legend(
+    plan: Plan, shown: dict[tuple[str, Any], tuple[str, dict[str, Any]]], point: bool, names: Any
+) -> str:
     """Return the compact bilingual legend of what a site map shows."""
     items = []
     for (name, cls), (element, st) in shown.items():
@@ -220,8 +204,12 @@ def _legend(shown: dict[tuple[str, Any], tuple[str, dict[str, Any]]], point: boo
             zh, en = names.get(str(cls), (str(cls), str(cls)))
             label = f"分区 {zh} / Zone: {en}"
         else:
-            zh, en = _LEGEND.get((name, cls)) or _LEGEND.get(name, (name, name))
-            label = f"{zh} / {en}"
+            element = plan.element(name)
+            generic = ELEMENT_LABELS.get(element, (name, name))
+            if element in ("control_lines", "transport"):
+                lab = class_label(element, str(cls), plan.vocabularies, generic)
+                generic = (lab["zh"], lab["en"])
+            label = f"{generic[0]} / {generic[1]}"
         items.append(f"<span>{_swatch(element, st)}{esc(label)}</span>")
     site = (
         '<circle cx="11" cy="6" r="5" fill="#000" stroke="#fff" stroke-width="2"/>'
@@ -307,7 +295,7 @@ def _distances_table(row: Any, names: dict[str, tuple[str, str]]) -> str:
 
 def _verdict_block(row: Any, plan: Plan, siting: Any) -> str:
     verdict = str(row.get("verdict"))
-    zh, en, colour = _VERDICT.get(verdict, (verdict, verdict, "#555"))
+    (zh, en), colour = verdict_label(verdict), verdict_colour(verdict)
     out = [f'<p><span class="verdict" style="background:{colour}">{esc(zh)} / {esc(en)}</span></p>']
     ids = [r for r in str(row.get("verdict_rules") or "").split(";") if r]
     reasons_en = str(row.get("verdict_reasons") or "").split(" | ")

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CLASS_FIELD", "SCHEMATIC_DASH", "STYLES", "class_of", "style_for"]
+__all__ = [
+    "CLASS_FIELD",
+    "EXTRA_STYLES",
+    "SCHEMATIC_DASH",
+    "STYLES",
+    "class_of",
+    "style_for",
+    "verdict_colour",
+]
 
 #: Dash pattern of schematic outlines and lines (Leaflet ``dashArray``).
 SCHEMATIC_DASH = "6 4"
@@ -105,6 +113,30 @@ STYLES: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
+#: Styles of the layers that are not plan elements: rule-check violations by severity and
+#: screened sites by verdict. The web map and the compliance report both use them.
+EXTRA_STYLES: dict[str, dict[str, dict[str, Any]]] = {
+    "violations": {
+        "error": {"color": "#d50000", "weight": 3.5, "fill": "#ff1744", "fill_opacity": 0.12, "radius": 10},
+        "warning": {"color": "#ff1744", "weight": 2.5, "fill": "#ff5252", "fill_opacity": 0.08, "radius": 8},
+        "info": {"color": "#ff8a80", "weight": 2.0, "fill": "#ff8a80", "fill_opacity": 0.05, "radius": 7},
+        "accepted": {"color": "#9e9e9e", "weight": 2.0, "fill": "#bdbdbd", "fill_opacity": 0.05, "radius": 7},
+    },
+    "sites": {
+        "pass": {"color": "#1b5e20", "weight": 1.5, "fill": "#43a047", "fill_opacity": 0.55, "radius": 5},
+        "conditional": {
+            "color": "#e65100",
+            "weight": 1.5,
+            "fill": "#ffb300",
+            "fill_opacity": 0.6,
+            "radius": 5,
+        },
+        "fail": {"color": "#b71c1c", "weight": 1.5, "fill": "#e53935", "fill_opacity": 0.6, "radius": 5},
+        "missing": {"color": "#616161", "weight": 1.5, "fill": "#9e9e9e", "fill_opacity": 0.5, "radius": 5},
+    },
+}
+
+
 def class_of(element: str, props: dict[str, Any]) -> str:
     """Return the style class of a feature of *element* (``"*"`` if none).
 
@@ -134,3 +166,15 @@ def style_for(element: str, cls: str = "*", *, schematic: bool = False) -> dict[
     style["dash"] = SCHEMATIC_DASH if schematic else None
     style["hollow"] = bool(schematic and element in ("towns", "centers", "places"))
     return style
+
+
+def verdict_colour(verdict: object) -> str:
+    """Return the colour of a verdict, as the web map draws it (grey when there is none).
+
+    Examples
+    --------
+    >>> verdict_colour("fail")
+    '#b71c1c'
+    """
+    sites = EXTRA_STYLES["sites"]
+    return str(sites.get(str(verdict), sites["missing"])["color"])

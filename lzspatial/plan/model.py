@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from lzspatial._util.text import esc
 from lzspatial.crs import METRIC, WGS84
 from lzspatial.errors import PlanFileError, SchemaError
+from lzspatial.plan.layer import RawLayer, read_layer
 from lzspatial.plan.manifest import Manifest, read_manifest
 from lzspatial.plan.schema import COMMON_FIELDS, ELEMENTS
-from lzspatial.plan.layer import RawLayer, read_layer
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -232,6 +232,19 @@ class Plan:
     def layer_names(self) -> list[str]:
         """Layer names in manifest order."""
         return list(self._frames)
+
+    def element(self, name: str) -> str:
+        """Return the schema element of layer *name* (its ``element`` in the manifest).
+
+        Examples
+        --------
+        >>> load_plan().element("zones")
+        'zones'
+        """
+        for e in self.manifest.layers:
+            if e.name == name:
+                return e.element
+        raise KeyError(f"plan {self.id!r} has no layer {name!r}; layers: {', '.join(self._frames)}")
 
     def titles(self, name: str) -> tuple[str, str]:
         """Return the (zh, en) titles of layer *name*."""

@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from lzspatial.rules.report import SUMMARY_COLUMNS, VIOLATION_COLUMNS, CheckReport, _num
 from lzspatial.errors import InputError, RuleError
+from lzspatial.rules.report import SUMMARY_COLUMNS, VIOLATION_COLUMNS, CheckReport, _num
 from lzspatial.rules.ruleset import RuleSet, Selection, load_rules, parse_rules
 
 if TYPE_CHECKING:

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from lzspatial._util.toml import read_toml
 from lzspatial.errors import InputError, RuleError
+from lzspatial.plan.labels import CONTROL_LINE_LABELS, VERDICTS
 
 if TYPE_CHECKING:
     from lzspatial.plan import Plan
@@ -60,14 +61,6 @@ __all__ = [
 
 #: Name of the siting file inside a plan folder.
 SITING_FILE = "siting.toml"
-#: Verdicts, best first.
-VERDICTS = ("pass", "conditional", "fail")
-#: Labels of the control-line kinds (三区三线).
-CONTROL_LINE_LABELS = {
-    "eco_red_line": ("生态保护红线", "the ecological protection red line"),
-    "basic_farmland": ("永久基本农田", "permanent basic farmland"),
-    "urban_development_boundary": ("城镇开发边界", "the urban development boundary"),
-}
 _RULE_KEYS = {
     "id",
     "title_zh",
@@ -111,7 +104,7 @@ class Target:
         for kind in self.control_lines:
             z, e = CONTROL_LINE_LABELS[kind]
             zh.append(z)
-            en.append(e)
+            en.append(("" if kind == "basic_farmland" else "the ") + e[0].lower() + e[1:])
         if self.core:
             zh.append("核心区")
             en.append("the core")

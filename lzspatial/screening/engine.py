@@ -71,9 +71,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lzspatial.screening.plan_index import CONTROL_KINDS, DISTANCES, LOGISTICS_KINDS, PlanIndex, PolyLayer, plan_index
 from lzspatial.crs import WGS84, parse_crs, transformer
 from lzspatial.errors import CRSError, InputError
+from lzspatial.screening.plan_index import (
+    CONTROL_KINDS,
+    DISTANCES,
+    LOGISTICS_KINDS,
+    PlanIndex,
+    PolyLayer,
+    plan_index,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -176,8 +176,8 @@ def read_projects(projects: Any, plan: Plan, crs: str | None = None) -> gpd.GeoD
     import geopandas as gpd
     import pandas as pd
 
-    from lzspatial.screening.sites import read_sites
     from lzspatial.rules.siting import parse_industry
+    from lzspatial.screening.sites import read_sites
 
     if isinstance(projects, gpd.GeoDataFrame):
         gdf, label = projects.to_crs("EPSG:4326"), "projects"

@@ -1,7 +1,7 @@
 """Writing screening results: :func:`write_results` and :class:`ResultWriter`.
 
 Both write by extension (:data:`OUTPUTS`): ``.geojson``/``.json``, ``.gpkg``,
-``.csv`` (UTF-8 with a BOM, formula cells guarded, see :func:`guard_formulas`;
+``.csv`` (UTF-8 with a BOM, formula cells guarded, see :func:`lzspatial.io.csv.guard_frame`;
 points as ``wgs84_lon``/``wgs84_lat``, other geometries as ``wgs84_wkt``) and
 ``.parquet`` (GeoParquet, WKB), atomically. The source row is written as the first
 column, ``row``. Import them from
@@ -18,21 +18,22 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lzspatial._util.atomic import AtomicTarget
 from lzspatial.crs import WGS84
 from lzspatial.errors import CRSError, InputError, OutputError
+from lzspatial.io.csv import guard_frame
+from lzspatial.io.gpkg import pinned_gpkg_time
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
 __all__ = [
-    "CSV_ENCODING",
     "LAT",
     "LON",
     "OUTPUTS",
     "WKT",
     "ResultWriter",
-    "guard_formulas",
     "write_results",
 ]
 
@@ -40,9 +41,6 @@ __all__ = [
 OUTPUTS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".parquet": "parquet"}
 #: Output columns holding point coordinates (CSV) and other geometries (CSV, WKT), WGS84.
 LON, LAT, WKT = "wgs84_lon", "wgs84_lat", "wgs84_wkt"
-#: Encoding of CSV outputs: UTF-8 with a byte-order mark, so that Excel (zh-CN) shows Chinese correctly.
-CSV_ENCODING = "utf-8-sig"
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
 
 def _fmt(path: Path, table: dict[str, str], what: str) -> str:
@@ -67,57 +65,6 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=df.index)
 
 
-def _guard_text(s: pd.Series) -> pd.Series:
-    """Prefix ``'`` to the text cells of *s* that a spreadsheet would run as a formula."""
-    from lzspatial.outputs.export import _FORMULA_START
-
-    try:
-        hit = s.str.startswith(_FORMULA_START, na=False).to_numpy(bool)
-    except AttributeError:  # no text in the column
-        return s
-    if not hit.any():
-        return s
-    idx = np.flatnonzero(hit)
-    number = s.iloc[idx].str.fullmatch(_NUMBER, na=False).to_numpy(bool)
-    idx = idx[~number]  # "-12.5" stays a number
-    if not idx.size:
-        return s
-    out = s.astype(object).copy()
-    out.iloc[idx] = ["'" + v for v in s.iloc[idx]]
-    return out
-
-
-def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Return *df* with text cells starting with ``= + - @``, tab or CR prefixed by ``'``.
-
-    Guards CSV outputs against spreadsheet formula injection (the characters
-    are those of :mod:`lzspatial.export`). Numeric columns, and text cells
-    that are plain numbers such as ``-12.5``, are left alone.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> guard_formulas(pd.DataFrame({"a": ["=1+1", "-3", "x"], "n": [-1.5, 2, 3]})).values.tolist()
-    [["'=1+1", -1.5], ['-3', 2.0], ['x', 3.0]]
-    """
-    import pandas as pd
-
-    out = {}
-    for c in df.columns:
-        s = df[c]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            cats = pd.Series(s.cat.categories, dtype=object)
-            new = _guard_text(cats)
-            if new is not cats and new.is_unique:
-                s = s.cat.rename_categories(list(new))
-            elif new is not cats:
-                s = _guard_text(s.astype(object))
-        elif s.dtype == object or pd.api.types.is_string_dtype(s):
-            s = _guard_text(s)
-        out[c] = s
-    return pd.DataFrame(out, index=df.index)
-
-
 class ResultWriter:
     """Write results chunk by chunk into a temp file renamed over *path* on :meth:`close`.
 
@@ -133,12 +80,10 @@ class ResultWriter:
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        from lzspatial._util.atomic import TMP_PREFIX, _check_parent
-
         self.path = Path(path)
         self.fmt = _fmt(self.path, OUTPUTS, "output")
-        _check_parent(self.path)
-        self.tmp = self.path.with_name(f"{TMP_PREFIX}{os.getpid()}-{self.path.name}")
+        self._target = AtomicTarget(self.path)
+        self.tmp = self._target.tmp
         self._fh: Any = None
         self._pq: Any = None
         self._n = 0
@@ -206,7 +151,7 @@ class ResultWriter:
         if first:
             self._fh = open(self.tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
             self._fh.write(codecs.BOM_UTF8)  # once, at the start (CSV_ENCODING)
-        table = self._arrow(guard_formulas(df))
+        table = self._arrow(guard_frame(df))
         pacsv.write_csv(table, self._fh, pacsv.WriteOptions(include_header=first))
 
     def _write_parquet(self, data: pd.DataFrame) -> None:
@@ -241,16 +186,9 @@ class ResultWriter:
         if geoms is None:
             geoms = self._geoms(df, geoms)
             df = df.drop(columns=[LON, LAT])
-        from lzspatial.outputs.qgis import STYLE_TIME
-
         out = gpd.GeoDataFrame(_plain(df), geometry=geoms, crs=WGS84)
-        # gpkg_contents.last_change would be the current time: pin it, as lzspatial.export does
-        old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": STYLE_TIME})
-        try:
+        with pinned_gpkg_time():
             pyogrio.write_dataframe(out, self.tmp, layer="sites", driver="GPKG", append=self.tmp.exists())
-        finally:
-            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
 
     def _write_geojson(self, data: pd.DataFrame) -> None:
         from lzspatial.io import geometry_to_geojson
@@ -295,7 +233,7 @@ class ResultWriter:
                     self._pq.close()
                 if self._fh is not None:
                     self._fh.close()
-            os.replace(self.tmp, self.path)
+            self._target.commit()
         except OSError as err:
             self.abort()
             raise OutputError(f"{self.path}: cannot write: {err.strerror or err}") from err
@@ -309,7 +247,7 @@ class ResultWriter:
                     h.close()
             except Exception:  # noqa: BLE001 - best effort while failing
                 pass
-        self.tmp.unlink(missing_ok=True)
+        self._target.discard()
 
     def __enter__(self) -> ResultWriter:
         return self

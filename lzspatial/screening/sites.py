@@ -34,9 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lzspatial.screening.results import LAT, LON, OUTPUTS, WKT, ResultWriter, _fmt, write_results
 from lzspatial.crs import GK_CM123, GK_ZONE41, WGS84, parse_crs
 from lzspatial.errors import CRSError, InputError
+from lzspatial.screening.results import LAT, LON, OUTPUTS, WKT, ResultWriter, _fmt, write_results
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -48,8 +48,8 @@ from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
 from lzspatial._util.atomic import write_bytes
-from lzspatial.io.gktxt.read import _ATTR, _COORDS, GK_CRS, ZONE, from_gktxt_string, read_gktxt
 from lzspatial.errors import CRSError, InputError
+from lzspatial.io.gktxt.read import _ATTR, _COORDS, GK_CRS, ZONE, from_gktxt_string, read_gktxt
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -24,14 +24,24 @@ from lzspatial._util.text import esc
 from lzspatial.errors import CRSError, InputError
 from lzspatial.outputs.webmap import payload as _payload
 from lzspatial.outputs.webmap.basemaps import needs_gcj02, tile_layers
+from lzspatial.plan.labels import VERDICTS
 
 __all__ = ["LANGS", "VERDICTS", "LzMap", "build_map", "render_html", "save_map"]
 
 #: Accepted ``lang`` values.
 LANGS = ("zh", "en", "both")
-#: Site verdicts with their own colour; rows without a verdict are grey ("missing").
-VERDICTS = ("pass", "conditional", "fail")
 _ASSETS = Path(__file__).resolve().parent / "assets"
+#: Our scripts in ``assets/``, inlined in this order as ONE ``<script>``. The lzmap-* parts are
+#: consecutive slices of one IIFE (not valid on their own; only their concatenation is):
+_SCRIPTS = (
+    "lzpoints.js",  # canvas renderer for big point classes (window.lzspatialPoints)
+    "lzmap-core.js",  # header, IIFE start, UI strings, constants, DOM/SVG/bilingual helpers
+    "lzmap-layers.js",  # symbols, Runtime, drawing, labels and their placement, tooltips, popups, arrowheads
+    "lzmap-legend.js",  # title panel, legend and its layout, visibility sync, grouped layer control
+    "lzmap-search.js",  # search index, ranking, select + highlight, search box
+    "lzmap-measure.js",  # tool bar: fullscreen, measure distance (m) and area (ha)
+    "lzmap-init.js",  # fit, counts, run, window.lzspatial.init, IIFE end
+)
 _RANDOM_ID = re.compile(r"\b[a-z][a-z0-9_]*_[0-9a-f]{32}\b")
 _EXTERNAL = re.compile(r"<script[^>]*\ssrc\s*=|<link[^>]*\shref\s*=", re.IGNORECASE)
 
@@ -46,11 +56,11 @@ def _head() -> str:
     css = re.sub(r"background-image:\s*url\(images/[^)]*\);?", "", css)  # layer-switcher and marker images
     js = (base / "leaflet.js").read_text(encoding="utf-8")
     js = re.sub(r"//# sourceMappingURL=\S*\s*$", "", js)
-    ours_js = "".join((_ASSETS / name).read_text(encoding="utf-8") for name in ("lzpoints.js", "lzmap.js"))
+    ours_js = "".join((_ASSETS / name).read_text(encoding="utf-8") for name in _SCRIPTS)
     ours_css = (_ASSETS / "lzmap.css").read_text(encoding="utf-8")
     for name, text in (
         ("leaflet.js", js),
-        ("lzpoints.js + lzmap.js", ours_js),
+        (" + ".join(_SCRIPTS), ours_js),
         ("leaflet.css", css),
         ("lzmap.css", ours_css),
     ):

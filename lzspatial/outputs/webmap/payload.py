@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lzspatial.rules.report import VIOLATION_COLUMNS
 from lzspatial.io import geometry_to_geojson
-from lzspatial.outputs.style import CLASS_FIELD, STYLES, class_of, style_for
-from lzspatial.outputs.labels import class_label, combined_label, field_label, value_labels
+from lzspatial.outputs.style import CLASS_FIELD, EXTRA_STYLES, STYLES, class_of, style_for
+from lzspatial.plan.labels import class_label, combined_label, field_label, value_labels
+from lzspatial.rules.report import VIOLATION_COLUMNS
 
 __all__ = ["LayerData", "payload_text", "plan_layer", "script_json", "sites_layer", "violations_layer"]
 
@@ -62,28 +62,6 @@ _LABELLED: dict[tuple[str, str], bool | str] = {
     ("centers", "secondary"): True,
     ("places", "city_centre"): "place",
     ("places", "city"): "muted",
-}
-
-#: Styles of the layers that are not plan elements (used unless ``lzspatial.style.STYLES`` defines them).
-_EXTRA_STYLES: dict[str, dict[str, dict[str, Any]]] = {
-    "violations": {
-        "error": {"color": "#d50000", "weight": 3.5, "fill": "#ff1744", "fill_opacity": 0.12, "radius": 10},
-        "warning": {"color": "#ff1744", "weight": 2.5, "fill": "#ff5252", "fill_opacity": 0.08, "radius": 8},
-        "info": {"color": "#ff8a80", "weight": 2.0, "fill": "#ff8a80", "fill_opacity": 0.05, "radius": 7},
-        "accepted": {"color": "#9e9e9e", "weight": 2.0, "fill": "#bdbdbd", "fill_opacity": 0.05, "radius": 7},
-    },
-    "sites": {
-        "pass": {"color": "#1b5e20", "weight": 1.5, "fill": "#43a047", "fill_opacity": 0.55, "radius": 5},
-        "conditional": {
-            "color": "#e65100",
-            "weight": 1.5,
-            "fill": "#ffb300",
-            "fill_opacity": 0.6,
-            "radius": 5,
-        },
-        "fail": {"color": "#b71c1c", "weight": 1.5, "fill": "#e53935", "fill_opacity": 0.6, "radius": 5},
-        "missing": {"color": "#616161", "weight": 1.5, "fill": "#9e9e9e", "fill_opacity": 0.5, "radius": 5},
-    },
 }
 
 
@@ -206,9 +184,9 @@ def _leaflet_style(st: dict[str, Any], kind: str, *, hollow: bool | None = None)
 
 
 def _style(element: str, cls: str, schematic: bool, kind: str) -> dict[str, Any]:
-    if element in STYLES or element not in _EXTRA_STYLES:
+    if element in STYLES or element not in EXTRA_STYLES:
         return _leaflet_style(style_for(element, cls, schematic=schematic), kind)
-    st = {"marker": "circle", **_EXTRA_STYLES[element][cls], "dash": "2 5" if cls == "accepted" else None}
+    st = {"marker": "circle", **EXTRA_STYLES[element][cls], "dash": "2 5" if cls == "accepted" else None}
     return _leaflet_style(st, kind, hollow=element == "violations")
 
 
@@ -293,7 +271,7 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
     *frame* is in display coordinates, *wgs* the same rows in WGS84 when
     they differ (Gaode), else ``None``.
     """
-    element = next(e.element for e in plan.manifest.layers if e.name == name)
+    element = plan.element(name)
     zh, en = plan.titles(name)
     columns = [c for c in frame.columns if c != frame.geometry.name]
     labels = value_labels(element, plan.vocabularies)
@@ -358,7 +336,7 @@ def violations_layer(frame: Any, wgs: Any, lang: str) -> LayerData:
     sev = list(frame["severity"]) if "severity" in frame.columns else ["error"] * len(frame)
     acc = list(frame["accepted"]) if "accepted" in frame.columns else [False] * len(frame)
     classes = ["accepted" if a is True or a == 1 else str(s) for s, a in zip(sev, acc, strict=True)]
-    classes = [c if c in _EXTRA_STYLES["violations"] else "error" for c in classes]
+    classes = [c if c in EXTRA_STYLES["violations"] else "error" for c in classes]
     hidden = {"title_zh", "title_en", "unit"}
     layer = LayerData(
         id="violations",
@@ -377,7 +355,7 @@ def violations_layer(frame: Any, wgs: Any, lang: str) -> LayerData:
         classes,
         [False] * len(frame),
         rows,
-        list(_EXTRA_STYLES["violations"]),
+        list(EXTRA_STYLES["violations"]),
         lambda c: class_label("violations", c, {}, None),
     )
     return layer
@@ -415,7 +393,7 @@ def sites_layer(frame: Any, wgs: Any, lang: str, label: str | None, verdicts: li
         verdicts,
         [False] * len(frame),
         rows,
-        list(_EXTRA_STYLES["sites"]),
+        list(EXTRA_STYLES["sites"]),
         lambda c: class_label("sites", c, {}, None),
     )
     return layer

@@ -1,10 +1,32 @@
-"""Bilingual labels of the web map: style classes, fields and coded values."""
+"""The one bilingual label table: fixed vocabularies, verdicts, control-line kinds, style classes, fields.
+
+The web map, the compliance report, the QGIS styles, the 国土TXT export and the CLI all
+read their (zh, en) wording here, so a verdict or a class reads the same everywhere.
+It lives in the plan tier (not with the outputs) because the siting rules, one tier up,
+quote control-line names in their reasons.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["class_label", "combined_label", "field_label", "value_labels"]
+__all__ = [
+    "CLASS_LABELS",
+    "CONTROL_LINE_LABELS",
+    "ELEMENT_LABELS",
+    "FIELD_LABELS",
+    "VERDICTS",
+    "VERDICT_LABELS",
+    "class_label",
+    "combined_label",
+    "field_label",
+    "label_zh",
+    "value_labels",
+    "verdict_label",
+]
+
+#: Verdicts of the siting screen, best first.
+VERDICTS = ("pass", "conditional", "fail")
 
 #: (element, class) -> (zh, en), for classes without a plan vocabulary.
 CLASS_LABELS: dict[str, dict[str, tuple[str, str]]] = {
@@ -34,12 +56,34 @@ CLASS_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "accepted": ("已接受的例外", "Accepted exception"),
     },
     "sites": {
-        "pass": ("通过", "Pass"),
-        "conditional": ("有条件通过", "Conditional"),
-        "fail": ("不通过", "Fail"),
+        "pass": ("符合", "Pass"),
+        "conditional": ("有条件符合", "Conditional"),
+        "fail": ("不符合", "Fail"),
         "missing": ("无结论", "No verdict"),
     },
 }
+
+#: Schema element -> (zh, en): the generic name of a feature of the element (legends, tables).
+ELEMENT_LABELS: dict[str, tuple[str, str]] = {
+    "boundary": ("区界", "District boundary"),
+    "context": ("周边区县", "Neighbour"),
+    "places": ("参考地点", "Reference place"),
+    "control_lines": ("管控线", "Control line"),
+    "zones": ("分区", "Zone"),
+    "core": ("核心区", "Core"),
+    "water": ("水系", "Water"),
+    "transport": ("交通", "Transport"),
+    "axes": ("发展轴", "Development axis"),
+    "parks": ("园区", "Park"),
+    "towns": ("乡镇", "Town"),
+    "centers": ("中心", "Center"),
+}
+
+#: Verdict -> (zh, en): the wording of the map legend, the report and the CLI.
+VERDICT_LABELS: dict[str, tuple[str, str]] = CLASS_LABELS["sites"]
+
+#: Control-line kind (三区三线) -> (zh, en).
+CONTROL_LINE_LABELS: dict[str, tuple[str, str]] = CLASS_LABELS["control_lines"]
 
 #: Vocabulary (``[vocabularies.NAME]`` of the manifest) of the style classes of an element.
 _CLASS_VOCAB = {"zones": "functional_areas", "parks": "park_kinds"}
@@ -154,3 +198,25 @@ def value_labels(element: str, vocabularies: dict[str, Any]) -> dict[str, dict[s
         if elem == element and vocab in vocabularies:
             out[fld] = vocabularies[vocab]
     return out
+
+
+def verdict_label(verdict: object) -> tuple[str, str]:
+    """Return the (zh, en) wording of a verdict (``missing`` for anything else).
+
+    Examples
+    --------
+    >>> verdict_label("conditional")
+    ('有条件符合', 'Conditional')
+    """
+    return VERDICT_LABELS.get(str(verdict), VERDICT_LABELS["missing"])
+
+
+def label_zh(element: str, value: str, vocabularies: dict[str, Any]) -> str:
+    """Return the Chinese label of a class *value* of *element* (the value itself when unknown).
+
+    Examples
+    --------
+    >>> label_zh("control_lines", "basic_farmland", {})
+    '永久基本农田'
+    """
+    return class_label(element, value, vocabularies, None)["zh"]
