@@ -29,6 +29,7 @@ from lzspatial.crs.names import (
     transformer,
     warn_if_trap,
 )
+from lzspatial.crs.transforms import OFFSET_DATUMS, is_offset, reproject, to_wgs84, transform_xy
 
 __all__ = [
     "ACCEPTED",
@@ -39,15 +40,20 @@ __all__ = [
     "GK_CM123",
     "GK_ZONE41",
     "METRIC",
+    "OFFSET_DATUMS",
     "WGS84",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
     "convert_gdf",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
+    "is_offset",
     "outside_china",
     "parse_crs",
+    "reproject",
+    "to_wgs84",
     "transform_geometries",
+    "transform_xy",
     "transformer",
     "warn_if_trap",
     "wgs84_to_bd09",

@@ -22,7 +22,11 @@ from lzspatial.errors import InputError
 __all__ = [
     "ACCEPTED_CRS_NAMES",
     "MAX_INPUT_BYTES",
+    "COLLECTION_TAIL",
+    "collection_head",
     "feature_collection_text",
+    "feature_text",
+    "json_value",
     "geometry_to_geojson",
     "parse_json_file",
     "write_geojson",
@@ -172,20 +176,29 @@ def geometry_to_geojson(geom: Any, precision: int = 6, *, rfc7946: bool = True) 
     )
 
 
-def _json_value(v: Any) -> Any:
-    """Convert numpy/pandas scalars and containers into plain JSON values."""
+def json_value(v: Any) -> Any:
+    """Convert numpy/pandas scalars and containers into plain JSON values.
+
+    Missing and non-finite numbers become ``None`` (JSON has no NaN or Infinity).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> json_value({"a": np.int64(3), "b": [np.float64("nan"), np.bool_(True)]})
+    {'a': 3, 'b': [None, True]}
+    """
     if v is None:
         return None
     if isinstance(v, (str, bool, int)):
         return v
     if isinstance(v, float):
-        return None if math.isnan(v) else v
+        return v if math.isfinite(v) else None
     if isinstance(v, dict):
-        return {str(k): _json_value(x) for k, x in v.items()}
+        return {str(k): json_value(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
-        return [_json_value(x) for x in v]
+        return [json_value(x) for x in v]
     if hasattr(v, "tolist"):  # numpy scalars and arrays
-        return _json_value(v.tolist())
+        return json_value(v.tolist())
     try:
         import pandas as pd
 
@@ -194,6 +207,44 @@ def _json_value(v: Any) -> Any:
     except (TypeError, ValueError):
         pass
     return str(v)
+
+
+def feature_text(props: dict[str, Any], geom: Any, precision: int = 6, *, rfc7946: bool = True) -> str:
+    """Return one GeoJSON Feature as compact text (properties in their order).
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> feature_text({"id": "a"}, Point(1, 2))
+    '{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Point","coordinates":[1,2]}}'
+    """
+    props_text = json.dumps(
+        {str(k): json_value(v) for k, v in props.items()},
+        ensure_ascii=False,
+        allow_nan=False,
+        separators=(",", ":"),
+    )
+    return (
+        '{"type":"Feature","properties":'
+        + props_text
+        + ',"geometry":'
+        + geometry_to_geojson(geom, precision, rfc7946=rfc7946)
+        + "}"
+    )
+
+
+def collection_head(*, name: str | None = None, crs_name: str | None = None) -> str:
+    """Return the opening of a FeatureCollection, up to and including ``"features":[``."""
+    head = ['{"type":"FeatureCollection"']
+    if name is not None:
+        head.append('"name":' + json.dumps(name, ensure_ascii=False))
+    if crs_name is not None:
+        head.append('"crs":{"type":"name","properties":{"name":' + json.dumps(crs_name) + "}}")
+    return ",".join(head) + ',"features":['
+
+
+#: The closing of a FeatureCollection written by :func:`collection_head` and :func:`feature_text`.
+COLLECTION_TAIL = "]}\n"
 
 
 def feature_collection_text(
@@ -219,30 +270,8 @@ def feature_collection_text(
     rfc7946 : bool
         Orient polygons as RFC 7946 requires.
     """
-    head = ['{"type":"FeatureCollection"']
-    if name is not None:
-        head.append('"name":' + json.dumps(name, ensure_ascii=False))
-    if crs_name is not None:
-        head.append('"crs":{"type":"name","properties":{"name":' + json.dumps(crs_name) + "}}")
-    lines = [",".join(head) + ',"features":[']
-    feats = []
-    for props, geom in rows:
-        props_text = json.dumps(
-            {str(k): _json_value(v) for k, v in props.items()},
-            ensure_ascii=False,
-            allow_nan=False,
-            separators=(",", ":"),
-        )
-        feats.append(
-            '{"type":"Feature","properties":'
-            + props_text
-            + ',"geometry":'
-            + geometry_to_geojson(geom, precision, rfc7946=rfc7946)
-            + "}"
-        )
-    lines.append(",\n".join(feats))
-    lines.append("]}\n")
-    return "\n".join(lines)
+    feats = [feature_text(props, geom, precision, rfc7946=rfc7946) for props, geom in rows]
+    return "\n".join([collection_head(name=name, crs_name=crs_name), ",\n".join(feats), COLLECTION_TAIL])
 
 
 def write_geojson(

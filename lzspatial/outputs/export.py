@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lzspatial._util.atomic import atomic_path, write_bytes, write_text
 from lzspatial.crs import WGS84, parse_crs
+from lzspatial.crs.transforms import is_offset, reproject
 from lzspatial.errors import CRSError, InputError, OutputError
 from lzspatial.io import feature_collection_text
 from lzspatial.io.csv import CSV_ENCODING, guard_cell
@@ -63,7 +64,6 @@ _ALLOWED: Final = {
     "gktxt": ("EPSG:4529",),
 }
 _GEOGRAPHIC: Final = ("EPSG:4326", "EPSG:4490", "gcj02", "bd09")
-_OFFSET_DATUMS: Final = ("gcj02", "bd09")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 #: Text cells starting with these are prefixed with ``'`` in CSV (spreadsheet formula injection).
 
@@ -182,12 +182,7 @@ def _prepare_out(out_dir: str | os.PathLike[str]) -> Path:
 
 def _frame(plan: Plan, name: str, crs: str) -> gpd.GeoDataFrame:
     """Layer *name* in *crs* (a new frame)."""
-    frame = plan.layer(name)
-    if crs in _OFFSET_DATUMS:
-        from lzspatial.crs.gcj import convert_gdf
-
-        return convert_gdf(frame, "wgs84", crs)
-    return frame if crs == WGS84 else frame.to_crs(crs)
+    return reproject(plan.layer(name), crs)
 
 
 def _list_as_text(value: Any) -> Any:
@@ -226,7 +221,7 @@ def _round_geoms(frame: gpd.GeoDataFrame, precision: int, label: str) -> gpd.Geo
 
 def _crs_urn(crs: str) -> str | None:
     """``crs`` member of a GeoJSON: none for RFC 7946 and for GCJ-02/BD-09."""
-    if crs == WGS84 or crs in _OFFSET_DATUMS:
+    if crs == WGS84 or is_offset(crs):
         return None
     return "urn:ogc:def:crs:EPSG::" + crs.split(":")[1]
 
@@ -236,7 +231,7 @@ def _crs_urn(crs: str) -> str | None:
 
 def _geojson_text(rows: Any, *, precision: int, crs: str, name: str) -> str:
     text = feature_collection_text(rows, precision=precision, crs_name=_crs_urn(crs), name=name)
-    if crs in _OFFSET_DATUMS:  # a foreign member saying which obfuscated datum the lon/lat are in
+    if is_offset(crs):  # a foreign member saying which obfuscated datum the lon/lat are in
         head, sep, rest = text.partition("\n")
         tail = ',"features":['
         head = head[: -len(tail)] + f',"coordinate_system":"{crs}"' + tail
@@ -322,7 +317,7 @@ def _export_gpkg(
 
 
 def _coord_names(crs: str) -> tuple[str, str]:
-    if crs in _OFFSET_DATUMS:
+    if is_offset(crs):
         return f"lon_{crs}", f"lat_{crs}"
     return ("lon", "lat") if crs in _GEOGRAPHIC else ("x", "y")
 

@@ -72,6 +72,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lzspatial.crs import WGS84, parse_crs, transformer
+from lzspatial.crs.transforms import transform_xy
 from lzspatial.errors import CRSError, InputError
 from lzspatial.screening.plan_index import (
     CONTROL_KINDS,
@@ -329,7 +330,7 @@ def screen_xy(
     key, siting, rules, targets = _rules(idx, industry)
 
     def work(sl: slice) -> dict[str, np.ndarray]:
-        mx, my = _to_metric(x[sl], y[sl], crs, pl.metric_crs)
+        mx, my = transform_xy(x[sl], y[sl], crs, pl.metric_crs)
         return _points_chunk(idx, mx, my, targets)
 
     res = _run_chunks(work, x.size, CHUNK, progress)
@@ -337,17 +338,6 @@ def screen_xy(
     if key is not None:
         cols.update(_verdicts(idx, res, rules, key, x.size))
     return pd.DataFrame(cols)
-
-
-def _to_metric(x: np.ndarray, y: np.ndarray, crs: str, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    if crs in ("gcj02", "bd09"):
-        from lzspatial.crs import gcj
-
-        x, y = (gcj.gcj02_to_wgs84 if crs == "gcj02" else gcj.bd09_to_wgs84)(x, y)
-        crs = WGS84
-    if crs == metric:
-        return x, y
-    return transformer(crs, metric).transform(x, y)
 
 
 def screen(

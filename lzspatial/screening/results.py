@@ -22,6 +22,7 @@ from lzspatial._util.atomic import AtomicTarget
 from lzspatial.crs import WGS84
 from lzspatial.errors import CRSError, InputError, OutputError
 from lzspatial.io.csv import guard_frame
+from lzspatial.io.geojson import COLLECTION_TAIL, collection_head, feature_text
 from lzspatial.io.gpkg import pinned_gpkg_time
 
 if TYPE_CHECKING:
@@ -191,26 +192,18 @@ class ResultWriter:
             pyogrio.write_dataframe(out, self.tmp, layer="sites", driver="GPKG", append=self.tmp.exists())
 
     def _write_geojson(self, data: pd.DataFrame) -> None:
-        from lzspatial.io import geometry_to_geojson
-
         if self._fh is None:
             self._fh = open(self.tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
-            self._fh.write('{"type":"FeatureCollection","features":[\n')
+            self._fh.write(collection_head() + "\n")
         df, geoms = self._table(data)
         if geoms is None:
             geoms = self._geoms(df, geoms)
             df = df.drop(columns=[LON, LAT])
         cols = list(df.columns)
-        lines = []
-        for rec, geom in zip(df.itertuples(index=False, name=None), geoms, strict=True):
-            props = {c: _json(v) for c, v in zip(cols, rec, strict=True)}
-            lines.append(
-                '{"type":"Feature","properties":'
-                + json.dumps(props, ensure_ascii=False, separators=(",", ":"))
-                + ',"geometry":'
-                + geometry_to_geojson(geom, 7)
-                + "}"
-            )
+        lines = [
+            feature_text(dict(zip(cols, rec, strict=True)), geom, 7)
+            for rec, geom in zip(df.itertuples(index=False, name=None), geoms, strict=True)
+        ]
         if lines:
             self._fh.write((",\n" if self._n else "") + ",\n".join(lines))
 
@@ -220,7 +213,7 @@ class ResultWriter:
             if self.fmt == "geojson":
                 if self._fh is None:
                     self._write_geojson(_empty())
-                self._fh.write("\n]}\n")
+                self._fh.write("\n" + COLLECTION_TAIL)
             if self._fh is not None:
                 self._fh.flush()
                 os.fsync(self._fh.fileno())
@@ -273,18 +266,6 @@ def _empty() -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     return gpd.GeoDataFrame(geometry=[], crs=WGS84)
-
-
-def _json(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float | np.floating):
-        return None if not np.isfinite(v) else float(v)
-    if isinstance(v, np.bool_ | bool):
-        return bool(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    return v if isinstance(v, int | str) else str(v)
 
 
 def write_results(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:

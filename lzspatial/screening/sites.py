@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lzspatial.crs import GK_CM123, GK_ZONE41, WGS84, parse_crs
+from lzspatial.crs.transforms import is_offset, to_wgs84, transform_xy
 from lzspatial.errors import CRSError, InputError
 from lzspatial.screening.results import LAT, LON, OUTPUTS, WKT, ResultWriter, _fmt, write_results
 
@@ -208,8 +209,6 @@ def _numbers(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
 
 def _convert(vx: np.ndarray, vy: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """WGS84 lon/lat from coordinates in *crs*, and which rows are bad (missing or out of range)."""
-    from lzspatial.crs import transformer
-
     with np.errstate(invalid="ignore"):
         if crs in (GK_CM123, "EPSG:4549"):
             ok = (vx > 0) & (vx < 1e6) & (vy > 0) & (vy < 1e7)
@@ -217,20 +216,12 @@ def _convert(vx: np.ndarray, vy: np.ndarray, crs: str) -> tuple[np.ndarray, np.n
             ok = (vx > 41e6) & (vx < 42e6) & (vy > 0) & (vy < 1e7)
         else:
             ok = (np.abs(vx) <= 180) & (np.abs(vy) <= 90)
-        if crs in ("gcj02", "bd09"):
+        if is_offset(crs):
             from lzspatial.crs.gcj import outside_china
 
             ok &= ~np.asarray(outside_china(vx, vy), dtype=bool)
     vx, vy = np.where(ok, vx, np.nan), np.where(ok, vy, np.nan)
-    if crs in ("gcj02", "bd09"):
-        from lzspatial.crs import gcj
-
-        lon, lat = (gcj.gcj02_to_wgs84 if crs == "gcj02" else gcj.bd09_to_wgs84)(vx, vy)
-    elif crs in (WGS84, "EPSG:4490"):
-        lon, lat = vx, vy
-    else:
-        lon, lat = transformer(crs, WGS84).transform(vx, vy)
-    lon, lat = np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+    lon, lat = transform_xy(vx, vy, crs, WGS84)
     return lon, lat, ~(ok & np.isfinite(lon) & np.isfinite(lat))
 
 
@@ -388,12 +379,10 @@ def _geo_to_wgs84(
     lonlat = gdf.crs is None or _is_lonlat(gdf.crs)
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     problems = _geometry_problems(geoms)
-    if canon in ("gcj02", "bd09"):
+    if is_offset(canon):
         if not lonlat:
             raise CRSError(f"{path}: the file's CRS is {gdf.crs}, not lon/lat; --crs {crs} does not apply")
-        from lzspatial.crs.gcj import convert_gdf
-
-        gdf = convert_gdf(gdf.set_crs(WGS84, allow_override=True), canon, "wgs84")
+        gdf = to_wgs84(gdf.set_crs(WGS84, allow_override=True), src=canon)
     elif canon is not None:
         if gdf.crs is None or (fmt == "geojson" and lonlat):
             gdf = gdf.set_crs(canon, allow_override=True)

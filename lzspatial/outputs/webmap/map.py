@@ -21,6 +21,7 @@ from branca.element import Element, Figure
 
 from lzspatial._util.atomic import write_text
 from lzspatial._util.text import esc
+from lzspatial.crs.transforms import reproject
 from lzspatial.errors import CRSError, InputError
 from lzspatial.outputs.webmap import payload as _payload
 from lzspatial.outputs.webmap.basemaps import needs_gcj02, tile_layers
@@ -210,9 +211,7 @@ def _shift(frame: Any, gcj: bool) -> tuple[Any, Any]:
     """Return (display frame, WGS84 frame or None): GCJ-02 for Gaode, else the frame itself."""
     if not gcj:
         return frame, None
-    from lzspatial.crs.gcj import convert_gdf
-
-    return convert_gdf(frame, "wgs84", "gcj02"), frame
+    return reproject(frame, "gcj02"), frame
 
 
 def _union(bounds: list[float] | None, frame: Any) -> list[float] | None:
