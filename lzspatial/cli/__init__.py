@@ -13,17 +13,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
 from lzspatial import __version__
 from lzspatial._util.text import term_safe
+from lzspatial.cli.options import load, plan_dir_argument
 from lzspatial.errors import LzSpatialError
 
 __all__ = ["cli", "main"]
-
-_PLAN_DIR = click.argument("plan_dir", required=False, type=click.Path(path_type=Path), metavar="[PLAN_DIR]")
 
 
 def _echo_err(message: str) -> None:
@@ -33,12 +32,6 @@ def _echo_err(message: str) -> None:
 def _fail(message: str, code: int = 2) -> NoReturn:
     _echo_err(f"lzspatial: error: {message}")
     raise SystemExit(code)
-
-
-def _load(plan_dir: Path | None) -> Any:
-    from lzspatial.plan import load_plan
-
-    return load_plan(plan_dir)
 
 
 #: Commands defined in their own modules, imported only when used (or listed by --help).
@@ -83,13 +76,13 @@ def cli() -> None:
 
 
 @cli.command()
-@_PLAN_DIR
+@plan_dir_argument
 def validate(plan_dir: Path | None) -> None:
     """Validate a plan (layers, rules.toml, siting.toml): exit 0, or exit 2 and one line per problem."""
     from lzspatial.errors import RuleError, SchemaError
 
     try:
-        plan = _load(plan_dir)
+        plan = load(plan_dir)
     except SchemaError as err:
         for line in err.problems:
             _echo_err(line)
@@ -124,13 +117,13 @@ def validate(plan_dir: Path | None) -> None:
 
 
 @cli.command()
-@_PLAN_DIR
+@plan_dir_argument
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def info(plan_dir: Path | None, as_json: bool) -> None:
     """Layers, feature counts, geometry bases, district area (km², EPSG:4550) and bbox."""
     import json
 
-    plan = _load(plan_dir)
+    plan = load(plan_dir)
     data = plan.info()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -185,7 +178,7 @@ def _markup(text: object) -> str:
 
 
 @cli.command()
-@_PLAN_DIR
+@plan_dir_argument
 @click.option(
     "--out",
     "out_dir",
@@ -199,14 +192,11 @@ def build(plan_dir: Path | None, out_dir: Path) -> None:
 
     Exits 1 (after writing everything) when the check finds an error-severity violation.
     """
-    import json
-
     from lzspatial.outputs.build import build_plan
 
-    written = build_plan(plan_dir, out_dir, echo=lambda s: click.echo(term_safe(s)))
-    click.echo(term_safe(f"wrote {len(written)} files into {out_dir}"))
-    totals = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))["check"]
-    if totals.get("error", 0):
+    result = build_plan(load(plan_dir), out_dir, echo=lambda s: click.echo(term_safe(s)))
+    click.echo(term_safe(f"wrote {len(result.files)} files into {out_dir}"))
+    if result.has_errors:
         raise SystemExit(1)  # like `lzspatial check`: the outputs are written, the plan breaks a rule
 
 

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 
+from lzspatial.cli.options import load, plan_dir_argument
+
 __all__ = ["check"]
 
 
 @click.command()
-@click.argument("plan_dir", required=False, type=click.Path(path_type=Path), metavar="[PLAN_DIR]")
+@plan_dir_argument
 @click.option(
     "--rules",
     "rules_file",
@@ -46,10 +48,9 @@ def check(plan_dir: Path | None, rules_file: Path | None, fmt: str, out: Path | 
 
     from lzspatial._util.atomic import write_text
     from lzspatial._util.text import term_safe
-    from lzspatial.plan import load_plan
     from lzspatial.rules.engine import check_plan
 
-    plan = load_plan(plan_dir)
+    plan = load(plan_dir)
     report = check_plan(plan, rules_file)
     if fmt == "table":
         buffer = io.StringIO() if out else None

@@ -11,34 +11,30 @@ from pathlib import Path
 
 import click
 
+from lzspatial.cli.options import crs_option, load, plan_dir_argument
+from lzspatial.outputs.formats import DESCRIPTIONS, ENCODINGS, FORMAT_CRS, FORMATS
+
 __all__ = ["export"]
 
 
-_HELP = (
-    "Export the plan's layers for GIS software and land submissions.\n\n"
-    "\b\n"
-    "geojson  <layer>.geojson per layer + plan.geojson (RFC 7946 in EPSG:4326)\n"
-    "gpkg     <plan id>.gpkg, one table per layer, QGIS default styles\n"
-    "csv      <layer>.csv per point layer (UTF-8 with BOM, for Excel)\n"
-    "gktxt    <layer>.txt per polygon layer: 国土TXT, CGCS2000 GK zone 41"
+_HELP = "Export the plan's layers for GIS software and land submissions.\n\n\b\n" + "\n".join(
+    f"{name:<8} {text}" for name, text in DESCRIPTIONS.items()
 )
 
 
 @click.command("export", help=_HELP)
-@click.argument("plan_dir", required=False, type=click.Path(path_type=Path), metavar="[PLAN_DIR]")
+@plan_dir_argument
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["geojson", "gpkg", "gktxt", "csv"], case_sensitive=False),
+    type=click.Choice(FORMATS, case_sensitive=False),
     default="geojson",
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "--crs",
-    default=None,
-    metavar="CRS",
-    help="EPSG:4326 (default), EPSG:4490, EPSG:4550, EPSG:4529, gcj02 or bd09; gktxt is always EPSG:4529.",
+@crs_option(
+    "Output CRS (default EPSG:4326; gktxt is always EPSG:4529)",
+    tuple(dict.fromkeys(c for f in FORMATS for c in FORMAT_CRS[f])),
 )
 @click.option(
     "--layers",
@@ -61,7 +57,7 @@ _HELP = (
 )
 @click.option(
     "--encoding",
-    type=click.Choice(["utf-8", "gbk"], case_sensitive=False),
+    type=click.Choice(ENCODINGS, case_sensitive=False),
     default="utf-8",
     show_default=True,
     help="gktxt: text encoding.",
@@ -86,9 +82,8 @@ def export(
     """Export the plan's layers for GIS software and land submissions (see ``_HELP``)."""
     from lzspatial._util.text import term_safe
     from lzspatial.outputs.export import export_plan
-    from lzspatial.plan import load_plan
 
-    plan = load_plan(plan_dir)
+    plan = load(plan_dir)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         written = export_plan(

@@ -6,6 +6,10 @@ from pathlib import Path
 
 import click
 
+from lzspatial.cli.options import load, plan_dir_argument
+from lzspatial.outputs.webmap.basemaps import BASEMAPS
+from lzspatial.plan.labels import LANGS
+
 __all__ = ["DEFAULT_OUT", "map_cmd"]
 
 #: Where ``lzspatial map`` writes without ``--out`` (the file ``lzspatial build`` writes too).
@@ -13,7 +17,7 @@ DEFAULT_OUT = Path("maps") / "structure.html"
 
 
 @click.command("map")
-@click.argument("plan_dir", required=False, type=click.Path(path_type=Path), metavar="[PLAN_DIR]")
+@plan_dir_argument
 @click.option(
     "--out",
     "out",
@@ -23,7 +27,7 @@ DEFAULT_OUT = Path("maps") / "structure.html"
 )
 @click.option(
     "--basemap",
-    type=click.Choice(["none", "osm", "carto", "tianditu", "gaode"]),
+    type=click.Choice(BASEMAPS),
     default="none",
     show_default=True,
     help="Tiles under the plan. none: no network at all. tianditu: key from LZSPATIAL_TIANDITU_KEY "
@@ -31,7 +35,7 @@ DEFAULT_OUT = Path("maps") / "structure.html"
 )
 @click.option(
     "--lang",
-    type=click.Choice(["zh", "en", "both"]),
+    type=click.Choice(LANGS),
     default="both",
     show_default=True,
     help="Language of labels, legend, popups and panels.",
@@ -54,9 +58,8 @@ def map_cmd(plan_dir: Path | None, out: Path | None, basemap: str, lang: str, wi
 
     from lzspatial._util.text import term_safe
     from lzspatial.outputs.webmap import build_map, save_map
-    from lzspatial.plan import load_plan
 
-    plan = load_plan(plan_dir)
+    plan = load(plan_dir)
     violations = None
     if with_check:
         from lzspatial.rules.engine import check_plan

@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from lzspatial.cli.options import crs_option, load, plan_dir_argument, plan_option
+
 __all__ = ["indicators", "report", "screen"]
 
 #: Rows read per CSV chunk (two screening chunks, one per thread).
@@ -28,20 +30,8 @@ PROGRESS_FROM = 200_000
 
 def _site_options(f: Any) -> Any:
     opts = [
-        click.option(
-            "--plan",
-            "plan_dir",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="Plan folder (default: the Liaozhong 2023 plan).",
-        ),
-        click.option(
-            "--crs",
-            default=None,
-            metavar="CRS",
-            help="CRS of the coordinates: EPSG:4326 (default), EPSG:4490, EPSG:4550, EPSG:4529, "
-            "gcj02 (Gaode/AMap), bd09 (Baidu).",
-        ),
+        plan_option,
+        crs_option("CRS of the coordinates (default EPSG:4326)"),
         click.option("--lon", default=None, metavar="COL", help="CSV longitude column (default: detected)."),
         click.option("--lat", default=None, metavar="COL", help="CSV latitude column (default: detected)."),
         click.option(
@@ -110,7 +100,6 @@ def screen(
     Bad rows stop the run with their line numbers, unless --skip-invalid.
     """
     from lzspatial.errors import InputError
-    from lzspatial.plan import load_plan
     from lzspatial.rules.siting import parse_industry
     from lzspatial.screening.sites import FORMATS, ResultWriter
 
@@ -122,7 +111,7 @@ def screen(
         out.with_name(out.stem + ".rejects.csv") if out else Path(sites.stem + ".rejects.csv")
     )
     _check_outputs([sites], {"--out": out, "--map": map_path, "--rejects": rejects if skip_invalid else None})
-    plan = load_plan(plan_dir)
+    plan = load(plan_dir)
     if industry is not None:
         industry = parse_industry(plan, industry)
     writer = ResultWriter(out) if out is not None else None
@@ -376,14 +365,13 @@ def report(
     """Write a printable compliance report (合规性审查), one section per site."""
     from lzspatial.errors import InputError
     from lzspatial.outputs.report import render_report, write_report
-    from lzspatial.plan import load_plan
     from lzspatial.rules.siting import parse_industry
     from lzspatial.screening.engine import screen as screen_sites
     from lzspatial.screening.sites import read_sites
 
     _check_input(sites)
     _check_outputs([sites], {"--out": out})
-    plan = load_plan(plan_dir)
+    plan = load(plan_dir)
     industry = parse_industry(plan, industry)
     gdf, _ = read_sites(sites, crs=crs, lon=lon, lat=lat, x=x_col, y=y_col, layer=layer)
     if len(gdf) > REPORT_LIMIT:
@@ -397,7 +385,7 @@ def report(
 
 
 @click.command()
-@click.argument("plan_dir", required=False, type=click.Path(path_type=Path), metavar="[PLAN_DIR]")
+@plan_dir_argument
 @click.option(
     "--projects",
     type=click.Path(path_type=Path),
@@ -412,7 +400,7 @@ def report(
     show_default=True,
     help="Output format.",
 )
-@click.option("--crs", default=None, metavar="CRS", help="CRS of the projects' coordinates (as for screen).")
+@crs_option("CRS of the projects' coordinates (default EPSG:4326)")
 @click.option(
     "--cumulative/--no-cumulative",
     default=True,
@@ -424,11 +412,10 @@ def indicators(
     plan_dir: Path | None, projects: Path | None, fmt: str, crs: str | None, cumulative: bool
 ) -> None:
     """Plan indicators: areas, towns and parks per zone, axes, and project progress against the targets."""
-    from lzspatial.plan import load_plan
     from lzspatial.screening.indicators import format_csv, format_json, format_table
     from lzspatial.screening.indicators import indicators as compute
 
-    plan = load_plan(plan_dir)
+    plan = load(plan_dir)
     data = compute(plan, projects, crs=crs, cumulative=cumulative)
     if fmt == "json":
         sys.stdout.write(format_json(data))

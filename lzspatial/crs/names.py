@@ -23,7 +23,9 @@ __all__ = [
     "GK_CM120_TRAP",
     "GK_ZONE41",
     "METRIC",
+    "INPUT_CRS",
     "WGS84",
+    "describe",
     "parse_crs",
     "transformer",
     "warn_if_trap",
@@ -56,6 +58,23 @@ ACCEPTED = {
     "bd09": "bd09",
     "bd-09": "bd09",
 }
+
+
+#: Systems coordinates may be given in (sites, projects, exports), canonical names, in help order.
+INPUT_CRS = (WGS84, CGCS2000, GK_CM123, GK_ZONE41, GK_CM120_TRAP, "gcj02", "bd09")
+_NOTES = {"gcj02": " (Gaode/AMap)", "bd09": " (Baidu)", GK_CM120_TRAP: " (CM 120°E: not Liaozhong's zone)"}
+
+
+def describe(names: tuple[str, ...] | list[str]) -> str:
+    """Return canonical CRS names as help text ("EPSG:4326, …, gcj02 (Gaode/AMap) or bd09 (Baidu)").
+
+    Examples
+    --------
+    >>> describe(("EPSG:4326", "gcj02"))
+    'EPSG:4326 or gcj02 (Gaode/AMap)'
+    """
+    parts = [n + _NOTES.get(n, "") for n in names]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
 class CRSWarning(UserWarning):

@@ -1,15 +1,32 @@
-"""File formats only: GeoJSON, CSV, GeoPackage and 国土TXT, with no plan knowledge."""
+"""File formats only: GeoJSON, CSV, GeoPackage and 国土TXT, with no plan knowledge.
 
-from lzspatial.io.geojson import (
-    ACCEPTED_CRS_NAMES,
-    MAX_INPUT_BYTES,
-    check_size,
-    feature_collection_text,
-    geometry_to_geojson,
-    parse_json_file,
-    write_geojson,
-)
+Public names are imported on first use (see :mod:`lzspatial._util.lazy`).
+"""
 
+from typing import TYPE_CHECKING
+
+from lzspatial._util.lazy import attach
+
+if TYPE_CHECKING:
+    from lzspatial.io.geojson import (
+        ACCEPTED_CRS_NAMES,
+        MAX_INPUT_BYTES,
+        check_size,
+        feature_collection_text,
+        geometry_to_geojson,
+        parse_json_file,
+        write_geojson,
+    )
+
+_EXPORTS = {
+    "ACCEPTED_CRS_NAMES": "lzspatial.io.geojson",
+    "MAX_INPUT_BYTES": "lzspatial.io.geojson",
+    "check_size": "lzspatial.io.geojson",
+    "feature_collection_text": "lzspatial.io.geojson",
+    "geometry_to_geojson": "lzspatial.io.geojson",
+    "parse_json_file": "lzspatial.io.geojson",
+    "write_geojson": "lzspatial.io.geojson",
+}
 __all__ = [
     "ACCEPTED_CRS_NAMES",
     "MAX_INPUT_BYTES",
@@ -19,3 +36,4 @@ __all__ = [
     "parse_json_file",
     "write_geojson",
 ]
+__getattr__, __dir__ = attach(__name__, _EXPORTS)

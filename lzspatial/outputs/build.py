@@ -18,12 +18,16 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from lzspatial._util.atomic import clean_stale_temps, write_text
 from lzspatial.errors import OutputError
+from lzspatial.outputs.export import export_plan
+from lzspatial.plan.model import Plan, require_plan
+from lzspatial.rules.engine import check_plan
 
-__all__ = ["MAP_NAME", "build_plan"]
+__all__ = ["MAP_NAME", "BuildResult", "build_plan"]
 
 #: File name of the structure map inside the output folder.
 MAP_NAME = "structure.html"
@@ -43,29 +47,46 @@ def _prepare_out(out_dir: Path) -> None:
     clean_stale_temps(out_dir)
 
 
+@dataclass(frozen=True)
+class BuildResult:
+    """What :func:`build_plan` wrote, and the rule check's totals."""
+
+    #: Every file written, in the order written (``summary.json`` last).
+    files: list[Path]
+    #: Violations by severity, plus ``accepted`` (as in ``summary.json``'s ``check``).
+    totals: dict[str, int]
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether the check found an error-severity violation."""
+        return bool(self.totals.get("error", 0))
+
+
 def build_plan(
-    plan_dir: str | os.PathLike[str] | None,
+    plan: Plan,
     out_dir: str | os.PathLike[str],
     *,
     echo: Callable[[str], None] = lambda s: None,
-) -> list[Path]:
-    """Validate, check, map and export a plan into *out_dir*; return the files written.
+) -> BuildResult:
+    """Check, map and export a plan into *out_dir*.
 
     Parameters
     ----------
-    plan_dir : path-like or None
-        The plan folder; the default plan when None.
+    plan : Plan
+        The loaded plan (:func:`lzspatial.load_plan` validates it).
     out_dir : path-like
         The output folder; created if missing.
     echo : callable
         Receives one progress line per step.
-    """
-    from lzspatial.outputs.export import export_plan
-    from lzspatial.outputs.webmap import build_map, save_map
-    from lzspatial.plan import load_plan
-    from lzspatial.rules.engine import check_plan
 
-    plan = load_plan(plan_dir)
+    Returns
+    -------
+    BuildResult
+        The files written and the check totals.
+    """
+    from lzspatial.outputs.webmap import build_map, save_map
+
+    plan = require_plan(plan, "build_plan")
     out = Path(out_dir)
     _prepare_out(out)
     written: list[Path] = []
@@ -96,4 +117,4 @@ def build_plan(
         "files": sorted(str(p.relative_to(out)) for p in [*written, out / "summary.json"]),
     }
     written.append(write_text(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n"))
-    return written
+    return BuildResult(written, dict(totals))

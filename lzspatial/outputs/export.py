@@ -41,8 +41,10 @@ from lzspatial.errors import CRSError, InputError, OutputError
 from lzspatial.io import feature_collection_text
 from lzspatial.io.csv import CSV_ENCODING, guard_cell
 from lzspatial.io.gpkg import pinned_gpkg_time
+from lzspatial.outputs.formats import FORMAT_CRS, FORMATS
 from lzspatial.outputs.qgis import layer_qml, write_layer_styles
 from lzspatial.plan.labels import label_zh
+from lzspatial.plan.model import require_plan
 from lzspatial.plan.schema import ELEMENTS
 
 if TYPE_CHECKING:
@@ -52,17 +54,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "GKTXT_LAYERS", "default_precision", "export_plan", "gpkg_name"]
 
-#: Export formats.
-FORMATS: Final = ("geojson", "gpkg", "gktxt", "csv")
 #: Layers written as 国土TXT when none are chosen (those present in the plan).
 GKTXT_LAYERS: Final = ("boundary", "core", "zones", "parks", "control_lines")
-#: ``--crs`` values each format accepts.
-_ALLOWED: Final = {
-    "geojson": ("EPSG:4326", "EPSG:4490", "EPSG:4550", "EPSG:4529", "EPSG:4549", "gcj02", "bd09"),
-    "gpkg": ("EPSG:4326", "EPSG:4490", "EPSG:4550", "EPSG:4529", "EPSG:4549"),
-    "csv": ("EPSG:4326", "EPSG:4490", "EPSG:4550", "EPSG:4529", "EPSG:4549", "gcj02", "bd09"),
-    "gktxt": ("EPSG:4529",),
-}
 _GEOGRAPHIC: Final = ("EPSG:4326", "EPSG:4490", "gcj02", "bd09")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 #: Text cells starting with these are prefixed with ``'`` in CSV (spreadsheet formula injection).
@@ -82,12 +75,6 @@ def default_precision(crs: str) -> int:
 # ------------------------------------------------------------------ checking options
 
 
-def _as_plan(plan: Any) -> Plan:
-    from lzspatial.plan import Plan, load_plan
-
-    return plan if isinstance(plan, Plan) else load_plan(plan)
-
-
 def _check_format(fmt: str) -> str:
     key = str(fmt).strip().lower()
     if key not in FORMATS:
@@ -99,7 +86,7 @@ def _check_crs(fmt: str, crs: str | None) -> str:
     if crs is None:
         return "EPSG:4529" if fmt == "gktxt" else WGS84
     canon = parse_crs(crs)
-    if canon not in _ALLOWED[fmt]:
+    if canon not in FORMAT_CRS[fmt]:
         if fmt == "gktxt":
             hint = "国土TXT is always CGCS2000 3-degree Gauss-Kruger zone 41 (EPSG:4529); omit --crs"
         else:
@@ -427,7 +414,7 @@ _WRITERS = {"geojson": _export_geojson, "gpkg": _export_gpkg, "csv": _export_csv
 
 
 def export_plan(
-    plan: Plan | str | os.PathLike[str] | None,
+    plan: Plan,
     out_dir: str | os.PathLike[str],
     *,
     fmt: str = "geojson",
@@ -441,8 +428,8 @@ def export_plan(
 
     Parameters
     ----------
-    plan : Plan, path-like or None
-        A loaded plan, a plan folder, or None for the default plan.
+    plan : Plan
+        The loaded plan (:func:`lzspatial.load_plan`).
     out_dir : path-like
         Output folder; created (with parents) if missing.
     fmt : {"geojson", "gpkg", "gktxt", "csv"}
@@ -481,11 +468,12 @@ def export_plan(
     Examples
     --------
     >>> import tempfile
+    >>> from lzspatial import load_plan
     >>> with tempfile.TemporaryDirectory() as d:
-    ...     [p.name for p in export_plan(None, d, fmt="csv")]
+    ...     [p.name for p in export_plan(load_plan(), d, fmt="csv")]
     ['places.csv', 'towns.csv', 'centers.csv']
     """
-    the_plan = _as_plan(plan)
+    the_plan = require_plan(plan, "export_plan")
     fmt = _check_format(fmt)
     canon = _check_crs(fmt, crs)
     names = _check_layers(the_plan, fmt, layers)

@@ -1,5 +1,25 @@
-"""The plan: schema, manifest, layer reader, :class:`Plan` and :func:`load_plan`."""
+"""The plan: schema, manifest, layer reader, :class:`Plan` and :func:`load_plan`.
 
-from lzspatial.plan.model import Plan, default_plan_dir, load_plan
+Public names are imported on first use (see :mod:`lzspatial._util.lazy`).
+"""
 
-__all__ = ["Plan", "default_plan_dir", "load_plan"]
+from typing import TYPE_CHECKING
+
+from lzspatial._util.lazy import attach
+
+if TYPE_CHECKING:
+    from lzspatial.plan.model import Plan, default_plan_dir, load_plan, require_plan
+
+_EXPORTS = {
+    "Plan": "lzspatial.plan.model",
+    "default_plan_dir": "lzspatial.plan.model",
+    "load_plan": "lzspatial.plan.model",
+    "require_plan": "lzspatial.plan.model",
+}
+__all__ = [
+    "Plan",
+    "default_plan_dir",
+    "load_plan",
+    "require_plan",
+]
+__getattr__, __dir__ = attach(__name__, _EXPORTS)

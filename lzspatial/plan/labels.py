@@ -15,6 +15,7 @@ __all__ = [
     "CONTROL_LINE_LABELS",
     "ELEMENT_LABELS",
     "FIELD_LABELS",
+    "LANGS",
     "VERDICTS",
     "VERDICT_LABELS",
     "class_label",
@@ -24,6 +25,9 @@ __all__ = [
     "value_labels",
     "verdict_label",
 ]
+
+#: Languages of labels: Chinese, English, or both ("中文 English").
+LANGS = ("zh", "en", "both")
 
 #: Verdicts of the siting screen, best first.
 VERDICTS = ("pass", "conditional", "fail")

@@ -19,9 +19,14 @@ from lzspatial.plan.manifest import Manifest, read_manifest
 from lzspatial.plan.schema import COMMON_FIELDS, ELEMENTS
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import folium
     import geopandas as gpd
 
-__all__ = ["Plan", "default_plan_dir", "load_plan"]
+    from lzspatial.rules import CheckReport, RuleSet
+
+__all__ = ["Plan", "default_plan_dir", "load_plan", "require_plan"]
 
 #: Features of structure layers may stick out of the boundary by this much (m).
 BOUNDARY_TOLERANCE_M = 50.0
@@ -171,6 +176,57 @@ def _to_frame(raw: RawLayer) -> gpd.GeoDataFrame:
         if all(isinstance(v, str) or v is None for v in data[c]):
             frame[c] = frame[c].astype(object)
     return frame
+
+
+def require_plan(plan: object, func: str) -> Plan:
+    """Return *plan* if it is a :class:`Plan`, else raise a TypeError that says how to get one.
+
+    Domain functions take a loaded plan; only the edges (the CLI, :func:`load_plan`) turn
+    a path into one.
+
+    Examples
+    --------
+    >>> require_plan("layers", "screen")
+    Traceback (most recent call last):
+    ...
+    TypeError: screen: parameter 'plan' must be a Plan, got str; load one with lzspatial.load_plan(path)
+    """
+    if isinstance(plan, Plan):
+        return plan
+    raise TypeError(
+        f"{func}: parameter 'plan' must be a Plan, got {type(plan).__name__}; "
+        "load one with lzspatial.load_plan(path)"
+    )
+
+
+class _Delegate:
+    """A method of :class:`Plan` that calls ``module.func(plan, ...)`` and shares its docstring.
+
+    The real function lives in a higher tier (rules, screening, outputs). It is imported by
+    name when the method is first used, so the plan tier never imports those tiers.
+    """
+
+    def __init__(self, module: str, func: str) -> None:
+        self._module, self._func = module, func
+
+    def _target(self) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self._module), self._func)
+
+    @property
+    def __doc__(self) -> str | None:  # type: ignore[override]
+        return self._target().__doc__
+
+    def __set__(self, obj: Any, value: Any) -> None:  # a data descriptor: doctest skips it
+        raise AttributeError(f"Plan.{self._func} is read-only")
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        import types
+
+        return types.MethodType(self._target(), obj)
 
 
 class Plan:
@@ -330,21 +386,23 @@ class Plan:
             f"<th>derived</th><th>schematic</th></tr></thead><tbody>{rows}</tbody></table></div>"
         )
 
-    # -- analysis (implemented in their own modules) ------------------------
-    def check(self, rules: Any = None, *, extra_layers: dict[str, Any] | None = None) -> Any:
-        """Run the rule check and return a ``CheckReport``; see :func:`lzspatial.check.check_plan`."""
-        from lzspatial.rules.engine import check_plan
+    # -- analysis: typed delegates to the real functions, sharing their docstrings --
+    if TYPE_CHECKING:
 
-        return check_plan(self, rules, extra_layers=extra_layers)
+        def check(  # noqa: D102 - the signature type checkers see; the docstring is check_plan's
+            self,
+            rules: RuleSet | str | os.PathLike[str] | dict[str, Any] | None = None,
+            *,
+            extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+        ) -> CheckReport: ...
 
-    def map(self, **kwargs: Any) -> Any:
-        """Return the structure map as a ``folium.Map``; see :func:`lzspatial.webmap.build_map`."""
-        from lzspatial.outputs.webmap import build_map
+        def map(self, **kwargs: Any) -> folium.Map: ...  # noqa: D102
 
-        return build_map(self, **kwargs)
+        def indicators(  # noqa: D102
+            self, projects: Any = None, *, crs: str | None = None, cumulative: bool = True
+        ) -> dict[str, Any]: ...
 
-    def indicators(self, projects: Any = None) -> Any:
-        """Return the plan's indicators; see :func:`lzspatial.indicators.indicators`."""
-        from lzspatial.screening.indicators import indicators
-
-        return indicators(self, projects)
+    else:
+        check = _Delegate("lzspatial.rules.engine", "check_plan")
+        map = _Delegate("lzspatial.outputs.webmap.map", "build_map")
+        indicators = _Delegate("lzspatial.screening.indicators", "indicators")

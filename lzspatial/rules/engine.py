@@ -9,12 +9,12 @@ is checked in well under a second.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from lzspatial.errors import InputError, RuleError
+from lzspatial.plan.model import require_plan
 from lzspatial.rules.report import SUMMARY_COLUMNS, VIOLATION_COLUMNS, CheckReport, _num
 from lzspatial.rules.ruleset import RuleSet, Selection, load_rules, parse_rules
 
@@ -55,7 +55,7 @@ def validate_rules(plan: Any, rules: Any = None) -> Any:
 
 
 def check_plan(
-    plan: Plan | str | os.PathLike[str] | None,
+    plan: Plan,
     rules: Any = None,
     *,
     extra_layers: Mapping[str, gpd.GeoDataFrame] | None = None,
@@ -64,8 +64,8 @@ def check_plan(
 
     Parameters
     ----------
-    plan : Plan, path-like or None
-        A loaded plan, or a plan folder to load (``None``: the default plan).
+    plan : Plan
+        The loaded plan (:func:`lzspatial.load_plan`).
     rules : None, path-like, dict or RuleSet
         ``None`` for the plan folder's ``rules.toml``; a rule file; parsed
         TOML (a dict); or a :class:`~lzspatial.rules.RuleSet`.
@@ -86,16 +86,14 @@ def check_plan(
 
     Examples
     --------
-    >>> report = check_plan(None)
+    >>> from lzspatial import load_plan
+    >>> report = check_plan(load_plan())
     >>> report.has_errors
     False
     >>> sorted(set(report.summary["status"]))
     ['accepted-only', 'pass']
     """
-    from lzspatial.plan import Plan, load_plan
-
-    if not isinstance(plan, Plan):
-        plan = load_plan(plan)
+    plan = require_plan(plan, "check_plan")
     ruleset = _resolve_rules(plan, rules)
     ctx = _Context(plan, extra_layers or {})
     _validate(ruleset, plan, ctx)

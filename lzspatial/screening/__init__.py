@@ -1,10 +1,27 @@
-"""Site screening: reading sites, the grid and plan indexes, screening, writing results, indicators."""
+"""Site screening: reading sites, the grid and plan indexes, screening, writing results, indicators.
 
-from lzspatial.screening.engine import screen, screen_xy
-from lzspatial.screening.indicators import indicators, read_projects
-from lzspatial.screening.results import ResultWriter, write_results
-from lzspatial.screening.sites import read_sites
+Public names are imported on first use (see :mod:`lzspatial._util.lazy`).
+"""
 
+from typing import TYPE_CHECKING
+
+from lzspatial._util.lazy import attach
+
+if TYPE_CHECKING:
+    from lzspatial.screening.engine import screen, screen_xy
+    from lzspatial.screening.indicators import indicators, read_projects
+    from lzspatial.screening.results import ResultWriter, write_results
+    from lzspatial.screening.sites import read_sites
+
+_EXPORTS = {
+    "ResultWriter": "lzspatial.screening.results",
+    "indicators": "lzspatial.screening.indicators",
+    "read_projects": "lzspatial.screening.indicators",
+    "read_sites": "lzspatial.screening.sites",
+    "screen": "lzspatial.screening.engine",
+    "screen_xy": "lzspatial.screening.engine",
+    "write_results": "lzspatial.screening.results",
+}
 __all__ = [
     "ResultWriter",
     "indicators",
@@ -14,3 +31,4 @@ __all__ = [
     "screen_xy",
     "write_results",
 ]
+__getattr__, __dir__ = attach(__name__, _EXPORTS)

@@ -57,8 +57,9 @@ Examples
 --------
 >>> import geopandas as gpd
 >>> from shapely import Point
+>>> from lzspatial import load_plan
 >>> sites = gpd.GeoDataFrame({"name": ["a"]}, geometry=[Point(122.72, 41.51)], crs=4326)
->>> out = screen(sites, industry="trade_logistics")
+>>> out = screen(sites, load_plan(), industry="trade_logistics")
 >>> out.loc[0, "in_core"], out.loc[0, "verdict"]
 (np.True_, 'conditional')
 """
@@ -74,6 +75,7 @@ import numpy as np
 from lzspatial.crs import WGS84, parse_crs, transformer
 from lzspatial.crs.transforms import transform_xy
 from lzspatial.errors import CRSError, InputError
+from lzspatial.plan.model import require_plan
 from lzspatial.screening.plan_index import (
     CONTROL_KINDS,
     DISTANCES,
@@ -249,20 +251,6 @@ def _verdicts(
 
 # ---------------------------------------------------------------- public API
 
-_DEFAULT_PLAN: list[Plan] = []
-
-
-def _plan(plan: Plan | str | Any | None) -> Plan:
-    from lzspatial.plan import Plan, load_plan
-
-    if isinstance(plan, Plan):
-        return plan
-    if plan is None:
-        if not _DEFAULT_PLAN:
-            _DEFAULT_PLAN.append(load_plan())
-        return _DEFAULT_PLAN[0]
-    return load_plan(plan)
-
 
 def _rules(idx: PlanIndex, industry: str | None) -> tuple[str | None, Any, list[Any], dict[str, PolyLayer]]:
     if industry is None:
@@ -278,9 +266,9 @@ def _rules(idx: PlanIndex, industry: str | None) -> tuple[str | None, Any, list[
 def screen_xy(
     x: Any,
     y: Any,
+    plan: Plan,
     *,
     crs: str = WGS84,
-    plan: Plan | str | None = None,
     industry: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
@@ -293,8 +281,8 @@ def screen_xy(
     crs : str
         Their CRS: ``EPSG:4326`` (default), ``EPSG:4490``, ``EPSG:4550``,
         ``EPSG:4529``, ``gcj02`` or ``bd09``.
-    plan : Plan or path, optional
-        The plan; the default plan when omitted.
+    plan : Plan
+        The loaded plan (:func:`lzspatial.load_plan`).
     industry : str, optional
         An industry chain of the plan (key or label): adds the verdict columns.
     progress : callable, optional
@@ -308,7 +296,9 @@ def screen_xy(
 
     Examples
     --------
-    >>> df = screen_xy([122.945933, 122.72], [41.546229, 41.51], industry="bonded_warehousing_processing")
+    >>> from lzspatial import load_plan
+    >>> xs, ys = [122.945933, 122.72], [41.546229, 41.51]
+    >>> df = screen_xy(xs, ys, load_plan(), industry="bonded_warehousing_processing")
     >>> df[["zone_id", "park_id", "verdict"]].values.tolist()
     [['zone-east', 'park-bonded-jinhai', 'pass'], [nan, nan, 'fail']]
     """
@@ -325,7 +315,7 @@ def screen_xy(
             f"screen_xy: {bad.size} point(s) have missing or non-finite coordinates "
             f"(first at position {int(bad[0])}); drop or fix them first"
         )
-    pl = _plan(plan)
+    pl = require_plan(plan, "screen")
     idx = plan_index(pl)
     key, siting, rules, targets = _rules(idx, industry)
 
@@ -342,7 +332,7 @@ def screen_xy(
 
 def screen(
     sites: gpd.GeoDataFrame,
-    plan: Plan | str | None = None,
+    plan: Plan,
     industry: str | None = None,
     *,
     progress: Callable[[int], None] | None = None,
@@ -353,8 +343,8 @@ def screen(
     ----------
     sites : geopandas.GeoDataFrame
         Points, Polygons or MultiPolygons with a CRS. It is not modified.
-    plan : Plan or path, optional
-        The plan; the default plan (Liaozhong 2023) when omitted.
+    plan : Plan
+        The loaded plan (:func:`lzspatial.load_plan`).
     industry : str, optional
         An industry chain of the plan's vocabulary (key, or its zh/en label):
         adds ``verdict`` and friends from the plan's ``siting.toml``.
@@ -394,7 +384,7 @@ def screen(
         )
     geoms = np.asarray(sites.geometry.values, dtype=object)
     kind = _kinds(geoms, sites.index)
-    pl = _plan(plan)
+    pl = require_plan(plan, "screen")
     idx = plan_index(pl)
     key, siting, rules, targets = _rules(idx, industry)
     tr = _transformer(sites.crs, pl.metric_crs)

@@ -25,12 +25,11 @@ from lzspatial.crs.transforms import reproject
 from lzspatial.errors import CRSError, InputError
 from lzspatial.outputs.webmap import payload as _payload
 from lzspatial.outputs.webmap.basemaps import needs_gcj02, tile_layers
-from lzspatial.plan.labels import VERDICTS
+from lzspatial.plan.labels import LANGS, VERDICTS
+from lzspatial.plan.model import Plan, require_plan
 
 __all__ = ["LANGS", "VERDICTS", "LzMap", "build_map", "render_html", "save_map"]
 
-#: Accepted ``lang`` values.
-LANGS = ("zh", "en", "both")
 _ASSETS = Path(__file__).resolve().parent / "assets"
 #: Our scripts in ``assets/``, inlined in this order as ONE ``<script>``. The lzmap-* parts are
 #: consecutive slices of one IIFE (not valid on their own; only their concatenation is):
@@ -225,23 +224,13 @@ def _union(bounds: list[float] | None, frame: Any) -> list[float] | None:
     return [min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])]
 
 
-def _load(plan: Any) -> Any:
-    from lzspatial.plan import Plan, load_plan
-
-    if isinstance(plan, Plan):
-        return plan
-    if plan is None or isinstance(plan, (str, os.PathLike)):
-        return load_plan(plan)
-    raise InputError(f"build_map: expected a Plan or a plan folder, got {type(plan).__name__}")
-
-
 # ---------------------------------------------------------------------------
 # the map
 # ---------------------------------------------------------------------------
 
 
 def build_map(
-    plan: Any = None,
+    plan: Plan,
     *,
     basemap: str = "none",
     lang: str = "both",
@@ -253,8 +242,8 @@ def build_map(
 
     Parameters
     ----------
-    plan : Plan, str or path-like, optional
-        A loaded plan or a plan folder (the default plan when omitted).
+    plan : Plan
+        The loaded plan (:func:`lzspatial.load_plan`).
     basemap : {"none", "osm", "carto", "tianditu", "gaode"}
         Tiles under the vector layers. ``"none"`` makes no network request.
         ``"tianditu"`` reads its key from ``LZSPATIAL_TIANDITU_KEY`` (and
@@ -286,7 +275,8 @@ def build_map(
 
     Examples
     --------
-    >>> m = build_map()
+    >>> from lzspatial import load_plan
+    >>> m = build_map(load_plan())
     >>> html = render_html(m)
     >>> "<script src" in html, len(html) < 1_000_000
     (False, True)
@@ -295,7 +285,7 @@ def build_map(
         raise InputError(f"lang {lang!r} is not known; use one of: {', '.join(LANGS)}")
     gcj = needs_gcj02(basemap)
     tiles = tile_layers(basemap, lang)
-    plan = _load(plan)
+    plan = require_plan(plan, "build_map")
     layers = []
     bounds = None
     for name in plan.layer_names:

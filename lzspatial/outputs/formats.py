@@ -1,0 +1,32 @@
+"""The export formats and what each accepts: the registry the library and the CLI both read.
+
+Kept free of heavy imports, so that ``lzspatial export --help`` lists the choices fast.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from lzspatial.crs.names import CGCS2000, GK_CM120_TRAP, GK_CM123, GK_ZONE41, WGS84
+
+__all__ = ["DESCRIPTIONS", "ENCODINGS", "FORMATS", "FORMAT_CRS"]
+
+#: Export formats, with a one-line description each (shown by ``lzspatial export --help``).
+DESCRIPTIONS: Final = {
+    "geojson": "<layer>.geojson per layer + plan.geojson (RFC 7946 in EPSG:4326)",
+    "gpkg": "<plan id>.gpkg, one table per layer, QGIS default styles",
+    "gktxt": "<layer>.txt per polygon layer: 国土TXT, CGCS2000 GK zone 41",
+    "csv": "<layer>.csv per point layer (UTF-8 with BOM, for Excel)",
+}
+#: Export formats.
+FORMATS: Final = tuple(DESCRIPTIONS)
+_METRIC_AND_DEGREES = (WGS84, CGCS2000, GK_CM123, GK_ZONE41, GK_CM120_TRAP)
+#: The CRSs each format accepts (canonical names; the first is the default).
+FORMAT_CRS: Final = {
+    "geojson": (*_METRIC_AND_DEGREES, "gcj02", "bd09"),
+    "gpkg": _METRIC_AND_DEGREES,
+    "csv": (*_METRIC_AND_DEGREES, "gcj02", "bd09"),
+    "gktxt": (GK_ZONE41,),
+}
+#: Text encodings of the 国土TXT export.
+ENCODINGS: Final = ("utf-8", "gbk")
