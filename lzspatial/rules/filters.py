@@ -141,12 +141,12 @@ def _check_types(v: Any, lit: Any) -> None:
         raise _TypeMismatch(v, lit)
 
 
-def _is_null(v: Any) -> bool:
+def is_null(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and not _is_null(v)
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and not is_null(v)
 
 
 def _plain(v: Any) -> Any:
@@ -158,8 +158,8 @@ def _plain(v: Any) -> Any:
 
 def _equal(v: Any, lit: Any) -> bool:
     v = _plain(v)
-    if lit is None or _is_null(v):
-        return lit is None and _is_null(v)
+    if lit is None or is_null(v):
+        return lit is None and is_null(v)
     if isinstance(lit, bool) or isinstance(v, bool):
         return isinstance(lit, bool) and isinstance(v, bool) and v == lit
     _check_types(v, lit)

@@ -55,7 +55,7 @@ _NON_PLAIN = re.compile(r"[^\x20-\x7e\n]")
 _SUFFIX = {"m2": " m²", "m": " m", "count": ""}
 
 
-def _num(value: float | None, unit: str) -> str:
+def format_measure(value: float | None, unit: str) -> str:
     """Format a measure: ``1,234 m²``, ``3.5 m``, ``2``."""
     if value is None or value != value:
         return "unknown"
@@ -208,7 +208,7 @@ class CheckReport:
         vrows = "".join(
             f"<tr><td>{esc(r['severity'])}</td><td>{esc(r['rule_id'])}</td><td>{esc(r['layer'])}</td>"
             f"<td>{esc(r['feature_id'])}</td><td>{esc(r['related_id'] or '')}</td>"
-            f"<td>{esc(_num(r['measure'], r['unit']))}</td><td>{esc(r['message'])}</td></tr>"
+            f"<td>{esc(format_measure(r['measure'], r['unit']))}</td><td>{esc(r['message'])}</td></tr>"
             for r in self._records()[:500]
         )
         head = "".join(
@@ -291,7 +291,7 @@ def _print_violations(console: Any, sev: str, recs: list[dict[str, Any]], wide: 
             mark = " (accepted)" if r["accepted"] else ""
             console.print(
                 f"  [bold]{_markup(r['rule_id'])}[/bold]  {_markup(r['feature_id'] or '-')}  "
-                f"{_markup(_num(r['measure'], r['unit']))}{mark}"
+                f"{_markup(format_measure(r['measure'], r['unit']))}{mark}"
             )
             console.print(f"    {_markup(r['message'])}")
         return
@@ -302,7 +302,7 @@ def _print_violations(console: Any, sev: str, recs: list[dict[str, Any]], wide: 
             _markup(r["layer"]),
             _markup(r["feature_id"]),
             _markup(r["related_id"]),
-            _markup(_num(r["measure"], r["unit"])),
+            _markup(format_measure(r["measure"], r["unit"])),
             _markup(r["message"]),
         )
     console.print(vt)

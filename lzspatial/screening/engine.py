@@ -76,12 +76,12 @@ from lzspatial.crs import WGS84, parse_crs, transformer
 from lzspatial.crs.transforms import transform_xy
 from lzspatial.errors import CRSError, InputError
 from lzspatial.plan.model import require_plan
+from lzspatial.screening.grid import PolyLayer
 from lzspatial.screening.plan_index import (
     CONTROL_KINDS,
     DISTANCES,
     LOGISTICS_KINDS,
     PlanIndex,
-    PolyLayer,
     plan_index,
 )
 

@@ -1,0 +1,130 @@
+"""What a rule sees: the plan's layers in the metric CRS, and selections of features.
+
+:class:`Context` resolves a rule's selections (layer + filter) into :class:`Features`
+and caches them, since rules often share selections. The kinds (:mod:`lzspatial.rules.kinds`)
+read features through it; the engine (:mod:`lzspatial.rules.engine`) makes one per check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+
+from lzspatial.errors import InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from lzspatial.plan import Plan
+    from lzspatial.rules.ruleset import Selection
+
+__all__ = ["Context", "Features", "violation_row"]
+
+
+# -- data access -----------------------------------------------------------------
+
+
+class Features:
+    """Selected features pooled from one or more layers, geometry in the metric CRS."""
+
+    def __init__(
+        self, layers: Any, ids: Any, geoms: Any, frames: list[Any], label: str, rows: Any = None
+    ) -> None:
+        self.layers, self.ids, self.geoms, self.label = layers, ids, geoms, label
+        self._frames, self._rows = frames, rows  # attributes, read only when a rule needs them
+        self._spatial: Features | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def spatial(self) -> Features:
+        """Only features with a non-empty geometry, made valid where invalid."""
+        if self._spatial is None:
+            keep = ~(shapely.is_missing(self.geoms) | shapely.is_empty(self.geoms))
+            geoms = self.geoms[keep].copy()
+            bad = ~shapely.is_valid(geoms)
+            if bad.any():
+                geoms[bad] = shapely.make_valid(geoms[bad])
+            rows = np.flatnonzero(keep) if self._rows is None else self._rows[keep]
+            self._spatial = Features(self.layers[keep], self.ids[keep], geoms, self._frames, self.label, rows)
+        return self._spatial
+
+    def values(self, field: str) -> list[Any]:
+        """Return the values of *field*, one per feature (``None`` where a layer lacks it)."""
+        vals: list[Any] = []
+        for frame in self._frames:
+            vals += frame[field].tolist() if field in frame.columns else [None] * len(frame)
+        return vals if self._rows is None else [vals[i] for i in self._rows]
+
+    def same(self, i: Any, other: Features, j: Any) -> Any:
+        """Boolean array: whether pairs (i, j) are the same feature."""
+        return (self.layers[i] == other.layers[j]) & (self.ids[i] == other.ids[j])
+
+
+class Context:
+    """The plan (and extra layers) as a rule check reads them."""
+
+    def __init__(self, plan: Plan, extra: Mapping[str, gpd.GeoDataFrame]) -> None:
+        self.plan = plan
+        self.crs = plan.metric_crs
+        self._frames: dict[str, gpd.GeoDataFrame] = {}
+        self._selected: dict[tuple[Selection, ...], Features] = {}
+        self.fields: dict[str, set[str]] = {}
+        for name in plan.layer_names:
+            self.fields[name] = {c for c in plan[name].columns if c != "geometry"}
+        for name, gdf in extra.items():
+            if name in self.fields:
+                raise InputError(f"extra layer {name!r} has the name of a plan layer; rename it")
+            if getattr(gdf, "crs", None) is None:
+                raise InputError(f"extra layer {name!r} has no CRS; set it, e.g. gdf.set_crs('EPSG:4326')")
+            self._frames[name] = gdf.to_crs(self.crs)
+            self.fields[name] = {c for c in gdf.columns if c != gdf.geometry.name}
+
+    def frame(self, name: str) -> gpd.GeoDataFrame:
+        """Return layer *name* in the metric CRS (cached)."""
+        if name not in self._frames:
+            self._frames[name] = self.plan.layer(name, metric=True)
+        return self._frames[name]
+
+    def select(self, sels: tuple[Selection, ...]) -> Features:
+        """Return the features of *sels*, pooled (cached: rules often share selections)."""
+        if sels in self._selected:
+            return self._selected[sels]
+        layers, ids, geoms, frames = [], [], [], []
+        for sel in sels:
+            frame = self.frame(sel.layer)
+            if sel.where is not None:
+                frame = frame[sel.where.evaluate(frame, len(frame))]
+            fids = frame["id"].tolist() if "id" in frame.columns else [str(i) for i in frame.index]
+            layers += [sel.layer] * len(frame)
+            ids += fids
+            geoms.append(np.asarray(frame.geometry.values, dtype=object))
+            frames.append(frame)
+        label = " + ".join(s.label for s in sels)
+        feats = Features(
+            np.array(layers, dtype=object),
+            np.array(ids, dtype=object),
+            np.concatenate(geoms) if geoms else np.empty(0, dtype=object),
+            frames,
+            label,
+        )
+        self._selected[sels] = feats
+        return feats
+
+
+def violation_row(
+    feats: Features, i: int, related: Any, measure: float, unit: str, message: str, geom: Any
+) -> dict[str, Any]:
+    """Return one violation record (the columns of ``VIOLATION_COLUMNS`` the kinds fill in)."""
+    return {
+        "layer": feats.layers[i],
+        "feature_id": feats.ids[i],
+        "related_id": related,
+        "measure": float(measure),
+        "unit": unit,
+        "message": message,
+        "geometry": geom,
+    }

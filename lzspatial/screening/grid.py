@@ -1,0 +1,467 @@
+"""A domain-free grid index for exact point-in-polygon and nearest-segment queries.
+
+A grid of up to 256 x 256 cells over an extent. For each polygon every cell is
+inside, outside or crossed by the boundary (exact: the boundary segments are
+intersected with the cells, slightly enlarged); for each line layer every
+cell keeps the segments that can be nearest to some point of it, pruned from
+32 x 32-cell blocks down to single cells with the triangle inequality
+(a segment whose distance from the cell centre exceeds the best distance plus
+the cell diameter can be nearest to no point of the cell). The answers are
+exact; the grid only decides which exact computations are needed.
+
+It knows nothing of plans: :mod:`lzspatial.screening.plan_index` builds one per plan.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import shapely
+
+__all__ = ["POLY_MARGIN", "Grid", "PolyLayer", "SegLayer", "split_children"]
+
+POLY_MARGIN = 250.0
+_EPS = 1e-3  # m; slack for rounding in cell assignment and pruning
+_GRID_CELLS = 256
+_LEVELS = 5
+
+
+def _segments(geoms: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Explode geometries into 2-point segments: (n, 4) ax, ay, bx, by and the owner index.
+
+    Polygons contribute their rings; points contribute zero-length segments.
+    """
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    geoms = arr
+    polys = np.isin(shapely.get_type_id(geoms), (3, 6))
+    lines = np.where(polys, shapely.boundary(geoms), geoms)
+    parts, owner = shapely.get_parts(lines, return_index=True)
+    coords, part = shapely.get_coordinates(parts, return_index=True)
+    is_pt = shapely.get_type_id(parts) == 0
+    same = part[1:] == part[:-1]
+    seg = np.column_stack([coords[:-1], coords[1:]])[same]
+    seg_owner = owner[part[:-1][same]]
+    pts = np.flatnonzero(is_pt[part])
+    seg = np.vstack([seg, np.column_stack([coords[pts], coords[pts]])])
+    seg_owner = np.concatenate([seg_owner, owner[part[pts]]])
+    order = np.argsort(seg_owner, kind="stable")
+    return seg[order], seg_owner[order].astype(np.int32)
+
+
+def _seg_dist(px: np.ndarray, py: np.ndarray, seg: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """Exact distance from points to segments ``seg[pick]``: the GEOS formula (``Distance::pointToSegment``).
+
+    *seg* holds the segments column-wise, shape (4, nseg): ax, ay, bx, by.
+    """
+    return _pt_seg(px, py, seg[0][pick], seg[1][pick], seg[2][pick], seg[3][pick])
+
+
+def _pt_seg(px: Any, py: Any, ax: Any, ay: Any, bx: Any, by: Any) -> np.ndarray:
+    """Exact distance from points (px, py) to segments (a, b), the GEOS formula."""
+    dx, dy = bx - ax, by - ay
+    len2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = ((px - ax) * dx + (py - ay) * dy) / len2
+        perp = np.abs(((ay - py) * dx - (ax - px) * dy) / len2) * np.sqrt(len2)
+    end_b = r >= 1
+    ex, ey = np.where(end_b, bx, ax), np.where(end_b, by, ay)
+    end = np.sqrt((px - ex) ** 2 + (py - ey) ** 2)
+    return np.where((len2 == 0) | (r <= 0) | end_b, end, perp)
+
+
+def _seg_d2(px: np.ndarray, py: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Squared distance by clamped projection (for ranking candidates)."""
+    ux, uy = px - s[..., 0], py - s[..., 1]
+    dx, dy, il2 = s[..., 4], s[..., 5], s[..., 6]
+    t = np.clip((ux * dx + uy * dy) * il2, 0.0, 1.0)
+    ex, ey = ux - t * dx, uy - t * dy
+    return ex * ex + ey * ey
+
+
+class Grid:
+    """A regular grid of cells over the plan (row-major flat cell ids)."""
+
+    def __init__(self, bounds: tuple[float, float, float, float]) -> None:
+        minx, miny, maxx, maxy = bounds
+        margin = max(10_000.0, 0.1 * max(maxx - minx, maxy - miny))
+        minx, miny, maxx, maxy = minx - margin, miny - margin, maxx + margin, maxy + margin
+        self.size = max(maxx - minx, maxy - miny) / _GRID_CELLS
+        block = 2**_LEVELS
+        self.cx = int(np.ceil((maxx - minx) / (self.size * block)))
+        self.cy = int(np.ceil((maxy - miny) / (self.size * block)))
+        self.nx, self.ny = self.cx * block, self.cy * block
+        self.x0, self.y0 = minx, miny
+
+    def cell(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Flat cell id per point, -1 outside the grid (or NaN)."""
+        with np.errstate(invalid="ignore"):
+            i = np.floor((x - self.x0) / self.size)
+            j = np.floor((y - self.y0) / self.size)
+        ok = (i >= 0) & (i < self.nx) & (j >= 0) & (j < self.ny)
+        return np.where(ok, j * self.nx + i, -1).astype(np.int64)
+
+    def ij(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Column and row indices clipped into the grid."""
+        i = np.clip(np.floor((x - self.x0) / self.size), 0, self.nx - 1).astype(np.int64)
+        j = np.clip(np.floor((y - self.y0) / self.size), 0, self.ny - 1).astype(np.int64)
+        return i, j
+
+    def centers(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cell centre coordinates, flat row-major."""
+        i = np.arange(self.nx)
+        j = np.arange(self.ny)
+        return (
+            np.tile(self.x0 + (i + 0.5) * self.size, self.ny),
+            np.repeat(self.y0 + (j + 0.5) * self.size, self.nx),
+        )
+
+
+# ---------------------------------------------------------------- polygons: point in / area of
+
+
+class PolyLayer:
+    """Polygons with per-cell status: 0 outside, 1 inside, 2 crossed by the boundary."""
+
+    def __init__(self, geoms: list[Any], grid: Grid) -> None:
+
+        self.geoms = np.empty(len(geoms), dtype=object)
+        self.geoms[:] = geoms
+        self.grid = grid
+        k = len(geoms)
+        self.status = np.zeros((k, grid.ny * grid.nx), dtype=np.int8)
+        self.bounds = shapely.bounds(self.geoms) if k else np.zeros((0, 4))
+        for n, g in enumerate(self.geoms):
+            shapely.prepare(g)
+            shapely.intersects_xy(g, 0.0, 0.0)  # build the prepared locator before threads share it
+            self.status[n] = self._classify(g)
+        nz = self.status != 0
+        first = nz.argmax(axis=0) if k else np.zeros(grid.nx * grid.ny, dtype=np.int64)
+        has = nz.any(axis=0) if k else np.zeros(grid.nx * grid.ny, dtype=bool)
+        hit = self.status[first, np.arange(first.size)] == 1 if k else has
+        self.value = np.where(has, np.where(hit, first, -2), -1).astype(np.int32)
+        self._sat: np.ndarray | None = None
+        self._piece_cache: dict[int, dict[int, Any]] = {}
+
+    def _classify(self, g: Any) -> np.ndarray:
+
+        grid = self.grid
+        out = np.zeros(grid.ny * grid.nx, dtype=np.int8)
+        minx, miny, maxx, maxy = g.bounds
+        i0, j0 = grid.ij(np.array([minx - _EPS]), np.array([miny - _EPS]))
+        i1, j1 = grid.ij(np.array([maxx + _EPS]), np.array([maxy + _EPS]))
+        ii, jj = np.meshgrid(np.arange(i0[0], i1[0] + 1), np.arange(j0[0], j1[0] + 1))
+        ids = (jj * grid.nx + ii).ravel()
+        cx = grid.x0 + (ids % grid.nx + 0.5) * grid.size
+        cy = grid.y0 + (ids // grid.nx + 0.5) * grid.size
+        out[ids] = shapely.intersects_xy(g, cx, cy).astype(np.int8)
+        seg, _ = _segments([g])
+        half = grid.size / 2 + _EPS
+        boxes = shapely.box(cx - half, cy - half, cx + half, cy + half)
+        tree = shapely.STRtree(boxes)
+        lines = shapely.linestrings(seg.reshape(-1, 2, 2))
+        hit = tree.query(lines, predicate="intersects")[1]
+        out[ids[np.unique(hit)]] = 2
+        return out
+
+    def first_cover(self, x: np.ndarray, y: np.ndarray, cell: np.ndarray) -> np.ndarray:
+        """Index of the first polygon covering each point (boundary included), -1 if none."""
+        out = np.where(cell >= 0, self.value[np.maximum(cell, 0)], -1)
+        todo = np.flatnonzero(out == -2)
+        if todo.size:
+            out[todo] = -1
+            tx, ty = x[todo], y[todo]
+            free = np.ones(todo.size, dtype=bool)
+            for n, g in enumerate(self.geoms):
+                minx, miny, maxx, maxy = self.bounds[n]
+                sel = np.flatnonzero(free & (tx >= minx) & (tx <= maxx) & (ty >= miny) & (ty <= maxy))
+                if sel.size:
+                    hit = sel[shapely.intersects_xy(g, tx[sel], ty[sel])]
+                    out[todo[hit]] = n
+                    free[hit] = False
+        return out
+
+    def _tables(self) -> np.ndarray:
+        """Summed-area tables of inside and outside cells, shape (k, 2, ny+1, nx+1)."""
+        if self._sat is None:
+            g = self.grid
+            k = len(self.geoms)
+            st = self.status.reshape(k, g.ny, g.nx)
+            sat = np.zeros((k, 2, g.ny + 1, g.nx + 1), dtype=np.int32)
+            sat[:, 0, 1:, 1:] = (st == 1).cumsum(1).cumsum(2)
+            sat[:, 1, 1:, 1:] = (st == 0).cumsum(1).cumsum(2)
+            self._sat = sat
+        return self._sat
+
+    def areas(self, geoms: np.ndarray, bounds: np.ndarray, area: np.ndarray) -> np.ndarray:
+        """Area (m²) of each polygon site inside each polygon: shape (n, k)."""
+        k = len(self.geoms)
+        out = np.zeros((len(geoms), k))
+        if not k or not len(geoms):
+            return out
+        sat = self._tables()
+        i0, j0 = self.grid.ij(bounds[:, 0] - _EPS, bounds[:, 1] - _EPS)
+        i1, j1 = self.grid.ij(bounds[:, 2] + _EPS, bounds[:, 3] + _EPS)
+        ncell = (i1 - i0 + 1) * (j1 - j0 + 1)
+        for n, g in enumerate(self.geoms):
+            minx, miny, maxx, maxy = self.bounds[n]
+            near = np.flatnonzero(
+                (bounds[:, 2] >= minx)
+                & (bounds[:, 0] <= maxx)
+                & (bounds[:, 3] >= miny)
+                & (bounds[:, 1] <= maxy)
+            )
+            if not near.size:
+                continue
+            s = sat[n]
+            a0, b0, a1, b1 = i0[near], j0[near], i1[near], j1[near]
+            cnt = s[:, b1 + 1, a1 + 1] - s[:, b0, a1 + 1] - s[:, b1 + 1, a0] + s[:, b0, a0]
+            full = near[cnt[0] == ncell[near]]
+            out[full, n] = area[full]
+            mixed = near[(cnt[0] != ncell[near]) & (cnt[1] != ncell[near])]
+            if not mixed.size:
+                continue
+            small = (i1[mixed] - i0[mixed] <= 1) & (j1[mixed] - j0[mixed] <= 1)
+            big = mixed[~small]
+            if big.size:
+                out[big, n] = shapely.area(shapely.intersection(geoms[big], g))
+            mixed = mixed[small]
+            if mixed.size:
+                out[mixed, n] = self._by_cells(n, geoms, mixed, i0, j0, i1, j1)
+        return out
+
+    def _by_cells(
+        self,
+        n: int,
+        geoms: np.ndarray,
+        sites: np.ndarray,
+        i0: np.ndarray,
+        j0: np.ndarray,
+        i1: np.ndarray,
+        j1: np.ndarray,
+    ) -> np.ndarray:
+        """Return the areas of sites spanning at most 2 x 2 cells.
+
+        Each is the sum over its cells of the site cut by the cell (inside
+        cells) or by the polygon's piece in the cell (boundary cells).
+        """
+        grid = self.grid
+        pair_site, pair_cell = [], []
+        for di, dj in ((0, 0), (1, 0), (0, 1), (1, 1)):
+            ok = (i0[sites] + di <= i1[sites]) & (j0[sites] + dj <= j1[sites])
+            pair_site.append(np.flatnonzero(ok))
+            pair_cell.append((j0[sites][ok] + dj) * grid.nx + i0[sites][ok] + di)
+        ps, pc = np.concatenate(pair_site), np.concatenate(pair_cell)
+        status = self.status[n, pc]
+        keep = status > 0
+        ps, pc, status = ps[keep], pc[keep], status[keep]
+        cutters = np.empty(pc.size, dtype=object)
+        inside = status == 1
+        cutters[inside] = self._boxes(pc[inside])
+        edge = np.flatnonzero(~inside)
+        if edge.size:
+            cutters[edge] = self._pieces(n, pc[edge])
+        taken = shapely.area(shapely.intersection(geoms[sites[ps]], cutters))
+        return np.bincount(ps, weights=taken, minlength=sites.size)
+
+    def _boxes(self, cells: np.ndarray) -> np.ndarray:
+
+        g = self.grid
+        x0 = g.x0 + (cells % g.nx) * g.size
+        y0 = g.y0 + (cells // g.nx) * g.size
+        return shapely.box(x0, y0, x0 + g.size, y0 + g.size)
+
+    def _pieces(self, n: int, cells: np.ndarray) -> np.ndarray:
+        """Return the part of polygon *n* in each boundary cell (cached)."""
+        cache = self._piece_cache.setdefault(n, {})
+        todo = np.unique(cells[[c not in cache for c in cells.tolist()]])
+        if todo.size:
+            for c, piece in zip(
+                todo.tolist(), shapely.intersection(self.geoms[n], self._boxes(todo)), strict=True
+            ):
+                cache[c] = piece
+        out = np.empty(cells.size, dtype=object)
+        out[:] = [cache[c] for c in cells.tolist()]
+        return out
+
+
+# ---------------------------------------------------------------- nearest feature
+
+
+class SegLayer:
+    """Nearest-feature index: the features' segments plus per-cell candidate lists (CSR)."""
+
+    def __init__(self, frame: Any, grid: Grid, polys: PolyLayer | None = None) -> None:
+
+        self.ids = np.asarray(frame["id"], dtype=object)
+        self.geoms = np.asarray(frame.geometry.values, dtype=object)
+        self.grid = grid
+        self.polys = polys
+        self.tree = shapely.STRtree(self.geoms) if len(self.geoms) else None
+        self._poly_csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        if self.tree is None:
+            return
+        seg, self.owner = _segments(self.geoms)
+        dx, dy = seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1]
+        len2 = dx * dx + dy * dy
+        il2 = np.divide(1.0, len2, out=np.zeros_like(len2), where=len2 > 0)
+        self.cols = np.ascontiguousarray(seg.T)
+        self.pack = np.column_stack([seg, dx, dy, il2])
+        self.seg_geoms = np.where(
+            len2 > 0, shapely.linestrings(seg.reshape(-1, 2, 2)), shapely.points(seg[:, :2])
+        )
+        self.offsets, self.counts, self.values = self._build(0.0)
+
+    def _build(self, margin: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate segments per cell for sites of radius <= *margin*, as CSR (offsets, counts, values)."""
+        g = self.grid
+        nseg = self.cols.shape[1]
+        roots = g.cx * g.cy
+        cell = np.repeat(np.arange(roots, dtype=np.int64), nseg)
+        segi = np.tile(np.arange(nseg, dtype=np.int64), roots)
+        ci, cj = cell % g.cx, cell // g.cx  # cell coordinates at the current level
+        for level in range(_LEVELS + 1):
+            size = g.size * 2 ** (_LEVELS - level)
+            d = _seg_dist(g.x0 + (ci + 0.5) * size, g.y0 + (cj + 0.5) * size, self.cols, segi)
+            starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+            grp = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, cell.size]))
+            dmin = np.minimum.reduceat(d, starts)
+            keep = d <= dmin[grp] + size * np.sqrt(2.0) + 2 * margin + 4 * _EPS
+            cell, segi, ci, cj = cell[keep], segi[keep], ci[keep], cj[keep]
+            if level < _LEVELS:
+                cell, segi, ci, cj = split_children(cell, segi, ci, cj)
+        starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+        flat = (cj * g.nx + ci)[starts]  # row-major fine cell id of each group
+        offsets = np.zeros(g.nx * g.ny, dtype=np.int64)
+        counts = np.zeros(g.nx * g.ny, dtype=np.int64)
+        offsets[flat] = starts
+        counts[flat] = np.diff(np.r_[starts, cell.size])
+        return offsets, counts, segi.astype(np.int32)
+
+    def nearest_xy(self, x: np.ndarray, y: np.ndarray, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distance to and index of the nearest feature for each point."""
+        if self.tree is None:
+            return np.full(x.size, np.nan), np.full(x.size, -1, dtype=np.int32)
+        ok = cell >= 0
+        every = bool(ok.all())
+        c = cell if every else np.where(ok, cell, 0)
+        cnt = self.counts[c]
+        off = self.offsets[c]
+        if not every:
+            cnt[~ok] = 0
+        best = self.values[off]  # right wherever a cell has one candidate
+        hist = np.bincount(cnt)
+        lo = 1
+        for k in (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, hist.size):
+            if k <= lo or not hist[lo + 1 : k + 1].any():
+                lo = max(lo, k)
+                continue
+            idx = np.flatnonzero((cnt > lo) & (cnt <= k))
+            lo = k
+            ci = cnt[idx]
+            cand = self.values[off[idx][:, None] + np.minimum(np.arange(int(ci.max())), ci[:, None] - 1)]
+            d2 = _seg_d2(x[idx, None], y[idx, None], self.pack[cand])
+            best[idx] = cand[np.arange(idx.size), d2.argmin(axis=1)]
+        dist = _seg_dist(x, y, self.cols, best)
+        feat = self.owner[best]
+        if not every:
+            import shapely
+
+            out = np.flatnonzero(~ok)
+            dist[out], feat[out] = self.geos(shapely.points(x[out], y[out]))
+        if self.polys is not None:
+            inside = self.polys.first_cover(x, y, cell)
+            hit = inside >= 0
+            dist[hit], feat[hit] = 0.0, inside[hit]
+        return dist, feat
+
+    def nearest_geoms(
+        self,
+        geoms: np.ndarray,
+        bounds: np.ndarray,
+        area: np.ndarray,
+        taken: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Distance to and index of the nearest feature for each polygon site.
+
+        Candidate segments come from the grid (sites up to :data:`POLY_MARGIN`
+        in radius; larger ones use the STRtree), pruned with the triangle
+        inequality; each remaining (site, segment) pair is measured by GEOS.
+        For polygon features, *taken* may give the sites' overlap areas with
+        them (n, k).
+        """
+        n = len(geoms)
+        if self.tree is None or not n:
+            return np.full(n, np.nan), np.full(n, -1, dtype=np.int32)
+        if self._poly_csr is None:
+            self._poly_csr = self._build(POLY_MARGIN)
+        off, cnt, vals = self._poly_csr
+        cx, cy = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
+        rad = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
+        cell = self.grid.cell(cx, cy)
+        small = np.flatnonzero((rad <= POLY_MARGIN) & (cell >= 0))
+        dist, feat = np.full(n, np.nan), np.full(n, -1, dtype=np.int32)
+        if small.size:
+            c = cnt[cell[small]]
+            site = np.repeat(small, c)
+            first = np.repeat(np.cumsum(c) - c, c)
+            seg = vals[np.repeat(off[cell[small]], c) + np.arange(site.size) - first]
+            # keep the segments that can be nearest to some point of the site (triangle inequality)
+            dc = _seg_dist(cx[site], cy[site], self.cols, seg)
+            starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]])
+            grp = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, site.size]))
+            keep = dc <= np.minimum.reduceat(dc, starts)[grp] + 2 * rad[site] + 4 * _EPS
+            site, seg = site[keep], seg[keep]
+            d = shapely.distance(geoms[site], self.seg_geoms[seg])
+            starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]])
+            grp = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, site.size]))
+            dmin = np.minimum.reduceat(d, starts)
+            pos = np.where(d == dmin[grp], np.arange(d.size), d.size)
+            won = np.minimum.reduceat(pos, starts)  # first (lowest segment, so lowest feature) at the min
+            dist[site[starts]], feat[site[starts]] = dmin, self.owner[seg[won]]
+        rest = np.setdiff1d(np.arange(n), small, assume_unique=True)
+        if rest.size:
+            dist[rest], feat[rest] = self.geos(geoms[rest])
+        if self.polys is not None:
+            over_area = self.polys.areas(geoms, bounds, area) if taken is None else taken
+            hit = (over_area > 0).any(axis=1)
+            over = np.where(hit, (over_area > 0).argmax(axis=1), -1)
+            touch = np.where(dist == 0, feat, np.iinfo(np.int32).max)
+            feat = np.where(hit, np.minimum(over, touch), feat).astype(np.int32)
+            dist = np.where(hit, 0.0, dist)
+        return dist, feat
+
+    def geos(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Exact GEOS nearest for any geometries; ties go to the lowest feature index."""
+        dist = np.full(len(geoms), np.nan)
+        feat = np.full(len(geoms), -1, dtype=np.int32)
+        if self.tree is None or not len(geoms):
+            return dist, feat
+        (src, tgt), d = self.tree.query_nearest(geoms, return_distance=True, all_matches=True)
+        order = np.lexsort((tgt, src))
+        src, tgt, d = src[order], tgt[order], d[order]
+        first = np.r_[True, src[1:] != src[:-1]]
+        dist[src[first]], feat[src[first]] = d[first], tgt[first]
+        return dist, feat
+
+
+def split_children(
+    cell: np.ndarray,
+    segi: np.ndarray,
+    ci: np.ndarray,
+    cj: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Give each cell's candidate list to its four children, keeping groups contiguous and sorted."""
+    starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+    lens = np.diff(np.r_[starts, cell.size])
+    grp = np.repeat(np.arange(starts.size), lens)
+    off = np.arange(cell.size) - starts[grp]
+    out = [np.empty(4 * cell.size, dtype=np.int64) for _ in range(4)]
+    for q in range(4):
+        pos = 4 * starts[grp] + q * lens[grp] + off
+        out[0][pos] = cell * 4 + q
+        out[1][pos] = segi
+        out[2][pos] = ci * 2 + (q & 1)
+        out[3][pos] = cj * 2 + (q >> 1)
+    return out[0], out[1], out[2], out[3]
