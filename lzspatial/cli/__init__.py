@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
 
     warnings.showwarning = _show_warning
     try:
-        from lzspatial.io import MAX_INPUT_BYTES
+        from lzspatial.io.limits import MAX_INPUT_BYTES
 
         MAX_INPUT_BYTES()  # a bad LZSPATIAL_MAX_INPUT_MB is one clear error up front
         cli.main(args=argv, prog_name="lzspatial", standalone_mode=False)

@@ -38,16 +38,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from lzspatial.errors import CRSError, InputError
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 __all__ = [
     "COORD_SYSTEMS",
@@ -458,8 +456,6 @@ def convert_gdf(gdf: gpd.GeoDataFrame, src: str, dst: str) -> gpd.GeoDataFrame:
     >>> round(float(convert_gdf(g, "wgs84", "gcj02").geometry.x[0]), 4)
     122.7253
     """
-    import geopandas as gpd
-
     s, d = _system(src, "src"), _system(dst, "dst")
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError(

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "ACCEPTED_CRS_NAMES": "lzspatial.io.geojson",
-    "MAX_INPUT_BYTES": "lzspatial.io.geojson",
-    "check_size": "lzspatial.io.geojson",
+    "MAX_INPUT_BYTES": "lzspatial.io.limits",
+    "check_size": "lzspatial.io.limits",
     "feature_collection_text": "lzspatial.io.geojson",
     "geometry_to_geojson": "lzspatial.io.geojson",
     "parse_json_file": "lzspatial.io.geojson",

@@ -16,8 +16,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+import shapely
+
 from lzspatial._util.atomic import write_text
 from lzspatial.errors import InputError
+from lzspatial.io.limits import MAX_INPUT_BYTES, check_size
 
 __all__ = [
     "ACCEPTED_CRS_NAMES",
@@ -45,33 +49,6 @@ ACCEPTED_CRS_NAMES = frozenset(
         "urn:ogc:def:crs:EPSG::4490",
     }
 )
-
-_DEFAULT_MAX_MB = 512
-
-
-def MAX_INPUT_BYTES() -> int:  # noqa: N802 - reads like a constant, set by environment
-    """Largest input file read into memory, from ``LZSPATIAL_MAX_INPUT_MB`` (default 512)."""
-    raw = os.environ.get("LZSPATIAL_MAX_INPUT_MB", "").strip()
-    if not raw:
-        return _DEFAULT_MAX_MB * 1024 * 1024
-    try:
-        mb = float(raw)
-    except ValueError:
-        mb = float("nan")
-    if not math.isfinite(mb) or mb <= 0:
-        raise InputError(f"LZSPATIAL_MAX_INPUT_MB={raw!r} is not a positive number of megabytes")
-    return int(mb * 1024 * 1024)
-
-
-def check_size(path: Path) -> None:
-    """Refuse a file over the input size limit with a message naming the limit."""
-    limit = MAX_INPUT_BYTES()
-    size = path.stat().st_size
-    if size > limit:
-        raise InputError(
-            f"{path}: file is {size / 2**20:.4g} MB, over the input limit of "
-            f"{limit / 2**20:.4g} MB; raise it with LZSPATIAL_MAX_INPUT_MB=<megabytes>"
-        )
 
 
 def _reject_constant(name: str) -> float:
@@ -159,7 +136,6 @@ def geometry_to_geojson(geom: Any, precision: int = 6, *, rfc7946: bool = True) 
     """
     if geom is None or geom.is_empty:
         return "null"
-    import shapely
 
     if rfc7946 and geom.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
         geom = shapely.orient_polygons(geom, exterior_cw=False)
@@ -200,8 +176,6 @@ def json_value(v: Any) -> Any:
     if hasattr(v, "tolist"):  # numpy scalars and arrays
         return json_value(v.tolist())
     try:
-        import pandas as pd
-
         if pd.isna(v):
             return None
     except (TypeError, ValueError):

@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import Final
 
+import pyogrio
+
 __all__ = ["GPKG_TIME", "gdal_config", "pinned_gpkg_time"]
 
 #: Timestamp written into ``gpkg_contents.last_change`` (and the QGIS styles' ``update_time``),
@@ -16,8 +18,6 @@ GPKG_TIME: Final = "2000-01-01T00:00:00.000Z"
 @contextlib.contextmanager
 def gdal_config(**options: str) -> Iterator[None]:
     """Set GDAL config options for the block, then restore the previous values."""
-    import pyogrio
-
     old = {k: pyogrio.get_gdal_config_option(k) for k in options}
     pyogrio.set_gdal_config_options(options)
     try:

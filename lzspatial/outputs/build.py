@@ -24,6 +24,7 @@ from pathlib import Path
 from lzspatial._util.atomic import clean_stale_temps, write_text
 from lzspatial.errors import OutputError
 from lzspatial.outputs.export import export_plan
+from lzspatial.outputs.webmap import build_map, save_map
 from lzspatial.plan.model import Plan, require_plan
 from lzspatial.rules.engine import check_plan
 
@@ -84,8 +85,6 @@ def build_plan(
     BuildResult
         The files written and the check totals.
     """
-    from lzspatial.outputs.webmap import build_map, save_map
-
     plan = require_plan(plan, "build_plan")
     out = Path(out_dir)
     _prepare_out(out)

@@ -34,12 +34,17 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+import numpy as np
+import pyogrio
+import shapely
+
 from lzspatial._util.atomic import atomic_path, write_bytes, write_text
 from lzspatial.crs import WGS84, parse_crs
 from lzspatial.crs.transforms import is_offset, reproject
 from lzspatial.errors import CRSError, InputError, OutputError
 from lzspatial.io import feature_collection_text
 from lzspatial.io.csv import CSV_ENCODING, guard_cell
+from lzspatial.io.gktxt import write_gktxt
 from lzspatial.io.gpkg import pinned_gpkg_time
 from lzspatial.outputs.formats import FORMAT_CRS, FORMATS
 from lzspatial.outputs.qgis import layer_qml, write_layer_styles
@@ -190,9 +195,6 @@ def _flatten_lists(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _round_geoms(frame: gpd.GeoDataFrame, precision: int, label: str) -> gpd.GeoDataFrame:
     """Round coordinates as the text formats do; refuse geometry it makes invalid."""
-    import numpy as np
-    import shapely
-
     out = frame.copy()
     geoms = shapely.transform(np.asarray(out.geometry.values), lambda c: np.round(c, precision))
     bad = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
@@ -269,7 +271,6 @@ def _layer_meta(plan: Plan, name: str) -> dict[str, str]:
 def _export_gpkg(
     plan: Plan, out: Path, names: list[str], crs: str, precision: int | None, **_: Any
 ) -> list[Path]:
-    import pyogrio
 
     path = out / gpkg_name(plan)
     styles = {}
@@ -385,7 +386,6 @@ def _export_gktxt(
     encoding: str = "utf-8",
     **_: Any,
 ) -> list[Path]:
-    from lzspatial.io.gktxt import write_gktxt
 
     day = _gktxt_date(plan, date)
     written = []

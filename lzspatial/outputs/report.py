@@ -33,10 +33,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import shapely
 
+from lzspatial import __version__
+from lzspatial._util.atomic import write_text
 from lzspatial._util.text import esc
-from lzspatial.outputs.style import verdict_colour
+from lzspatial.errors import InputError
+from lzspatial.outputs.style import class_of, style_for, verdict_colour
 from lzspatial.plan.labels import ELEMENT_LABELS, class_label, verdict_label
+from lzspatial.rules.siting import load_siting, parse_industry
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -88,8 +93,6 @@ def _lookup(plan: Plan) -> dict[str, tuple[str, str]]:
 
 def _path(geom: Any, tx: Any) -> str:
     """SVG path data of a (multi)polygon or (multi)line in map pixels."""
-    import shapely
-
     parts = []
     for part in shapely.get_parts(geom):
         rings = [part.exterior, *part.interiors] if part.geom_type == "Polygon" else [part]
@@ -104,10 +107,6 @@ def _path(geom: Any, tx: Any) -> str:
 
 def _svg(plan: Plan, site: Any, frames: dict[str, Any]) -> str:
     """Return a small inline SVG map of *site* (metric geometry) over the plan, and its legend."""
-    import shapely
-
-    from lzspatial.outputs.style import class_of, style_for
-
     minx, miny, maxx, maxy = site.bounds
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     span = max(_MIN_SPAN, 3 * (maxx - minx), 3 * (maxy - miny) * _W / _H)
@@ -346,10 +345,6 @@ def render_report(results: gpd.GeoDataFrame, plan: Plan, industry: str) -> str:
     str
         The HTML document.
     """
-    from lzspatial import __version__
-    from lzspatial.errors import InputError
-    from lzspatial.rules.siting import load_siting, parse_industry
-
     key = parse_industry(plan, industry)
     if "verdict" not in results.columns:
         raise InputError("render_report: the results carry no verdict; screen them with industry=...")
@@ -402,6 +397,4 @@ def render_report(results: gpd.GeoDataFrame, plan: Plan, industry: str) -> str:
 
 def write_report(html: str, path: str | os.PathLike[str]) -> Path:
     """Write the report atomically and return its path."""
-    from lzspatial._util.atomic import write_text
-
     return write_text(path, html)

@@ -11,6 +11,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+import shapely
+import shapely.geometry
+
 from lzspatial.errors import InputError
 from lzspatial.io import ACCEPTED_CRS_NAMES, parse_json_file
 from lzspatial.plan.schema import COMMON_FIELDS, ID_PATTERN, FieldSpec, LayerSpec
@@ -114,9 +117,6 @@ def _check_rings_closed(gtype: str, coords: Any) -> str | None:
 
 def _parse_geometry(geom: Any, spec: LayerSpec) -> tuple[Any, str | None]:
     """Return (shapely geometry or None, problem or None)."""
-    import shapely
-    import shapely.geometry
-
     if geom is None:
         return None, "geometry is missing or null; every feature needs a geometry"
     if not isinstance(geom, dict):

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyproj
+
 from lzspatial._util.toml import read_toml
+from lzspatial.crs import warn_if_trap
 from lzspatial.errors import PlanFileError, SchemaError
 from lzspatial.plan.schema import ELEMENTS
 
@@ -52,10 +55,6 @@ class Manifest:
 
 def _metric_crs_problem(value: str) -> str | None:
     """Return why *value* cannot be the plan's metric CRS, or None (warns on EPSG:4549)."""
-    import pyproj
-
-    from lzspatial.crs import warn_if_trap
-
     try:
         crs = pyproj.CRS.from_user_input(value)
     except pyproj.exceptions.CRSError:

@@ -11,8 +11,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
+import numpy as np
+import shapely
+
 from lzspatial._util.text import esc
-from lzspatial.crs import METRIC, WGS84
+from lzspatial.crs import METRIC, WGS84, transformer
 from lzspatial.errors import PlanFileError, SchemaError
 from lzspatial.plan.layer import RawLayer, read_layer
 from lzspatial.plan.manifest import Manifest, read_manifest
@@ -22,7 +26,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     import folium
-    import geopandas as gpd
 
     from lzspatial.rules import CheckReport, RuleSet
 
@@ -101,10 +104,6 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
 
 def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str], metric_crs: str) -> None:
     """Duplicate ids across the plan, boundary count, containment, swapped lon/lat."""
-    import shapely
-
-    from lzspatial.crs import transformer
-
     seen: dict[str, str] = {}
     for raw in raws.values():
         for props, where in zip(raw.props, raw.labels, strict=True):
@@ -156,14 +155,12 @@ def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str], metric_cr
 
 
 def _xy(tr: Any, xy: Any) -> Any:
-    import numpy as np
 
     x, y = tr.transform(xy[:, 0], xy[:, 1])
     return np.column_stack([x, y])
 
 
 def _to_frame(raw: RawLayer) -> gpd.GeoDataFrame:
-    import geopandas as gpd
 
     names = [f.name for f in (*COMMON_FIELDS, *raw.spec.fields)]
     extras: list[str] = []

@@ -34,6 +34,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from lzspatial.errors import RuleError
 
 __all__ = ["MAX_DEPTH", "MAX_LENGTH", "Filter", "parse_filter"]
@@ -204,7 +206,6 @@ class _Test:
     pred: Callable[[Any], bool]
 
     def evaluate(self, columns: Mapping[str, Sequence[Any]], n: int) -> Any:
-        import numpy as np
 
         values = columns[self.field]
         try:
@@ -219,7 +220,6 @@ class _Bool:
     parts: tuple[Any, ...]
 
     def evaluate(self, columns: Mapping[str, Sequence[Any]], n: int) -> Any:
-        import numpy as np
 
         if self.op == "not":
             return ~self.parts[0].evaluate(columns, n)

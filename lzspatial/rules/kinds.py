@@ -34,8 +34,6 @@ def _distance_to(container: Any, geoms: Any) -> Any:
     Faster than ``shapely.distance`` against a large polygon: each query visits a few
     segments instead of every vertex.
     """
-    import shapely
-
     if not len(geoms):
         return np.zeros(0)
     edges = shapely.boundary(container) if shapely.get_dimensions(container) == 2 else container
@@ -62,7 +60,6 @@ def _tree(geoms: Any) -> Any:
 
 
 def _must_be_within(rule: Rule, ctx: Context) -> tuple[int, list[dict[str, Any]]]:
-    import shapely
 
     subj, objs = ctx.select(rule.subject).spatial(), ctx.select(rule.objects).spatial()
     tol = rule.param("tolerance_m")
@@ -121,8 +118,6 @@ def _must_contain(rule: Rule, ctx: Context) -> tuple[int, list[dict[str, Any]]]:
 
 def _overlap(ga: Any, gb: Any, tol: float) -> tuple[Any, Any, Any, Any]:
     """Per pair: whether it overlaps, the measure, its unit and the overlap geometry."""
-    import shapely
-
     dim = np.minimum(shapely.get_dimensions(ga), shapely.get_dimensions(gb))
     n = len(ga)
     hit, measure = np.zeros(n, dtype=bool), np.zeros(n)
@@ -186,7 +181,6 @@ def _must_not_overlap_with(rule: Rule, ctx: Context) -> tuple[int, list[dict[str
 
 
 def _must_not_have_gaps(rule: Rule, ctx: Context) -> tuple[int, list[dict[str, Any]]]:
-    import shapely
 
     subj, cont = ctx.select(rule.subject).spatial(), ctx.select(rule.container).spatial()
     tol = rule.param("tolerance_m2")
@@ -221,7 +215,6 @@ def _nearest(subj: Features, idx: Any, objs: Features) -> tuple[Any, Any]:
 
 
 def _must_be_within_distance(rule: Rule, ctx: Context) -> tuple[int, list[dict[str, Any]]]:
-    import shapely
 
     subj, objs = ctx.select(rule.subject).spatial(), ctx.select(rule.objects).spatial()
     d = rule.param("distance_m")
@@ -246,7 +239,6 @@ def _must_be_within_distance(rule: Rule, ctx: Context) -> tuple[int, list[dict[s
 
 
 def _must_be_farther_than(rule: Rule, ctx: Context) -> tuple[int, list[dict[str, Any]]]:
-    import shapely
 
     subj, objs = ctx.select(rule.subject).spatial(), ctx.select(rule.objects).spatial()
     d = rule.param("distance_m")
@@ -350,7 +342,6 @@ def _unique(rule: Rule, ctx: Context) -> tuple[int, list[dict[str, Any]]]:
 
 
 def _valid_geometry(rule: Rule, ctx: Context) -> tuple[int, list[dict[str, Any]]]:
-    import shapely
 
     feats = ctx.select(rule.subject)
     g = feats.geoms

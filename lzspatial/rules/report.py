@@ -14,11 +14,14 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
 from lzspatial._util.text import esc, term_safe
+from lzspatial.io import feature_collection_text, geometry_to_geojson
 
 if TYPE_CHECKING:
-    import geopandas as gpd
-
     from lzspatial.rules.ruleset import RuleSet
 
 __all__ = ["SUMMARY_COLUMNS", "VIOLATION_COLUMNS", "CheckReport"]
@@ -97,10 +100,6 @@ class CheckReport:
         metric_crs: str,
     ) -> CheckReport:
         """Assemble a report from violation rows (metric geometry); sorts deterministically."""
-        import geopandas as gpd
-        import numpy as np
-        import pandas as pd
-
         order = {r.id: i for i, r in enumerate(ruleset.rules)}
         keys = [np.array([str(r[k] or "") for r in rows], dtype=str) for k in ("related_id", "feature_id")]
         keys += [
@@ -162,8 +161,6 @@ class CheckReport:
         """Return the report as deterministic JSON text (keys sorted; geometry as GeoJSON in EPSG:4326)."""
         import json
 
-        from lzspatial.io import geometry_to_geojson
-
         viols = []
         for rec, geom in zip(self._records(), self.violations.geometry.values, strict=True):
             rec["geometry"] = json.loads(geometry_to_geojson(geom, precision))
@@ -186,8 +183,6 @@ class CheckReport:
 
     def to_geojson(self, precision: int = 6) -> str:
         """Return the violations as an RFC 7946 FeatureCollection (text)."""
-        from lzspatial.io import feature_collection_text
-
         rows = zip(self._records(), self.violations.geometry.values, strict=True)
         return _json_safe(feature_collection_text(rows, precision=precision, name="violations"))
 

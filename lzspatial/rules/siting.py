@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shapely
+
 from lzspatial._util.toml import read_toml
 from lzspatial.errors import InputError, RuleError
 from lzspatial.plan.labels import CONTROL_LINE_LABELS, VERDICTS
@@ -326,8 +328,6 @@ def parse_industry(plan: Plan, industry: str) -> str:
 
 def target_geometry(plan: Plan, target: Target) -> Any:
     """Return the union of the plan parts named by *target*, in the metric CRS (or None if empty)."""
-    import shapely
-
     parts: list[Any] = []
     if target.zone_functions and "zones" in plan:
         z = plan.layer("zones", metric=True)

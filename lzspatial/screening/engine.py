@@ -70,12 +70,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyproj
+import shapely
 
 from lzspatial.crs import WGS84, parse_crs, transformer
 from lzspatial.crs.transforms import transform_xy
 from lzspatial.errors import CRSError, InputError
 from lzspatial.plan.model import require_plan
+from lzspatial.rules.siting import decide, load_siting, parse_industry, reason
 from lzspatial.screening.grid import PolyLayer
 from lzspatial.screening.plan_index import (
     CONTROL_KINDS,
@@ -86,9 +91,6 @@ from lzspatial.screening.plan_index import (
 )
 
 if TYPE_CHECKING:
-    import geopandas as gpd
-    import pandas as pd
-
     from lzspatial.plan import Plan
 
 __all__ = ["CHUNK", "CONTROL_KINDS", "DISTANCES", "LOGISTICS_KINDS", "THREADS", "screen", "screen_xy"]
@@ -125,8 +127,6 @@ def _polygons_chunk(
     idx: PlanIndex, geoms: np.ndarray, targets: dict[str, PolyLayer], siting: Any
 ) -> dict[str, np.ndarray]:
     """All answers for one chunk of polygons in the metric CRS."""
-    import shapely
-
     area = shapely.area(geoms)
     bounds = shapely.bounds(geoms)
     out: dict[str, np.ndarray] = {"site_area": area}
@@ -177,8 +177,6 @@ def _run_chunks(
 
 def _cat(values: list[Any], codes: np.ndarray) -> pd.Categorical:
     """Return a categorical of ``values[code]`` (missing where code < 0)."""
-    import pandas as pd
-
     cats, pos = (
         np.unique(np.array([str(v) for v in values], dtype=object), return_inverse=True)
         if values
@@ -223,10 +221,6 @@ def _verdicts(
     idx: PlanIndex, res: dict[str, np.ndarray], rules: list[Any], industry: str, n: int
 ) -> dict[str, Any]:
     """Verdict columns from the per-rule inside answers (one decision per distinct combination)."""
-    import pandas as pd
-
-    from lzspatial.rules.siting import decide, reason
-
     bits = np.zeros(n, dtype=np.int64)
     for b, rule in enumerate(rules):
         bits |= res[f"rule:{rule.id}"].astype(np.int64) << b
@@ -255,7 +249,6 @@ def _verdicts(
 def _rules(idx: PlanIndex, industry: str | None) -> tuple[str | None, Any, list[Any], dict[str, PolyLayer]]:
     if industry is None:
         return None, None, [], {}
-    from lzspatial.rules.siting import load_siting, parse_industry
 
     key = parse_industry(idx.plan, industry)
     siting = load_siting(idx.plan)
@@ -302,8 +295,6 @@ def screen_xy(
     >>> df[["zone_id", "park_id", "verdict"]].values.tolist()
     [['zone-east', 'park-bonded-jinhai', 'pass'], [nan, nan, 'fail']]
     """
-    import pandas as pd
-
     crs = parse_crs(crs)
     x = np.ascontiguousarray(x, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
@@ -368,10 +359,6 @@ def screen(
     RuleError
         A malformed ``siting.toml`` (with an industry).
     """
-    import geopandas as gpd
-    import pandas as pd
-    import shapely
-
     if not isinstance(sites, gpd.GeoDataFrame):
         raise InputError(
             f"screen: sites must be a GeoDataFrame, got {type(sites).__name__}; "
@@ -427,8 +414,6 @@ def screen(
 
 def _kinds(geoms: np.ndarray, index: Any) -> np.ndarray:
     """0 for points, 1 for (multi)polygons; InputError naming bad rows."""
-    import shapely
-
     tid = shapely.get_type_id(geoms)
     kind = np.where(tid == 0, 0, np.where(np.isin(tid, (3, 6)), 1, -1))
     empty = shapely.is_empty(geoms) | (tid < 0)
@@ -462,8 +447,6 @@ def _kinds(geoms: np.ndarray, index: Any) -> np.ndarray:
 
 def _is_valid(geoms: np.ndarray) -> np.ndarray:
     """``shapely.is_valid`` on the thread pool (GEOS releases the GIL)."""
-    import shapely
-
     if len(geoms) < 20_000 or THREADS < 2:
         return shapely.is_valid(geoms)
     parts = np.array_split(geoms, THREADS)
@@ -478,8 +461,6 @@ def _labels(index: Any, pos: np.ndarray, limit: int = 10) -> str:
 
 def _transformer(crs: Any, metric: str) -> Any:
     """Return a transformer from *crs* to the metric CRS, or None when they are the same."""
-    import pyproj
-
     try:
         src = pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError as err:

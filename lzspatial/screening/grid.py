@@ -366,8 +366,6 @@ class SegLayer:
         dist = _seg_dist(x, y, self.cols, best)
         feat = self.owner[best]
         if not every:
-            import shapely
-
             out = np.flatnonzero(~ok)
             dist[out], feat[out] = self.geos(shapely.points(x[out], y[out]))
         if self.polys is not None:

@@ -48,13 +48,18 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
+import shapely
 
+from lzspatial._util.text import term_safe
 from lzspatial.errors import InputError
+from lzspatial.rules.siting import parse_industry
+from lzspatial.screening.engine import screen
+from lzspatial.screening.sites import read_sites
 
 if TYPE_CHECKING:
-    import geopandas as gpd
-
     from lzspatial.plan import Plan
 
 __all__ = ["PIPELINE", "STAGES", "format_csv", "format_json", "format_table", "indicators", "read_projects"]
@@ -70,8 +75,6 @@ OUTSIDE = "(outside zones)"
 
 
 def _areas(plan: Plan, district: Any, district_area: float) -> Any:
-    import pandas as pd
-    import shapely
 
     rows = []
     for layer in ("core", "zones", "control_lines"):
@@ -96,8 +99,6 @@ def _areas(plan: Plan, district: Any, district_area: float) -> Any:
 
 
 def _per_zone(plan: Plan) -> Any:
-    import pandas as pd
-    import shapely
 
     zones = plan.layer("zones", metric=True)
     areas = [(CORE, g) for g in plan.layer("core", metric=True).geometry] if "core" in plan else []
@@ -128,7 +129,6 @@ def _per_zone(plan: Plan) -> Any:
 
 
 def _axes(plan: Plan, district: Any) -> Any:
-    import pandas as pd
 
     axes = plan.layer("axes", metric=True)
     return pd.DataFrame(
@@ -146,7 +146,6 @@ def _axes(plan: Plan, district: Any) -> Any:
 
 
 def _towns_to_axes(plan: Plan) -> tuple[Any, dict[str, Any]]:
-    import pandas as pd
 
     axes = plan.layer("axes", metric=True)
     towns = plan.layer("towns", metric=True)
@@ -173,12 +172,6 @@ def read_projects(projects: Any, plan: Plan, crs: str | None = None) -> gpd.GeoD
     (an industry chain key or label of the plan) and ``investment_rmb``
     (a number, RMB). Bad values raise one InputError naming every bad row.
     """
-    import geopandas as gpd
-    import pandas as pd
-
-    from lzspatial.rules.siting import parse_industry
-    from lzspatial.screening.sites import read_sites
-
     if isinstance(projects, gpd.GeoDataFrame):
         gdf, label = projects.to_crs("EPSG:4326"), "projects"
     else:
@@ -215,7 +208,6 @@ def read_projects(projects: Any, plan: Plan, crs: str | None = None) -> gpd.GeoD
 
 
 def _progress(plan: Plan, projects: gpd.GeoDataFrame, cumulative: bool) -> dict[str, Any]:
-    import pandas as pd
 
     targets = plan.targets
     threshold = float(targets.get("threshold_rmb", 0))
@@ -259,8 +251,6 @@ def _progress(plan: Plan, projects: gpd.GeoDataFrame, cumulative: bool) -> dict[
 
 def _zone_of(projects: gpd.GeoDataFrame, plan: Plan) -> np.ndarray:
     """Return each project's zone id, ``core`` or ``(outside zones)``."""
-    from lzspatial.screening.engine import screen
-
     if not len(projects):
         return np.array([], dtype=object)
     res = screen(projects[["geometry"]], plan)
@@ -342,8 +332,6 @@ def format_json(data: dict[str, Any]) -> str:
 
 def format_csv(data: dict[str, Any]) -> str:
     """Return the indicators as one tidy CSV: table, row key, column, value."""
-    import pandas as pd
-
     rows = [("summary", "", k, v) for k, v in _scalars(data).items() if not isinstance(v, dict)]
     for k, v in data["town_axis_distance"].items():
         rows.append(("town_axis_distance", "", k, v))
@@ -365,8 +353,6 @@ def format_table(data: dict[str, Any], file: Any = None) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
-
-    from lzspatial._util.text import term_safe
 
     console = Console(file=file, highlight=False, width=int(os.environ.get("COLUMNS", 120)))
     console.print(

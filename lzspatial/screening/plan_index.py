@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
+from lzspatial.rules.siting import target_geometry
 from lzspatial.screening.grid import Grid, PolyLayer, SegLayer
 
 if TYPE_CHECKING:
@@ -82,8 +83,6 @@ class PlanIndex:
 
     def target(self, siting: Any, rule: Any) -> PolyLayer:
         """Return a one-polygon layer for the target of a siting rule (cached)."""
-        from lzspatial.rules.siting import target_geometry
-
         key = (str(siting.path), rule.id)
         if key not in self.targets:
             geom = target_geometry(self.plan, rule.target)

@@ -14,9 +14,13 @@ import codecs
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
 
 from lzspatial._util.atomic import AtomicTarget
 from lzspatial.crs import WGS84
@@ -24,10 +28,6 @@ from lzspatial.errors import CRSError, InputError, OutputError
 from lzspatial.io.csv import guard_frame
 from lzspatial.io.geojson import COLLECTION_TAIL, collection_head, feature_text
 from lzspatial.io.gpkg import pinned_gpkg_time
-
-if TYPE_CHECKING:
-    import geopandas as gpd
-    import pandas as pd
 
 __all__ = [
     "LAT",
@@ -53,8 +53,6 @@ def _fmt(path: Path, table: dict[str, str], what: str) -> str:
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
     """Return *df* with categoricals as plain text columns (object, None for missing)."""
-    import pandas as pd
-
     out = {}
     for c in df.columns:
         s = df[c]
@@ -102,10 +100,6 @@ class ResultWriter:
 
     def _table(self, data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
         """Attributes (with ``row`` first) and the geometries (None for a lon/lat frame)."""
-        import geopandas as gpd
-        import pandas as pd
-        import shapely
-
         geoms = None
         if isinstance(data, gpd.GeoDataFrame):
             geoms = np.asarray(data.geometry.values, dtype=object)
@@ -122,7 +116,6 @@ class ResultWriter:
         return df.reset_index(drop=True), geoms
 
     def _geoms(self, df: pd.DataFrame, geoms: np.ndarray | None) -> np.ndarray:
-        import shapely
 
         return shapely.points(df[LON].to_numpy(), df[LAT].to_numpy()) if geoms is None else geoms
 
@@ -143,7 +136,6 @@ class ResultWriter:
 
     def _write_csv(self, data: pd.DataFrame) -> None:
         import pyarrow.csv as pacsv
-        import shapely
 
         df, geoms = self._table(data)
         if geoms is not None:
@@ -158,7 +150,6 @@ class ResultWriter:
     def _write_parquet(self, data: pd.DataFrame) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
-        import shapely
 
         df, geoms = self._table(data)
         table = self._arrow(df.drop(columns=[LON, LAT]) if geoms is None else df, dictionaries=True)
@@ -180,8 +171,6 @@ class ResultWriter:
         self._pq.write_table(table.cast(self._schema))
 
     def _write_gpkg(self, data: pd.DataFrame) -> None:
-        import geopandas as gpd
-        import pyogrio
 
         df, geoms = self._table(data)
         if geoms is None:
@@ -263,7 +252,6 @@ def _point_wkb(x: np.ndarray, y: np.ndarray) -> Any:
 
 
 def _empty() -> gpd.GeoDataFrame:
-    import geopandas as gpd
 
     return gpd.GeoDataFrame(geometry=[], crs=WGS84)
 

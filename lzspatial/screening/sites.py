@@ -30,18 +30,22 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyogrio
+import pyproj
+import shapely
 
 from lzspatial.crs import GK_CM123, GK_ZONE41, WGS84, parse_crs
+from lzspatial.crs.gcj import outside_china
 from lzspatial.crs.transforms import is_offset, to_wgs84, transform_xy
 from lzspatial.errors import CRSError, InputError
+from lzspatial.io import check_size
+from lzspatial.io.gktxt import read_gktxt
 from lzspatial.screening.results import LAT, LON, OUTPUTS, WKT, ResultWriter, _fmt, write_results
-
-if TYPE_CHECKING:
-    import geopandas as gpd
-    import pandas as pd
 
 __all__ = [
     "FORMATS",
@@ -124,8 +128,6 @@ def csv_chunks(
         One entry per row: ``""`` if good, else what is wrong. Blank rows
         say ``"blank row"`` (the caller drops them if only blank rows follow).
     """
-    import pandas as pd
-
     path = Path(path)
     canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else WGS84
     projected = canon in (GK_CM123, GK_ZONE41, "EPSG:4549")
@@ -195,7 +197,6 @@ def _check_chunk(
 
 def _numbers(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """Parse a text column as floats (NaN where it is not a number) and return the stripped text too."""
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -217,8 +218,6 @@ def _convert(vx: np.ndarray, vy: np.ndarray, crs: str) -> tuple[np.ndarray, np.n
         else:
             ok = (np.abs(vx) <= 180) & (np.abs(vy) <= 90)
         if is_offset(crs):
-            from lzspatial.crs.gcj import outside_china
-
             ok &= ~np.asarray(outside_china(vx, vy), dtype=bool)
     vx, vy = np.where(ok, vx, np.nan), np.where(ok, vy, np.nan)
     lon, lat = transform_xy(vx, vy, crs, WGS84)
@@ -291,8 +290,6 @@ class _Rows:
 
     def rejects(self) -> pd.DataFrame:
         """Return the bad rows (trailing blank rows excluded): row, problem and the raw fields."""
-        import pandas as pd
-
         probs = dict(self.bad)
         raw = pd.concat(self.frames) if self.frames else pd.DataFrame(index=pd.Index([], name="row"))
         raw = raw[raw.index.isin(list(probs))]
@@ -315,8 +312,6 @@ class _Rows:
 
 
 def _read_csv(path: Path, crs: str | None, names: dict[str, str | None], rows: _Rows) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-    import pandas as pd
 
     frames, lons, lats = [], [], []
     for chunk, lon, lat, problems in csv_chunks(path, crs=crs, **names):
@@ -335,19 +330,13 @@ def _read_csv(path: Path, crs: str | None, names: dict[str, str | None], rows: _
 
 
 def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
-    from lzspatial.io import check_size
 
     check_size(path)
     try:
         if fmt == "gktxt":
-            from lzspatial.io.gktxt import read_gktxt
-
             return read_gktxt(path)
         if fmt == "parquet":
             return gpd.read_parquet(path)
-        import pyogrio
 
         layers = [n for n, _ in pyogrio.list_layers(path)]
         if layer is None and len(layers) > 1:
@@ -362,7 +351,6 @@ def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> gpd.G
 
 
 def _is_lonlat(crs: Any) -> bool:
-    import pyproj
 
     c = pyproj.CRS.from_user_input(crs)
     return c.equals(pyproj.CRS("OGC:CRS84")) or c.to_epsg() in (4326, 4490)
@@ -372,9 +360,6 @@ def _geo_to_wgs84(
     gdf: gpd.GeoDataFrame, path: Path, fmt: str, crs: str | None, rows: _Rows
 ) -> gpd.GeoDataFrame:
     """Check a file's geometries and bring the good ones to EPSG:4326."""
-    import pyproj
-    import shapely
-
     canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else None
     lonlat = gdf.crs is None or _is_lonlat(gdf.crs)
     geoms = np.asarray(gdf.geometry.values, dtype=object)
@@ -410,13 +395,10 @@ def _geo_to_wgs84(
 
 def _row_index(n: int) -> Any:
     """Return a 1-based row index named ``row``."""
-    import pandas as pd
-
     return pd.RangeIndex(1, n + 1, name="row")
 
 
 def _geometry_problems(geoms: np.ndarray) -> dict[int, str]:
-    import shapely
 
     tid = shapely.get_type_id(geoms)
     problems: dict[int, str] = {}
@@ -521,9 +503,6 @@ def _is_geoparquet(path: Path) -> bool:
 
 def _read_table(path: Path, crs: str | None, names: dict[str, str | None], rows: _Rows) -> gpd.GeoDataFrame:
     """Read a plain Parquet table with coordinate columns, checked like a CSV (rows from 1)."""
-    import geopandas as gpd
-    import pandas as pd
-
     frame = pd.read_parquet(path)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
     text = frame.astype(str).where(frame.notna(), "")

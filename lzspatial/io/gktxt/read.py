@@ -11,16 +11,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from lzspatial.errors import CRSError, InputError
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 __all__ = ["GK_CRS", "ZONE", "from_gktxt_string", "read_gktxt"]
 
@@ -246,8 +244,6 @@ def from_gktxt_string(text: str, *, crs: Any = GK_CRS, source: str = "<string>")
     >>> from_gktxt_string(t).geometry.iloc[0].bounds
     (41475000.0, 4595000.0, 41475100.0, 4595100.0)
     """
-    import geopandas as gpd
-
     blocks = _parse(text, source)
     gdf = gpd.GeoDataFrame(
         {

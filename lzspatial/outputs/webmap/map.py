@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import folium
+import geopandas as gpd
 from branca.element import Element, Figure
 
 from lzspatial._util.atomic import write_text
@@ -158,7 +159,6 @@ def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
 
 
 def _check_frame(frame: Any, what: str, required: tuple[str, ...] = ()) -> Any:
-    import geopandas as gpd
 
     if not isinstance(frame, gpd.GeoDataFrame):
         raise InputError(f"{what}: expected a GeoDataFrame, got {type(frame).__name__}")

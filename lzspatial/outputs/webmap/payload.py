@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+import shapely
+
 from lzspatial.io import geometry_to_geojson
 from lzspatial.outputs.style import CLASS_FIELD, EXTRA_STYLES, STYLES, class_of, style_for
 from lzspatial.plan.labels import class_label, combined_label, field_label, value_labels
@@ -118,8 +121,6 @@ def _is_missing(v: Any) -> bool:
     if isinstance(v, float) and math.isnan(v):
         return True
     try:
-        import pandas as pd
-
         return bool(pd.isna(v)) if not hasattr(v, "__len__") or isinstance(v, str) else False
     except (TypeError, ValueError):
         return False
@@ -221,8 +222,6 @@ def _group(
     label_of: Any,
 ) -> list[ClassData]:
     """Group features by (class, schematic) in *order*, then by first appearance."""
-    import shapely
-
     geoms = list(frame.geometry.values)
     wgs_geoms = list(wgs.geometry.values) if wgs is not None else geoms
     keys: dict[tuple[str, bool], list[int]] = {}
