@@ -18,8 +18,6 @@ from lzspatial.cli.options import crs_option, load, plan_dir_argument, plan_opti
 
 __all__ = ["indicators", "report", "screen"]
 
-#: Rows read per CSV chunk (two screening chunks, one per thread).
-CSV_CHUNK = 500_000
 #: Largest number of sites drawn on a --map.
 MAP_LIMIT = 100_000
 #: Largest number of sites in one report.
@@ -127,7 +125,7 @@ def screen(
                 _write_map(plan, frame, map_path)
         if rows.bad and not skip_invalid:
             rows.raise_if_bad()
-        if not summary["sites"] and not rows.bad:
+        if not summary.sites and not rows.bad:
             raise InputError(f"{sites}: no sites (the file has {_nothing(sites)})")
         if writer is not None:
             writer.close()
@@ -218,36 +216,23 @@ def _screen_csv(
     names: dict[str, Any],
     writer: Any,
     skip_invalid: bool,
-) -> tuple[dict[str, Any], Any]:
-    """Stream a CSV: read, check, screen and write chunk by chunk."""
-    import pandas as pd
+) -> tuple[Any, Any]:
+    """Stream a CSV through :func:`lzspatial.screening.stream.screen_csv`, with a progress bar."""
+    from lzspatial.screening.stream import screen_csv
 
-    from lzspatial.screening.engine import screen_xy
-    from lzspatial.screening.sites import LAT, LON, _Rows, csv_chunks
-
-    rows = _Rows(sites, "line")
-    summary: dict[str, Any] = {"sites": 0}
     total = _count_lines(sites) if sites.stat().st_size > 8 << 20 else None
     with _progress(total) as bar:
         task = bar.add_task("screen", total=total) if bar is not None else None
-        for chunk, lon, lat, problems in csv_chunks(sites, crs=crs, chunksize=CSV_CHUNK, **names):
-            good = rows.add(chunk.index.to_numpy(), problems, chunk)
-            if rows.bad and not skip_invalid:  # stop the output; keep reading to report every bad row
-                if bar is not None:
-                    bar.advance(task, len(chunk))
-                continue
-            res = screen_xy(lon[good], lat[good], plan=plan, industry=industry)
-            res.index = chunk.index[good]
-            kept = chunk[good]
-            frame = pd.concat([kept.drop(columns=[c for c in res.columns if c in kept.columns]), res], axis=1)
-            frame[LON], frame[LAT] = lon[good], lat[good]
-            _tally(summary, res)
-            if writer is not None and len(frame):
-                writer.write(frame)
-            if bar is not None:
-                bar.advance(task, len(chunk))
-            del res, frame, kept
-    return summary, rows
+        return screen_csv(
+            sites,
+            plan,
+            industry=industry,
+            crs=crs,
+            writer=writer,
+            skip_invalid=skip_invalid,
+            progress=(lambda k: bar.advance(task, k)) if bar is not None else None,
+            **names,
+        )
 
 
 def _screen_file(
@@ -262,10 +247,10 @@ def _screen_file(
 ) -> tuple[dict[str, Any], Any, Any]:
     """Read a whole file, screen it, write it."""
     from lzspatial.screening.engine import screen as screen_sites
-    from lzspatial.screening.sites import _Rows, read_sites
+    from lzspatial.screening.sites import RowLog, read_sites
 
     gdf, rejects = read_sites(sites, crs=crs, skip_invalid=skip_invalid, layer=layer, **names)
-    rows = _Rows(sites, _what(sites))
+    rows = RowLog(sites, _what(sites))
     rows.bad = [(int(r), str(p)) for r, p in zip(rejects.index, rejects["problem"], strict=True)]
     rows.frames = [rejects.drop(columns=["problem"])]
     with _progress(len(gdf)) as bar:
@@ -273,8 +258,10 @@ def _screen_file(
         out = screen_sites(
             gdf, plan, industry, progress=(lambda k: bar.advance(task, k)) if bar is not None else None
         )
-    summary: dict[str, Any] = {"sites": 0}
-    _tally(summary, out)
+    from lzspatial.screening.stream import StreamSummary, tally
+
+    summary = StreamSummary()
+    tally(summary, out)
     if writer is not None:
         writer.write(out)
     return summary, rows, out
@@ -288,24 +275,6 @@ def _what(path: Path) -> str:
 
 
 #: Summary labels of sites in no zone: in the core, or outside every zone and the core.
-CORE_LABEL, OUTSIDE_LABEL = "core / 核心区", "(outside the district)"
-
-
-def _tally(summary: dict[str, Any], res: Any) -> None:
-    import numpy as np
-
-    summary["sites"] += len(res)
-    for col in ("zone_id", "verdict"):
-        if col not in res.columns:
-            continue
-        values = res[col].astype(object)
-        if col == "zone_id":
-            core = res["in_core"].to_numpy(bool) if "in_core" in res.columns else np.zeros(len(res), bool)
-            none = values.isna().to_numpy()
-            values = values.mask(none & core, CORE_LABEL).mask(none & ~core, OUTSIDE_LABEL)
-        counts = summary.setdefault(col, {})
-        for k, v in values.fillna("(none)").value_counts().items():
-            counts[k] = counts.get(k, 0) + int(v)
 
 
 def _write_rejects(rows: Any, path: Path) -> None:
@@ -316,11 +285,16 @@ def _write_rejects(rows: Any, path: Path) -> None:
     write_bytes(path, frame.to_csv(index=False, lineterminator="\n").encode(CSV_ENCODING))
 
 
-def _print_summary(summary: dict[str, Any], out: Path | None) -> None:
-    _echo(f"screened {summary['sites']:,} site(s)" + (f"; results in {out}" if out else ""))
+def _print_summary(summary: Any, out: Path | None) -> None:
+    from lzspatial.plan.labels import verdict_label
+
+    _echo(f"screened {summary.sites:,} site(s)" + (f"; results in {out}" if out else ""))
     for col, title in (("zone_id", "by zone"), ("verdict", "by verdict")):
-        if col in summary:
-            parts = ", ".join(f"{k}: {v:,}" for k, v in sorted(summary[col].items()))
+        if col in summary.counts:
+            items = sorted(summary.counts[col].items())
+            if col == "verdict":  # the wording of the map legend and the report
+                items = [(f"{verdict_label(k)[0]} {k}", v) for k, v in items]
+            parts = ", ".join(f"{k}: {v:,}" for k, v in items)
             _echo(f"  {title}: {parts}")
 
 

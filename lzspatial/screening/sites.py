@@ -55,6 +55,7 @@ __all__ = [
     "WKT",
     "ResultWriter",
     "csv_chunks",
+    "RowLog",
     "read_sites",
     "write_results",
 ]
@@ -115,7 +116,7 @@ def csv_chunks(
     x: str | None = None,
     y: str | None = None,
     chunksize: int = 500_000,
-) -> Iterator[tuple[pd.DataFrame, np.ndarray, np.ndarray, list[str]]]:
+) -> Iterator[tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[int, str]]]:
     """Read a CSV of points in chunks, checking every row.
 
     Yields
@@ -259,8 +260,12 @@ def _why(cx: str, tx: str, vx: float, cy: str, ty: str, vy: float, crs: str) -> 
     return f"{cx}={tx}, {cy}={ty} lies outside China, where {crs} does not apply"
 
 
-class _Rows:
-    """Collects bad rows over a whole file; blank rows count only if data follows them."""
+class RowLog:
+    """Collects the bad rows of one input file; blank rows count only if data follows them.
+
+    Readers add each chunk's problems; the CLI writes :meth:`rejects` or raises
+    :meth:`raise_if_bad` (one line naming every bad row).
+    """
 
     def __init__(self, path: Path, what: str) -> None:
         self.path, self.what = path, what
@@ -311,7 +316,7 @@ class _Rows:
         )
 
 
-def _read_csv(path: Path, crs: str | None, names: dict[str, str | None], rows: _Rows) -> gpd.GeoDataFrame:
+def _read_csv(path: Path, crs: str | None, names: dict[str, str | None], rows: RowLog) -> gpd.GeoDataFrame:
 
     frames, lons, lats = [], [], []
     for chunk, lon, lat, problems in csv_chunks(path, crs=crs, **names):
@@ -357,7 +362,7 @@ def _is_lonlat(crs: Any) -> bool:
 
 
 def _geo_to_wgs84(
-    gdf: gpd.GeoDataFrame, path: Path, fmt: str, crs: str | None, rows: _Rows
+    gdf: gpd.GeoDataFrame, path: Path, fmt: str, crs: str | None, rows: RowLog
 ) -> gpd.GeoDataFrame:
     """Check a file's geometries and bring the good ones to EPSG:4326."""
     canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else None
@@ -469,7 +474,7 @@ def read_sites(
         raise InputError(f"{path}: file not found")
     if fmt == "parquet" and not _is_geoparquet(path):
         fmt = "table"
-    rows = _Rows(
+    rows = RowLog(
         path,
         "line"
         if fmt == "csv"
@@ -501,7 +506,7 @@ def _is_geoparquet(path: Path) -> bool:
         raise InputError(f"{path}: cannot read Parquet: {err}") from err
 
 
-def _read_table(path: Path, crs: str | None, names: dict[str, str | None], rows: _Rows) -> gpd.GeoDataFrame:
+def _read_table(path: Path, crs: str | None, names: dict[str, str | None], rows: RowLog) -> gpd.GeoDataFrame:
     """Read a plain Parquet table with coordinate columns, checked like a CSV (rows from 1)."""
     frame = pd.read_parquet(path)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")

@@ -1,0 +1,119 @@
+"""The chunked CSV pipeline: read, check, screen and write any number of points in bounded memory.
+
+:func:`screen_csv` is what ``lzspatial screen SITES.csv --out …`` runs. Each chunk of
+rows is checked (bad rows are logged with their line numbers), screened with
+:func:`~lzspatial.screening.engine.screen_xy` and handed to a
+:class:`~lzspatial.screening.results.ResultWriter`, so memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lzspatial.plan.model import Plan, require_plan
+from lzspatial.screening.engine import screen_xy
+from lzspatial.screening.results import LAT, LON, ResultWriter
+from lzspatial.screening.sites import RowLog, csv_chunks
+
+__all__ = ["CSV_CHUNK", "CORE_LABEL", "OUTSIDE_LABEL", "StreamSummary", "screen_csv", "tally"]
+
+#: Rows per chunk of a streamed CSV.
+CSV_CHUNK = 500_000
+#: How the tallies name sites in the core and outside every zone.
+CORE_LABEL, OUTSIDE_LABEL = "core / 核心区", "(outside the district)"
+
+
+@dataclass
+class StreamSummary:
+    """Counts of a screening run: sites screened, and sites per zone and per verdict."""
+
+    sites: int = 0
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def tally(summary: StreamSummary, res: pd.DataFrame) -> None:
+    """Add one chunk of screening results to *summary* (per zone, and per verdict if present)."""
+    summary.sites += len(res)
+    for col in ("zone_id", "verdict"):
+        if col not in res.columns:
+            continue
+        values = res[col].astype(object)
+        if col == "zone_id":
+            core = res["in_core"].to_numpy(bool) if "in_core" in res.columns else np.zeros(len(res), bool)
+            none = values.isna().to_numpy()
+            values = values.mask(none & core, CORE_LABEL).mask(none & ~core, OUTSIDE_LABEL)
+        counts = summary.counts.setdefault(col, {})
+        for k, v in values.fillna("(none)").value_counts().items():
+            counts[str(k)] = counts.get(str(k), 0) + int(v)
+
+
+def screen_csv(
+    path: str | os.PathLike[str],
+    plan: Plan,
+    *,
+    industry: str | None = None,
+    crs: str | None = None,
+    lon: str | None = None,
+    lat: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    writer: ResultWriter | None = None,
+    skip_invalid: bool = False,
+    chunksize: int = CSV_CHUNK,
+    progress: Callable[[int], Any] | None = None,
+) -> tuple[StreamSummary, RowLog]:
+    """Screen a CSV of points chunk by chunk, writing results as they come.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV (lon/lat columns, or x/y with a projected *crs*).
+    plan : Plan
+        The loaded plan.
+    industry : str, optional
+        An industry chain key (already parsed): adds the verdict columns.
+    crs, lon, lat, x, y : str, optional
+        As for :func:`~lzspatial.screening.sites.read_sites`.
+    writer : ResultWriter, optional
+        Receives each screened chunk; the caller closes (or aborts) it.
+    skip_invalid : bool
+        Go on past bad rows (they are logged) instead of stopping the output.
+    chunksize : int
+        Rows per chunk.
+    progress : callable, optional
+        Called with the number of rows of each chunk read.
+
+    Returns
+    -------
+    (StreamSummary, RowLog)
+        The counts, and the log of bad rows (raise with ``log.raise_if_bad()``).
+    """
+    plan = require_plan(plan, "screen_csv")
+    path = Path(path)
+    log = RowLog(path, "line")
+    summary = StreamSummary()
+    for chunk, xs, ys, problems in csv_chunks(path, crs=crs, lon=lon, lat=lat, x=x, y=y, chunksize=chunksize):
+        good = log.add(chunk.index.to_numpy(), problems, chunk)
+        if log.bad and not skip_invalid:  # stop the output; keep reading to report every bad row
+            if progress is not None:
+                progress(len(chunk))
+            continue
+        res = screen_xy(xs[good], ys[good], plan, industry=industry)
+        res.index = chunk.index[good]
+        kept = chunk[good]
+        frame = pd.concat([kept.drop(columns=[c for c in res.columns if c in kept.columns]), res], axis=1)
+        frame[LON], frame[LAT] = xs[good], ys[good]
+        tally(summary, res)
+        if writer is not None and len(frame):
+            writer.write(frame)
+        if progress is not None:
+            progress(len(chunk))
+        del res, frame, kept
+    return summary, log
