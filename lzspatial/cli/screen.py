@@ -244,7 +244,7 @@ def _screen_file(
     layer: str | None,
     writer: Any,
     skip_invalid: bool,
-) -> tuple[dict[str, Any], Any, Any]:
+) -> tuple[Any, Any, Any]:
     """Read a whole file, screen it, write it."""
     from lzspatial.screening.engine import screen as screen_sites
     from lzspatial.screening.sites import RowLog, read_sites

@@ -408,7 +408,7 @@ def transform_geometries(geoms: Any, func: Converter) -> Any:
         out[:, 1] = y
         return out
 
-    return shapely.transform(geoms, _apply, include_z=_INCLUDE_Z)
+    return shapely.transform(geoms, _apply, include_z=_INCLUDE_Z)  # type: ignore[arg-type]  # None: shapely>=2.1
 
 
 def _system(name: object, role: str) -> str:

@@ -30,7 +30,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -410,7 +410,12 @@ def _export_gktxt(
 
 # ------------------------------------------------------------------ entry point
 
-_WRITERS = {"geojson": _export_geojson, "gpkg": _export_gpkg, "csv": _export_csv, "gktxt": _export_gktxt}
+_WRITERS: dict[str, Callable[..., list[Path]]] = {
+    "geojson": _export_geojson,
+    "gpkg": _export_gpkg,
+    "csv": _export_csv,
+    "gktxt": _export_gktxt,
+}
 
 
 def export_plan(

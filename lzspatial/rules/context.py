@@ -93,7 +93,10 @@ class Context:
         """Return the features of *sels*, pooled (cached: rules often share selections)."""
         if sels in self._selected:
             return self._selected[sels]
-        layers, ids, geoms, frames = [], [], [], []
+        layers: list[str] = []
+        ids: list[str] = []
+        geoms: list[np.ndarray] = []
+        frames: list[gpd.GeoDataFrame] = []
         for sel in sels:
             frame = self.frame(sel.layer)
             if sel.where is not None:
@@ -116,7 +119,13 @@ class Context:
 
 
 def violation_row(
-    feats: Features, i: int, related: Any, measure: float, unit: str, message: str, geom: Any
+    feats: Features,
+    i: int | np.integer[Any],
+    related: Any,
+    measure: float,
+    unit: str,
+    message: str,
+    geom: Any,
 ) -> dict[str, Any]:
     """Return one violation record (the columns of ``VIOLATION_COLUMNS`` the kinds fill in)."""
     return {

@@ -44,7 +44,7 @@ def _distance_to(container: Any, geoms: Any) -> Any:
             segs.append(np.stack([xy[:-1], xy[1:]], axis=1))
     if not segs:
         return shapely.distance(geoms, container)
-    tree = shapely.STRtree(shapely.linestrings(np.concatenate(segs)))
+    tree = shapely.STRtree(np.asarray(shapely.linestrings(np.concatenate(segs)), dtype=object))
     (idx, _), found = tree.query_nearest(geoms, return_distance=True, all_matches=False)
     dist = np.full(len(geoms), np.nan)
     dist[idx] = found

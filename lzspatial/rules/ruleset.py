@@ -223,12 +223,12 @@ class RuleSet:
                             f"{sel.layer!r} in filter {sel.where.text!r}; fields: "  # type: ignore[union-attr]
                             f"{', '.join(sorted(known))}"
                         )
-            name = rule.params.get("field")
-            if name is not None:
+            field_name = rule.params.get("field")
+            if field_name is not None:
                 for sel in rule.subject:
-                    if name not in fields[sel.layer]:
+                    if field_name not in fields[sel.layer]:
                         raise RuleError(
-                            f"{where}: key 'field': unknown field {name!r} of layer "
+                            f"{where}: key 'field': unknown field {field_name!r} of layer "
                             f"{sel.layer!r}; fields: {', '.join(sorted(fields[sel.layer]))}"
                         )
             vocab = rule.params.get("vocabulary")

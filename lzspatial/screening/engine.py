@@ -138,7 +138,7 @@ def _polygons_chunk(
     out["core"] = out["area:core"].sum(axis=1) >= 0.5 * area
     kinds = idx.frames["control_lines"]["kind"].to_numpy()
     for kind in CONTROL_KINDS:
-        out[f"in_{kind}"] = (out["area:control_lines"][:, kinds == kind] > 0).any(axis=1)
+        out[f"in_{kind}"] = np.asarray((out["area:control_lines"][:, kinds == kind] > 0).any(axis=1))
     for name, near in idx.near.items():
         taken = out["area:parks"][:, idx.logistics] if name == "logistics" else None
         out[f"dist_{name}"], out[f"near_{name}"] = near.nearest_geoms(geoms, bounds, area, taken)
@@ -235,7 +235,7 @@ def _verdicts(
         en_txt.append(" | ".join(t[1] for t in texts) or f"no siting rule applies to {industry}")
     inverse = inverse.reshape(-1)
     return {
-        "industry": pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=[industry]),
+        "industry": pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=pd.Index([industry])),
         "verdict": _cat(verdicts, inverse),
         "verdict_rules": _cat(rule_txt, inverse),
         "verdict_reasons": _cat(en_txt, inverse),

@@ -309,7 +309,9 @@ class SegLayer:
         self.cols = np.ascontiguousarray(seg.T)
         self.pack = np.column_stack([seg, dx, dy, il2])
         self.seg_geoms = np.where(
-            len2 > 0, shapely.linestrings(seg.reshape(-1, 2, 2)), shapely.points(seg[:, :2])
+            len2 > 0,
+            np.asarray(shapely.linestrings(seg.reshape(-1, 2, 2)), dtype=object),
+            np.asarray(shapely.points(seg[:, :2]), dtype=object),
         )
         self.offsets, self.counts, self.values = self._build(0.0)
 
@@ -367,7 +369,7 @@ class SegLayer:
         feat = self.owner[best]
         if not every:
             out = np.flatnonzero(~ok)
-            dist[out], feat[out] = self.geos(shapely.points(x[out], y[out]))
+            dist[out], feat[out] = self.geos(np.asarray(shapely.points(x[out], y[out]), dtype=object))
         if self.polys is not None:
             inside = self.polys.first_cover(x, y, cell)
             hit = inside >= 0

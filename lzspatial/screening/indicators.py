@@ -103,7 +103,7 @@ def _per_zone(plan: Plan) -> Any:
     zones = plan.layer("zones", metric=True)
     areas = [(CORE, g) for g in plan.layer("core", metric=True).geometry] if "core" in plan else []
     areas = [(z, g) for z, g in zip(zones["id"], zones.geometry, strict=True)] + areas
-    out = {zid: {"towns": [], "parks": []} for zid, _ in areas}
+    out: dict[str, dict[str, list[str]]] = {zid: {"towns": [], "parks": []} for zid, _ in areas}
     out[OUTSIDE] = {"towns": [], "parks": []}
     towns = plan.layer("towns", metric=True) if "towns" in plan else None
     for tid, pt in zip(towns["id"], towns.geometry, strict=True) if towns is not None else ():
@@ -155,7 +155,7 @@ def _towns_to_axes(plan: Plan) -> tuple[Any, dict[str, Any]]:
         k = int(np.argmin(d))
         rows.append({"town_id": tid, "name_en": name, "nearest_axis_id": axes["id"].iloc[k], "dist_m": d[k]})
     table = pd.DataFrame(rows)
-    worst = table.loc[table["dist_m"].idxmax()] if len(table) else None
+    worst = table.iloc[int(np.argmax(table["dist_m"].to_numpy()))] if len(table) else None
     summary = {
         "towns": len(table),
         "mean_m": float(table["dist_m"].mean()) if len(table) else None,
@@ -186,7 +186,7 @@ def read_projects(projects: Any, plan: Plan, crs: str | None = None) -> gpd.GeoD
     problems = []
     status = gdf["status"].astype(str).str.strip().str.lower()
     money = pd.to_numeric(gdf["investment_rmb"], errors="coerce")
-    chains = []
+    chains: list[str | None] = []
     for row, st, ind, amount, raw in zip(
         gdf.index, status, gdf["industry"], money, gdf["investment_rmb"], strict=True
     ):

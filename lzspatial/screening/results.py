@@ -58,7 +58,9 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
         s = df[c]
         if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s):
             vals = s.astype(object).to_numpy()
-            out[c] = np.where(pd.isna(vals), None, vals).astype(object)
+            vals = vals.astype(object)
+            vals[pd.isna(vals)] = None
+            out[c] = vals
         else:
             out[c] = s.to_numpy()
     return pd.DataFrame(out, index=df.index)
@@ -117,7 +119,9 @@ class ResultWriter:
 
     def _geoms(self, df: pd.DataFrame, geoms: np.ndarray | None) -> np.ndarray:
 
-        return shapely.points(df[LON].to_numpy(), df[LAT].to_numpy()) if geoms is None else geoms
+        if geoms is None:
+            return np.asarray(shapely.points(df[LON].to_numpy(), df[LAT].to_numpy()), dtype=object)
+        return geoms
 
     def _arrow(self, df: pd.DataFrame, *, dictionaries: bool = False) -> Any:
         """Return an Arrow table with stable types: text as string (or int32-indexed dictionaries)."""

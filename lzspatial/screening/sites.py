@@ -192,7 +192,7 @@ def _check_chunk(
         if all(str(v).strip() == "" for v in row):
             problems[int(i)] = "blank row"
         else:
-            problems[int(i)] = _why(cx, tx.iat[i], vx[i], cy, ty.iat[i], vy[i], crs)
+            problems[int(i)] = _why(cx, tx.iat[int(i)], vx[i], cy, ty.iat[int(i)], vy[i], crs)
     return lon, lat, problems
 
 
@@ -225,7 +225,7 @@ def _convert(vx: np.ndarray, vy: np.ndarray, crs: str) -> tuple[np.ndarray, np.n
     return lon, lat, ~(ok & np.isfinite(lon) & np.isfinite(lat))
 
 
-def _why(cx: str, tx: str, vx: float, cy: str, ty: str, vy: float, crs: str) -> str:
+def _why(cx: str, tx: object, vx: float, cy: str, ty: object, vy: float, crs: str) -> str:
     """Say what is wrong with one row's coordinates."""
     out = []
     for col, text, val in ((cx, tx, vx), (cy, ty, vy)):
@@ -319,7 +319,9 @@ class RowLog:
 def _read_csv(path: Path, crs: str | None, names: dict[str, str | None], rows: RowLog) -> gpd.GeoDataFrame:
 
     frames, lons, lats = [], [], []
-    for chunk, lon, lat, problems in csv_chunks(path, crs=crs, **names):
+    for chunk, lon, lat, problems in csv_chunks(
+        path, crs=crs, lon=names.get("lon"), lat=names.get("lat"), x=names.get("x"), y=names.get("y")
+    ):
         good = rows.add(chunk.index.to_numpy(), problems, chunk)
         frames.append(chunk[good])
         lons.append(lon[good])

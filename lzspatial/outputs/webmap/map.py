@@ -114,7 +114,7 @@ class LzMap(folium.Map):
     default_js: list[tuple[str, str]] = []
     default_css: list[tuple[str, str]] = []
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         """Renumber element ids deterministically, then render as folium does."""
         _number_ids(self.get_root())
         return super().render(**kwargs)
@@ -318,7 +318,8 @@ def build_map(
     center = [round((bounds[1] + bounds[3]) / 2, 6), round((bounds[0] + bounds[2]) / 2, 6)]
     m = LzMap(location=center, zoom_start=10, tiles=None, zoom_control=False, zoom_snap=0.25)
     title = {"zh": plan.title_zh, "en": plan.title_en}
-    m.get_root().title = esc(
+    root: Any = m.get_root()
+    root.title = esc(
         title["zh"] if lang == "zh" else title["en"] if lang == "en" else f"{title['zh']} | {title['en']}"
     )
     m.add_child(_LzLayers(_payload.payload_text(meta, layers)), name="lzspatial")

@@ -139,7 +139,7 @@ def display(v: Any, labels: dict[str, dict[str, str]] | None = None, lang: str =
     '商贸 / trade area'
     """
     if isinstance(v, (list, tuple)) or (
-        hasattr(v, "tolist") and not isinstance(v, str) and getattr(v, "ndim", 0)
+        hasattr(v, "tolist") and not isinstance(v, str) and bool(getattr(v, "ndim", False))
     ):
         items = [display(x, labels, lang) for x in list(v)]
         return "; ".join(i for i in items if i) or None
