@@ -19,7 +19,7 @@ import click
 
 from lzspatial import __version__
 from lzspatial._util.text import term_safe
-from lzspatial.cli.options import load, plan_dir_argument
+from lzspatial.cli.options import cli_message, load, plan_dir_argument
 from lzspatial.errors import LzSpatialError
 
 __all__ = ["cli", "main"]
@@ -30,7 +30,7 @@ def _echo_err(message: str) -> None:
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    _echo_err(f"lzspatial: error: {message}")
+    _echo_err(f"lzspatial: error: {cli_message(message)}")
     raise SystemExit(code)
 
 

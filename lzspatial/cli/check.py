@@ -61,7 +61,7 @@ def check(plan_dir: Path | None, rules_file: Path | None, fmt: str, out: Path | 
             no_color=bool(out),
             force_terminal=False if out else None,
         )
-        report.print_table(console, max_rows=10**9 if out else 200)
+        report.print_table(console, max_rows=10**9 if out else 200, more_hint="use --format json")
         text = buffer.getvalue() if buffer else None
     else:
         text = report.to_json() if fmt == "json" else report.to_geojson()

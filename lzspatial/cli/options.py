@@ -5,6 +5,7 @@ Imports only click and light registries at top level, so ``--help`` stays fast.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from lzspatial.crs.names import INPUT_CRS, describe
 if TYPE_CHECKING:
     from lzspatial.plan import Plan
 
-__all__ = ["FLAGS", "crs_option", "load", "plan_dir_argument", "plan_option"]
+__all__ = ["FLAGS", "cli_message", "crs_option", "load", "plan_dir_argument", "plan_option"]
 
 #: ``[PLAN_DIR]``: the plan folder argument of the plan commands.
 plan_dir_argument = click.argument(
@@ -31,11 +32,13 @@ plan_option = click.option(
     help="Plan folder (default: the Liaozhong 2023 plan).",
 )
 
-#: Library parameter names -> the CLI flag a user types (messages name parameters; see main()).
+#: Library parameter names -> the CLI flag a user types. Library messages name parameters in
+#: backticks (```crs='EPSG:4550'```, ```layer=```); :func:`cli_message` turns them into flags.
 FLAGS = {
     "crs": "--crs",
     "fmt": "--format",
     "layers": "--layers",
+    "layer": "--layer",
     "precision": "--precision",
     "date": "--date",
     "encoding": "--encoding",
@@ -43,8 +46,34 @@ FLAGS = {
     "lang": "--lang",
     "industry": "--industry",
     "rules": "--rules",
-    "out_dir": "--out",
+    "lon": "--lon",
+    "lat": "--lat",
+    "x": "--x",
+    "y": "--y",
+    "skip_invalid": "--skip-invalid",
 }
+_PARAM = re.compile(r"`(" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")=('[^'`]*'|[^`]+)?`")
+
+
+def cli_message(text: str) -> str:
+    """Rewrite the parameter names in a library message as the CLI's flags.
+
+    Examples
+    --------
+    >>> cli_message("use `crs='EPSG:4529'`; pick one with `layer=`; pass `skip_invalid=True`")
+    'use --crs EPSG:4529; pick one with --layer; pass --skip-invalid'
+    >>> cli_message("x=5, y=7: name it with `lon=`/`lat=`")
+    'x=5, y=7: name it with --lon/--lat'
+    """
+
+    def flag(m: re.Match[str]) -> str:
+        name, value = m.group(1), m.group(2)
+        if value is None or value in ("True", "False") and name == "skip_invalid":
+            return FLAGS[name]
+        value = value[1:-1] if value.startswith("'") and len(value) > 1 else value
+        return f"{FLAGS[name]} {value or repr('')}"
+
+    return _PARAM.sub(flag, text)
 
 
 def crs_option(what: str, allowed: tuple[str, ...] = INPUT_CRS, **kwargs: Any) -> Any:

@@ -93,14 +93,14 @@ def _check_crs(fmt: str, crs: str | None) -> str:
     canon = parse_crs(crs)
     if canon not in FORMAT_CRS[fmt]:
         if fmt == "gktxt":
-            hint = "国土TXT is always CGCS2000 3-degree Gauss-Kruger zone 41 (EPSG:4529); omit --crs"
+            hint = "国土TXT is always CGCS2000 3-degree Gauss-Kruger zone 41 (EPSG:4529); omit `crs=`"
         else:
             hint = (
                 f"{canon} has no EPSG code, and labelling its shifted lon/lat as EPSG:4326 would "
                 "put every feature hundreds of metres off in any GIS; export EPSG:4326 to "
-                "GeoPackage, or use --format geojson/csv for " + canon
+                "GeoPackage, or use `fmt=geojson/csv` for " + canon
             )
-        raise CRSError(f"--crs {crs!r} cannot be used with --format {fmt}: {hint}")
+        raise CRSError(f"`crs={crs!r}` cannot be used with `fmt={fmt!r}`: {hint}")
     return canon
 
 
@@ -132,7 +132,7 @@ def _check_layers(plan: Plan, fmt: str, layers: str | Sequence[str] | None) -> l
     asked = [s.strip() for s in (layers.split(",") if isinstance(layers, str) else layers)]
     asked = [s for s in dict.fromkeys(asked) if s]
     if not asked:
-        raise InputError(f"--layers is empty; choose from: {', '.join(plan.layer_names)}")
+        raise InputError(f"`layers={layers!r}` names no layer; choose from: {', '.join(plan.layer_names)}")
     unknown = [s for s in asked if s not in plan.layer_names]
     if unknown:
         raise InputError(
@@ -202,7 +202,7 @@ def _round_geoms(frame: gpd.GeoDataFrame, precision: int, label: str) -> gpd.Geo
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
             f"{label}: feature {out['id'].iloc[i]!r}, field 'geometry': invalid once rounded "
-            f"to {precision} decimals ({shapely.is_valid_reason(geoms[i])}); raise --precision"
+            f"to {precision} decimals ({shapely.is_valid_reason(geoms[i])}); raise `precision=`"
         )
     out[out.geometry.name] = geoms
     return out.set_crs(frame.crs, allow_override=True)

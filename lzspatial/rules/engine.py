@@ -122,7 +122,7 @@ def _resolve_rules(plan: Plan, rules: Any) -> RuleSet:
         path = plan.path / "rules.toml"
         if not path.is_file():
             raise RuleError(
-                f"{plan.path}: the plan folder has no rules.toml; pass a rule file (--rules FILE)"
+                f"{plan.path}: the plan folder has no rules.toml; pass a rule file (`rules='FILE'`)"
             )
         return load_rules(path)
     return load_rules(rules)

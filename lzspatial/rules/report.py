@@ -216,8 +216,12 @@ class CheckReport:
             "</table></div>"
         )
 
-    def print_table(self, console: Any, max_rows: int = 200) -> None:
+    def print_table(
+        self, console: Any, max_rows: int = 200, *, more_hint: str = "see to_json() for all"
+    ) -> None:
         """Print the report with rich: rule statuses, then violations grouped by severity.
+
+        Past *max_rows* violations of a severity, one line says how many more, and *more_hint*.
 
         A console narrower than 120 columns lists only the rules that did not
         pass, and each violation as a short block instead of a table row.
@@ -257,7 +261,7 @@ class CheckReport:
             if mine:
                 _print_violations(console, sev, mine[:max_rows], wide)
             if len(mine) > max_rows:
-                console.print(f"... and {len(mine) - max_rows} more {sev} violation(s); use --format json")
+                console.print(f"... and {len(mine) - max_rows} more {sev} violation(s); {more_hint}")
         t = self.totals()
         console.print(
             f"{t['error']} error(s), {t['warning']} warning(s), {t['info']} info, "

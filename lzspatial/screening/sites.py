@@ -92,7 +92,7 @@ def _find(columns: list[str], given: str | None, names: tuple[str, ...], role: s
             return lower[n]
     raise InputError(
         f"{path}: no {role} column found (looked for {', '.join(names)}); columns: "
-        f"{', '.join(columns)}; name it with --lon/--lat (or --x/--y)"
+        f"{', '.join(columns)}; name it with `lon=`/`lat=` (or `x=`/`y=`)"
     )
 
 
@@ -242,17 +242,17 @@ def _why(cx: str, tx: object, vx: float, cy: str, ty: object, vy: float, crs: st
                 "(x is the easting; Chinese survey X is the northing)"
             )
         if vx > 1e6:
-            return f"{cx}={tx} carries a zone prefix: use --crs EPSG:4529"
+            return f"{cx}={tx} carries a zone prefix: use `crs='EPSG:4529'`"
         return f"{cx}={tx}, {cy}={ty} outside the range of {crs} (easting 0..1,000,000 m)"
     if crs == GK_ZONE41:
         if vx < 1e6:
-            return f"{cx}={tx} has no zone prefix 41: use --crs EPSG:4550"
+            return f"{cx}={tx} has no zone prefix 41: use `crs='EPSG:4550'`"
         return f"{cx}={tx} is not in Gauss-Kruger zone 41 (41,000,000..42,000,000)"
     if abs(vx) > 180 or abs(vy) > 90:
         hint = (
             "; lon and lat look swapped"
             if abs(vy) <= 180 and abs(vx) <= 90
-            else "; these look like projected metres: pass --crs EPSG:4550 (or EPSG:4529)"
+            else "; these look like projected metres: pass `crs='EPSG:4550'` (or `crs='EPSG:4529'`)"
             if abs(vx) > 1000
             else ""
         )
@@ -311,7 +311,7 @@ class RowLog:
         more = f"; and {len(self.bad) - _SHOW} more" if len(self.bad) > _SHOW else ""
         raise InputError(
             f"{self.path}: {len(self.bad)} bad row(s): {shown}{more} "
-            "(fix them, or pass --skip-invalid / skip_invalid=True to write them to a rejects "
+            "(fix them, or pass `skip_invalid=True` to write them to a rejects "
             "file and go on)"
         )
 
@@ -348,7 +348,7 @@ def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> gpd.G
         layers = [n for n, _ in pyogrio.list_layers(path)]
         if layer is None and len(layers) > 1:
             raise InputError(
-                f"{path}: holds {len(layers)} layers ({', '.join(layers)}); pick one with --layer"
+                f"{path}: holds {len(layers)} layers ({', '.join(layers)}); pick one with `layer=`"
             )
         return gpd.read_file(path, layer=layer, engine="pyogrio")
     except (InputError, CRSError):
@@ -373,13 +373,13 @@ def _geo_to_wgs84(
     problems = _geometry_problems(geoms)
     if is_offset(canon):
         if not lonlat:
-            raise CRSError(f"{path}: the file's CRS is {gdf.crs}, not lon/lat; --crs {crs} does not apply")
+            raise CRSError(f"{path}: the file's CRS is {gdf.crs}, not lon/lat; `crs={crs!r}` does not apply")
         gdf = to_wgs84(gdf.set_crs(WGS84, allow_override=True), src=canon)
     elif canon is not None:
         if gdf.crs is None or (fmt == "geojson" and lonlat):
             gdf = gdf.set_crs(canon, allow_override=True)
         elif not pyproj.CRS.from_user_input(gdf.crs).equals(pyproj.CRS.from_user_input(canon)):
-            raise CRSError(f"{path}: the file declares {gdf.crs}; --crs {crs} disagrees (drop --crs)")
+            raise CRSError(f"{path}: the file declares {gdf.crs}; `crs={crs!r}` disagrees (drop `crs=`)")
     elif gdf.crs is None:
         gdf = gdf.set_crs(WGS84)
     out = gdf if _is_lonlat(gdf.crs) else gdf.to_crs(WGS84)
@@ -390,7 +390,7 @@ def _geo_to_wgs84(
         problems.setdefault(
             int(i),
             f"coordinates {b[i, 0]:.6g}, {b[i, 1]:.6g} outside [-180, 180] x [-90, 90] "
-            "(projected metres? give the CRS with --crs)",
+            "(projected metres? give the CRS with `crs=`)",
         )
     index = _row_index(len(gdf))
     frame = gdf.drop(columns=gdf.geometry.name).set_axis(index)

@@ -72,7 +72,7 @@ def _tianditu_key() -> str:
         raise InputError(
             f"basemap 'tianditu' needs a Tianditu browser key: set the environment variable "
             f"{TIANDITU_ENV}=<key> "
-            "(apply at https://console.tianditu.gov.cn), or use --basemap none, osm or carto"
+            "(apply at https://console.tianditu.gov.cn), or use `basemap=none/osm/carto`"
         )
     if not _KEY_PATTERN.match(key):
         raise InputError(
@@ -82,7 +82,7 @@ def _tianditu_key() -> str:
     warnings.warn(
         f"the Tianditu key from {TIANDITU_ENV} is written into the map HTML, where anyone who opens "
         "the file can "
-        "read it; share such maps only with people allowed to use the key, or rebuild with --basemap none",
+        "read it; share such maps only with people allowed to use the key, or rebuild with `basemap=none`",
         UserWarning,
         stacklevel=3,
     )
