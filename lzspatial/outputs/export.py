@@ -265,6 +265,9 @@ def _layer_meta(plan: Plan, name: str) -> dict[str, str]:
         f"{src.get('date', '')}. Features with geometry_basis = 'schematic' are drawn "
         "schematically, not survey data (dashed in the default style)."
     )
+    note = plan.names_note
+    if note:
+        desc += f" {note.get('zh', '')} {note.get('en', '')}".rstrip()
     return {"IDENTIFIER": f"{zh} {en}", "DESCRIPTION": desc}
 
 

@@ -40,8 +40,9 @@ from lzspatial._util.atomic import write_text
 from lzspatial._util.text import esc
 from lzspatial.errors import InputError
 from lzspatial.outputs.style import class_of, style_for, verdict_colour
-from lzspatial.plan.labels import ELEMENT_LABELS, class_label, verdict_label
+from lzspatial.plan.labels import CONTROL_LINE_LABELS, ELEMENT_LABELS, class_label, verdict_label
 from lzspatial.rules.siting import load_siting, parse_industry
+from lzspatial.screening.engine import answer_basis
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -247,30 +248,36 @@ def _areas_table(row: Any, plan: Plan, names: dict[str, tuple[str, str]], frames
     return f"{cap}<table>{head}{''.join(body)}</table>"
 
 
-def _inside_table(row: Any, names: dict[str, tuple[str, str]]) -> str:
-    def named(fid: Any) -> str:
+def _inside_table(row: Any, names: dict[str, tuple[str, str]], basis: dict[str, str]) -> str:
+    def named(fid: Any, answer: str) -> str:
         if fid is None or (isinstance(fid, float) and np.isnan(fid)):
-            return "—"
+            return "—" + _schematic(basis, answer)
         zh, en = names.get(str(fid), (str(fid), str(fid)))
-        return f"{esc(zh)} / {esc(en)}"
+        return f"{esc(zh)} / {esc(en)}{_schematic(basis, answer)}"
 
-    yes = {True: "是 / yes", False: "否 / no"}
-    rows = [
-        ("分区 / Zone", named(row.get("zone_id"))),
-        ("核心区 / In the core", yes[bool(row.get("in_core"))]),
-        ("园区 / Park", named(row.get("park_id"))),
-        ("生态保护红线 / Ecological red line", yes[bool(row.get("in_eco_red_line"))]),
-        ("永久基本农田 / Basic farmland", yes[bool(row.get("in_basic_farmland"))]),
-        ("城镇开发边界 / Urban development boundary", yes[bool(row.get("in_urban_development_boundary"))]),
-    ]
+    def yes(value: Any, answer: str) -> str:
+        zh, en = ("是", "yes") if bool(value) else ("否", "no")
+        if basis.get(answer) == "schematic":  # the data cannot support a firm answer either way
+            return f"{zh}（示意数据） / {en} (schematic data)"
+        return f"{zh} / {en}"
+
+    rows = [("分区 / Zone", named(row.get("zone_id"), "zone"))]
+    rows.append(("核心区 / In the core", yes(row.get("in_core"), "core")))
+    rows.append(("园区 / Park", named(row.get("park_id"), "park")))
+    for kind, (zh, en) in CONTROL_LINE_LABELS.items():
+        rows.append((f"{zh} / {en}", yes(row.get(f"in_{kind}"), f"in_{kind}")))
     return "<table>" + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _schematic(basis: dict[str, str], answer: str) -> str:
+    return "（示意数据 / schematic data）" if basis.get(answer) == "schematic" else ""
 
 
 _DIST = (
     ("axis", "发展轴", "development axis"),
     ("center", "中心", "center"),
     ("town", "乡镇", "town"),
-    ("key_town", "重点镇", "key town"),
+    ("key_town", "文中点名的镇", "town named in the plan text"),
     ("railway", "铁路", "railway"),
     ("logistics", "物流节点", "logistics node"),
 )
@@ -352,6 +359,7 @@ def render_report(results: gpd.GeoDataFrame, plan: Plan, industry: str) -> str:
         raise InputError("render_report: no sites to report")
     siting = load_siting(plan)
     names = _lookup(plan)
+    basis = answer_basis(plan)
     frames = {n: plan.layer(n, metric=True) for n in (*_DRAW, "boundary") if n in plan}
     if "transport" in frames:
         frames["transport"] = frames["transport"][frames["transport"]["kind"] == "railway"]
@@ -375,7 +383,7 @@ def render_report(results: gpd.GeoDataFrame, plan: Plan, industry: str) -> str:
             _svg(plan, geom, frames),
             "<h3>占用面积 / Area taken</h3>" if poly else "<h3>所在位置 / Location</h3>",
             _areas_table(row, plan, names, frames) if poly else "",
-            _inside_table(row, names),
+            _inside_table(row, names, basis),
             "<h3>关键距离 / Key distances</h3>",
             _distances_table(row, names),
             "<h3>结论 / Verdict</h3>",

@@ -40,10 +40,10 @@ CLASS_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "city_centre": ("沈阳市中心", "Shenyang centre"),
         "city": ("周边城市", "Nearby cities"),
     },
-    "centers": {"main": ("主中心", "Main center"), "secondary": ("副中心", "Secondary center")},
+    "centers": {"main": ("主中心", "Main center"), "secondary": ("次中心", "Secondary center")},
     "towns": {
         "seat": ("城区街道", "Urban subdistricts"),
-        "key": ("重点镇", "Key towns"),
+        "key": ("文中点名的镇", "Towns named in the plan text"),
         "general": ("一般乡镇", "Other towns"),
     },
     "transport": {"railway": ("铁路", "Railway"), "expressway": ("高速公路", "Expressway")},
@@ -106,6 +106,11 @@ _FIXED_VALUES = {
         "derived": {"zh": "推算", "en": "derived"},
         "schematic": {"zh": "示意", "en": "schematic"},
     },
+    "data_basis": {
+        "sourced": {"zh": "有来源", "en": "sourced"},
+        "derived": {"zh": "推算", "en": "derived"},
+        "schematic": {"zh": "示意", "en": "schematic"},
+    },
     "status": {
         "existing": {"zh": "已建", "en": "existing"},
         "under_construction": {"zh": "在建", "en": "under construction"},
@@ -145,6 +150,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "message": ("说明", "message"),
     "accepted": ("已接受", "accepted"),
     "verdict": ("结论", "verdict"),
+    "data_basis": ("数据依据", "data basis"),
 }
 
 

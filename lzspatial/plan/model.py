@@ -282,6 +282,17 @@ class Plan:
         return dict(self.manifest.raw.get("disclaimer", {}))
 
     @property
+    def names_note(self) -> dict[str, str]:
+        """The manifest's statement that Chinese names are back-translations (``[names]``).
+
+        Empty when the plan has no ``[names]`` table or its names are marked ``checked = true``.
+        """
+        names = self.manifest.raw.get("names", {})
+        if not isinstance(names, dict) or names.get("checked", False) is True:
+            return {}
+        return {k: str(names[f"statement_{k}"]) for k in ("zh", "en") if f"statement_{k}" in names}
+
+    @property
     def layer_names(self) -> list[str]:
         """Layer names in manifest order."""
         return list(self._frames)

@@ -9,9 +9,11 @@ properties of their features with types and vocabularies. Loading
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 __all__ = [
+    "weakest_basis",
     "BASES",
     "COMMON_FIELDS",
     "ELEMENTS",
@@ -21,8 +23,26 @@ __all__ = [
     "schema_markdown",
 ]
 
-#: How a feature's geometry was obtained.
+#: How a feature's geometry was obtained, strongest first.
 BASES = ("sourced", "derived", "schematic")
+
+
+def weakest_basis(values: Iterable[object]) -> str | None:
+    """Return the weakest ``geometry_basis`` among *values* (None when there are none).
+
+    An answer computed from several features is only as strong as the weakest of them.
+
+    Examples
+    --------
+    >>> weakest_basis(["sourced", "schematic"]), weakest_basis(["derived", "sourced"]), weakest_basis([])
+    ('schematic', 'derived', None)
+    """
+    seen = {str(v) for v in values}
+    for basis in reversed(BASES):
+        if basis in seen:
+            return basis
+    return None
+
 
 #: Feature ids: lower-case slugs, unique across the whole plan.
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

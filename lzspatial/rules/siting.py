@@ -42,7 +42,8 @@ import shapely
 
 from lzspatial._util.toml import read_toml
 from lzspatial.errors import InputError, RuleError
-from lzspatial.plan.labels import CONTROL_LINE_LABELS, VERDICTS
+from lzspatial.plan.labels import CONTROL_LINE_LABELS, VERDICTS, verdict_label
+from lzspatial.plan.schema import weakest_basis
 
 if TYPE_CHECKING:
     from lzspatial.plan import Plan
@@ -326,26 +327,41 @@ def parse_industry(plan: Plan, industry: str) -> str:
     raise InputError(f"unknown industry {industry!r}; the plan's industry chains are: {', '.join(chains)}")
 
 
-def target_geometry(plan: Plan, target: Target) -> Any:
-    """Return the union of the plan parts named by *target*, in the metric CRS (or None if empty)."""
-    parts: list[Any] = []
+def _target_features(plan: Plan, target: Target) -> list[Any]:
+    """Return the features (metric frames) named by *target*: zones, parks, control lines, core, district."""
+    frames: list[Any] = []
     if target.zone_functions and "zones" in plan:
         z = plan.layer("zones", metric=True)
-        parts += [
-            g
-            for g, fns in zip(z.geometry, z["functions"], strict=True)
-            if set(fns or ()) & set(target.zone_functions)
-        ]
+        frames.append(z[[bool(set(fns or ()) & set(target.zone_functions)) for fns in z["functions"]]])
     for layer, kinds in (("parks", target.park_kinds), ("control_lines", target.control_lines)):
         if kinds and layer in plan:
             f = plan.layer(layer, metric=True)
-            parts += list(f.geometry[f["kind"].isin(kinds)])
+            frames.append(f[f["kind"].isin(kinds)])
     if target.core and "core" in plan:
-        parts += list(plan.layer("core", metric=True).geometry)
+        frames.append(plan.layer("core", metric=True))
     if target.district:
-        parts.append(plan.boundary_metric)
+        frames.append(plan.layer("boundary", metric=True))
+    return frames
+
+
+def target_geometry(plan: Plan, target: Target) -> Any:
+    """Return the union of the plan parts named by *target*, in the metric CRS (or None if empty)."""
+    parts = [g for f in _target_features(plan, target) for g in f.geometry]
     parts = [g for g in parts if g is not None and not g.is_empty]
     return shapely.union_all(parts) if parts else None
+
+
+def target_basis(plan: Plan, target: Target) -> str:
+    """Return the weakest ``geometry_basis`` of the features named by *target* (``schematic`` …).
+
+    Examples
+    --------
+    >>> from lzspatial import load_plan
+    >>> plan = load_plan()
+    >>> target_basis(plan, Target(control_lines=("basic_farmland",)))
+    'schematic'
+    """
+    return weakest_basis(v for f in _target_features(plan, target) for v in f["geometry_basis"]) or "sourced"
 
 
 def decide(
@@ -397,6 +413,9 @@ def reason(rule: SitingRule, fired: bool, plan: Plan) -> tuple[str, str]:
     else:
         state_en = f"the site is not inside {en_t}" if fired else f"the site is inside {en_t}"
         state_zh = f"场地不在{zh_t}内" if fired else f"场地位于{zh_t}内"
-    tag = {"fail": "不符合", "conditional": "有条件"}[rule.verdict] if fired else "符合"
+    tag = verdict_label(rule.verdict if fired else "pass")[0]
     tag_en = rule.verdict if fired else "pass"
-    return f"[{tag}] {rule.title_zh}：{state_zh}", f"[{tag_en}] {rule.title_en}: {state_en}"
+    zh, en = f"[{tag}] {rule.title_zh}：{state_zh}", f"[{tag_en}] {rule.title_en}: {state_en}"
+    if target_basis(plan, rule.target) == "schematic":  # the answer is as strong as its geometry
+        zh, en = zh + "（示意数据）", en + " (schematic data)"
+    return zh, en

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 from lzspatial._util.lazy import attach
 
 if TYPE_CHECKING:
-    from lzspatial.screening.engine import screen, screen_xy
+    from lzspatial.screening.engine import answer_basis, screen, screen_xy
     from lzspatial.screening.indicators import indicators, read_projects
     from lzspatial.screening.results import ResultWriter, write_results
     from lzspatial.screening.sites import read_sites
 
 _EXPORTS = {
+    "answer_basis": "lzspatial.screening.engine",
     "ResultWriter": "lzspatial.screening.results",
     "indicators": "lzspatial.screening.indicators",
     "read_projects": "lzspatial.screening.indicators",
@@ -23,6 +24,7 @@ _EXPORTS = {
     "write_results": "lzspatial.screening.results",
 }
 __all__ = [
+    "answer_basis",
     "ResultWriter",
     "indicators",
     "read_projects",

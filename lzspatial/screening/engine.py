@@ -32,6 +32,10 @@ bonded_zone, logistics_park, timber_port or customs_station)
 site_area_ha, area_ha__<id>, share_pct__<id> (polygons only)
     The site's area, and the area (ha) and share of the site (%) taken from
     the core, each zone and each control line, by feature id (plan order).
+data_basis
+    The weakest ``geometry_basis`` of the plan features these answers read
+    (``schematic`` for the default plan): an answer computed from schematic
+    geometry is schematic too. :func:`answer_basis` gives it per answer.
 industry, verdict, verdict_rules, verdict_reasons, verdict_reasons_zh (with an industry)
     ``pass``, ``conditional`` or ``fail`` per the plan's ``siting.toml``
     (see :mod:`lzspatial.siting`); the cited rule ids joined with ``;``, and
@@ -80,6 +84,7 @@ from lzspatial.crs import WGS84, parse_crs, transformer
 from lzspatial.crs.transforms import transform_xy
 from lzspatial.errors import CRSError, InputError
 from lzspatial.plan.model import require_plan
+from lzspatial.plan.schema import weakest_basis
 from lzspatial.rules.siting import decide, load_siting, parse_industry, reason
 from lzspatial.screening.grid import PolyLayer
 from lzspatial.screening.plan_index import (
@@ -93,7 +98,16 @@ from lzspatial.screening.plan_index import (
 if TYPE_CHECKING:
     from lzspatial.plan import Plan
 
-__all__ = ["CHUNK", "CONTROL_KINDS", "DISTANCES", "LOGISTICS_KINDS", "THREADS", "screen", "screen_xy"]
+__all__ = [
+    "CHUNK",
+    "CONTROL_KINDS",
+    "DISTANCES",
+    "LOGISTICS_KINDS",
+    "THREADS",
+    "answer_basis",
+    "screen",
+    "screen_xy",
+]
 
 #: Points per chunk (bounds memory; each chunk is one task for the thread pool).
 CHUNK = 250_000
@@ -202,6 +216,11 @@ def _columns(idx: PlanIndex, res: dict[str, np.ndarray], polygons: bool) -> dict
     cols["park_name_en"] = _cat(list(parks["name_en"]), res["park"])
     for kind in CONTROL_KINDS:
         cols[f"in_{kind}"] = res[f"in_{kind}"]
+    n = len(zc)
+    weakest = weakest_basis(idx.basis.values()) or "sourced"
+    cols["data_basis"] = pd.Categorical.from_codes(
+        np.zeros(n, dtype=np.int64), categories=pd.Index([weakest])
+    )
     for name, near in idx.near.items():
         cols[f"dist_{name}_m"] = res[f"dist_{name}"]
         cols[f"nearest_{name}_id"] = _cat(list(near.ids), res[f"near_{name}"])
@@ -319,6 +338,22 @@ def screen_xy(
     if key is not None:
         cols.update(_verdicts(idx, res, rules, key, x.size))
     return pd.DataFrame(cols)
+
+
+def answer_basis(plan: Plan) -> dict[str, str]:
+    """Return the ``geometry_basis`` each screening answer rests on, by answer.
+
+    Keys: ``zone``, ``core``, ``park``, ``in_<control kind>`` and ``dist_<name>``. A "no"
+    from a schematic control line is as schematic as a "yes": the report prints it as
+    "否（示意数据）".
+
+    Examples
+    --------
+    >>> from lzspatial import load_plan
+    >>> answer_basis(load_plan())["in_basic_farmland"]
+    'schematic'
+    """
+    return dict(plan_index(require_plan(plan, "answer_basis")).basis)
 
 
 def screen(

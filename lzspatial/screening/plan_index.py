@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
+from lzspatial.plan.schema import weakest_basis
 from lzspatial.rules.siting import target_geometry
 from lzspatial.screening.grid import Grid, PolyLayer, SegLayer
 
@@ -80,6 +81,26 @@ class PlanIndex:
         #: Which parks are logistics nodes (columns of the parks' area table).
         self.logistics = _logistics(parks).to_numpy(dtype=bool) if len(parks) else np.zeros(0, dtype=bool)
         self.targets: dict[tuple[str, str], PolyLayer] = {}
+        #: The ``geometry_basis`` each answer rests on (the weakest of the features it reads).
+        self.basis = self._basis(frames, empty)
+
+    def _basis(self, frames: dict[str, Any], empty: Any) -> dict[str, str]:
+        def of(frame: Any) -> str:
+            return (weakest_basis(frame["geometry_basis"]) or "sourced") if len(frame) else "sourced"
+
+        cl = self.frames["control_lines"]
+        basis = {
+            "zone": of(self.frames["zones"]),
+            "core": of(self.frames["core"]),
+            "park": of(self.frames["parks"]),
+        }
+        for kind in CONTROL_KINDS:  # a "no" rests on the whole layer of that kind, or on its absence
+            part = cl[cl["kind"] == kind] if len(cl) else cl
+            basis[f"in_{kind}"] = of(part) if len(part) else of(cl)
+        for name, (layer, flt) in DISTANCES.items():
+            f = frames.get(layer, empty)
+            basis[f"dist_{name}"] = of(f[flt(f).to_numpy(dtype=bool)] if flt is not None and len(f) else f)
+        return basis
 
     def target(self, siting: Any, rule: Any) -> PolyLayer:
         """Return a one-polygon layer for the target of a siting rule (cached)."""

@@ -44,7 +44,15 @@ _CARTO = {
 }
 _GAODE = {
     "url": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
-    "options": {"maxZoom": 18, "subdomains": "1234", "attribution": "&copy; 高德地图 AutoNavi (GCJ-02)"},
+    "options": {
+        "maxZoom": 18,
+        "subdomains": "1234",
+        # The Gaode/DataV outline of Liaozhong omits the ~184 km² east lobe (茨榆坨, 刘二堡, the
+        # secondary center): say so where users overlay the plan on these tiles.
+        "attribution": "&copy; 高德地图 AutoNavi (GCJ-02). 注意：高德/DataV 的辽中区界缺少东部约 184 km²"
+        "（茨榆坨、刘二堡一带），该处要素并非位于区外 / Note: Gaode's district outline omits a ~184 km² "
+        "east lobe (Ciyutuo, Liu'erbao); features there are not outside the district",
+    },
 }
 _TIANDITU = (
     "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
