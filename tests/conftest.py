@@ -1,19 +1,74 @@
-"""Shared fixtures: the default plan, editable copies of it, and a CLI runner."""
+"""Shared fixtures and helpers: the default plan, editable copies of it, an in-process CLI runner.
+
+Also the suite's switches:
+
+- tests marked ``slow`` run only with ``--runslow`` or when ``CI`` is set (``CI=true``);
+- the hypothesis profile is ``ci`` (200 examples per property) when ``CI`` is set and
+  ``dev`` (20 examples) otherwise; ``--hypothesis-profile=NAME`` picks one explicitly.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parent.parent
 LAYERS = REPO / "layers"
+TESTS = Path(__file__).resolve().parent
+DATA = TESTS / "data"
+BAD = DATA / "bad"
+
+
+def in_ci() -> bool:
+    """True when the ``CI`` environment variable is set to a true value (as CI services do)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+# ---------------------------------------------------------------------------
+# hypothesis profiles
+# ---------------------------------------------------------------------------
+
+_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+settings.register_profile("dev", max_examples=20, **_COMMON)
+settings.register_profile("ci", max_examples=200, **_COMMON)
+settings.load_profile("ci" if in_ci() else "dev")
+
+
+# ---------------------------------------------------------------------------
+# slow tests: skipped by default, run with --runslow or in CI
+# ---------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--runslow", action="store_true", default=False, help="also run tests marked slow (CI=true does too)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--runslow") or in_ci():
+        return
+    skip = pytest.mark.skip(reason="slow: run with --runslow or CI=true")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+# ---------------------------------------------------------------------------
+# plans
+# ---------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -47,15 +102,74 @@ def feature(doc: dict[str, Any], fid: str) -> dict[str, Any]:
     raise KeyError(fid)
 
 
+# ---------------------------------------------------------------------------
+# the CLI, in process
+# ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _environment(env: dict[str, str] | None) -> Iterator[None]:
+    """Replace ``os.environ`` by *env* (when given) for the duration of the block."""
+    if env is None:
+        yield
+        return
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update({str(k): str(v) for k, v in env.items()})
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def run_cli(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+    *args: Any, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m lzspatial ARGS`` in a subprocess and capture its output."""
-    return subprocess.run(
-        [sys.executable, "-m", "lzspatial", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=timeout,
-    )
+    """Run the ``lzspatial`` command in this process and capture what a user would see.
+
+    Calls :func:`lzspatial.cli.main` (what the console script and ``python -m lzspatial``
+    call), so library errors become one stderr line and exit code 2, bugs exit 3. *cwd*
+    and *env* apply during the call only; *env* replaces the whole environment, as for
+    :func:`subprocess.run`. Warnings are shown once per place, as in a fresh interpreter,
+    through the CLI's own one-line warning printer. *timeout* is accepted for
+    compatibility with the subprocess version and ignored.
+
+    Returns a :class:`subprocess.CompletedProcess` with ``returncode``, ``stdout`` and ``stderr``.
+    """
+    from lzspatial.cli import main
+
+    argv = [str(a) for a in args]
+    out, err = io.StringIO(), io.StringIO()
+    code: int | str | None = None
+    saved_showwarning = warnings.showwarning
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_environment(env))
+        if cwd is not None:
+            stack.enter_context(contextlib.chdir(cwd))
+        stack.enter_context(warnings.catch_warnings())
+        warnings.resetwarnings()
+        warnings.simplefilter("default")  # like a fresh `python`: each warning once per place
+        for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+            warnings.simplefilter("ignore", category)
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        try:
+            main(argv)
+        except SystemExit as exc:
+            code = exc.code
+        finally:
+            warnings.showwarning = saved_showwarning
+    if code is None:
+        returncode = 0
+    elif isinstance(code, int):
+        returncode = code
+    else:  # sys.exit("message"): Python prints it and exits 1
+        err.write(f"{code}\n")
+        returncode = 1
+    return subprocess.CompletedProcess(["lzspatial", *argv], returncode, out.getvalue(), err.getvalue())
+
+
+def lzspatial_script() -> Path:
+    """The ``lzspatial`` console script installed beside this interpreter."""
+    return Path(sys.executable).parent / "lzspatial"

@@ -1,7 +1,8 @@
 """The bad-input corpus (tests/data/bad/): exit 2, one line naming file/feature/field, no traceback.
 
 Every case also checks that its inputs are byte-identical afterwards and that no output or
-temp file was left behind.
+temp file was left behind. The cases run in process; tests/cli/test_entry_points.py runs one
+through the real console script.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import LAYERS, run_cli
-
-BAD = Path(__file__).resolve().parent / "data" / "bad"
+from tests.conftest import BAD, LAYERS
 
 
 def _cases() -> list[dict]:
@@ -60,14 +59,6 @@ def _setup(case: dict, tmp_path: Path) -> tuple[list[str], Path]:
         )
         return ["screen", str(src), "--out", target, *extra], inputs
     raise AssertionError(f"unknown case kind {kind!r}")
-
-
-def test_one_case_through_the_console_script(tmp_path):
-    """The same contract holds in a real subprocess (the in-process runs mirror it)."""
-    args, _ = _setup(CASES[0], tmp_path)
-    res = run_cli(*args, cwd=tmp_path)
-    assert res.returncode == 2 and "Traceback" not in res.stderr
-    assert len(res.stderr.strip().splitlines()) == 1
 
 
 def test_corpus_has_at_least_40_cases():

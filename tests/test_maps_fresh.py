@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, run_cli
+from tests.conftest import REPO, run_cli
 
 MAPS = REPO / "maps"
 

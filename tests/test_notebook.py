@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
+
+pytestmark = pytest.mark.slow  # starts a kernel and runs the whole notebook
 
 
 def test_site_analysis_notebook_runs(tmp_path, monkeypatch):

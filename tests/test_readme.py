@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import REPO, run_cli
+from tests.conftest import REPO, run_cli
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

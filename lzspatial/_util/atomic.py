@@ -55,6 +55,9 @@ class AtomicTarget:
                 with open(self.tmp, "rb") as fh:
                     os.fsync(fh.fileno())
             os.replace(self.tmp, self.path)
+        except OSError as err:
+            self.discard()
+            raise OutputError(f"{self.path}: cannot write: {err.strerror or err}") from err
         except BaseException:
             self.discard()
             raise

@@ -10,8 +10,7 @@ import pytest
 
 from lzspatial.errors import LzSpatialError, PlanFileError, SchemaError
 from lzspatial.plan import load_plan
-
-from .conftest import edit_layer, feature, run_cli
+from tests.conftest import edit_layer, feature, run_cli
 
 
 def problems_of(folder: Path) -> list[str]:

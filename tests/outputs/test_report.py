@@ -8,12 +8,11 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from lzspatial.plan import load_plan
 from lzspatial.outputs.report import render_report, write_report
-from lzspatial.screening.engine import screen
+from lzspatial.plan import load_plan
 from lzspatial.rules.siting import load_siting
-
-from .conftest import LAYERS, edit_layer, feature, run_cli
+from lzspatial.screening.engine import screen
+from tests.conftest import LAYERS, edit_layer, feature, run_cli
 
 HOSTILE = '<img src=x onerror="alert(1)">'
 

@@ -16,8 +16,8 @@ from shapely import LineString, Point, Polygon
 
 from lzspatial.errors import CRSError, InputError, OutputError
 from lzspatial.outputs.webmap import build_map, render_html, save_map
-
-from .conftest import LAYERS, edit_layer, feature, run_cli
+from lzspatial.plan import load_plan
+from tests.conftest import LAYERS, edit_layer, feature, run_cli
 
 XSS_IMG = "<img src=x onerror=window.__pwned=1>"
 XSS_SCRIPT = "</script><script>window.__pwned=2</script>"
@@ -186,8 +186,10 @@ def test_jupyter_repr_is_the_same_self_contained_page(default_plan):
 
 
 def test_assets_never_use_inner_html():
-    assets = sorted((Path(__file__).parent.parent / "lzspatial" / "assets").glob("*.js"))
-    assert [p.name for p in assets] == ["lzmap.js", "lzpoints.js"]
+    from lzspatial.outputs.webmap.map import _ASSETS, _SCRIPTS
+
+    assets = sorted(_ASSETS.glob("*.js"))
+    assert sorted(p.name for p in assets) == sorted(_SCRIPTS)  # every script is inlined, none forgotten
     for path in assets:
         js = path.read_text(encoding="utf-8")
         for sink in SINKS:
@@ -200,7 +202,7 @@ def test_assets_never_use_inner_html():
 
 
 def test_hostile_text_is_data_not_markup(tmp_path):
-    h = render_html(build_map(make_hostile_plan(tmp_path)))
+    h = render_html(build_map(load_plan(make_hostile_plan(tmp_path))))
     assert XSS_IMG not in h and "<script>window.__pwned" not in h
     assert h.count("<script") == h.count("</script>")  # data closed no script
     data = payload(h)  # and it decodes back to exactly what the plan says
@@ -212,7 +214,7 @@ def test_hostile_text_is_data_not_markup(tmp_path):
 
 
 def test_data_is_never_rendered_as_a_template(tmp_path):
-    h = render_html(build_map(make_hostile_plan(tmp_path)))
+    h = render_html(build_map(load_plan(make_hostile_plan(tmp_path))))
     notes = [row for c in layer(payload(h), "towns")["classes"] for row in c["p"]]
     assert any(JINJA in row for row in notes)
 
@@ -235,7 +237,7 @@ def test_render_twice_gives_the_same_page(default_plan):
     assert render_html(m) == render_html(m)
 
 
-def test_cli_map_matches_library_across_processes(tmp_path, default_plan):
+def test_cli_map_matches_library(tmp_path, default_plan):
     res = run_cli("map", LAYERS, "--no-check", "--out", tmp_path / "a.html")
     assert res.returncode == 0, res.stderr
     res2 = run_cli("map", "--no-check", cwd=tmp_path)  # default plan, default output file
@@ -389,12 +391,14 @@ def test_bad_options(default_plan, kw, match):
 
 
 def test_plan_folder_and_language(tmp_path):
-    h = render_html(build_map(str(LAYERS), lang="zh"))
+    h = render_html(build_map(load_plan(LAYERS), lang="zh"))
     data = payload(h)
     assert data["lang"] == "zh"
     assert "<title>辽中区2023年空间结构" in h and "Liaozhong District 2023" not in h.split("</title>")[0]
-    with pytest.raises(InputError, match="expected a Plan"):
-        build_map(42)
+    with pytest.raises(TypeError, match="must be a Plan, got int; load one with lzspatial.load_plan"):
+        build_map(42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must be a Plan, got str"):
+        build_map(str(LAYERS))  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------
@@ -467,12 +471,21 @@ def test_cli_errors_are_one_line(tmp_path):
     assert res.returncode == 2 and "does not exist" in res.stderr
 
 
-@pytest.mark.parametrize("module", ["_map", "_payload", "_labels", "_basemaps"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "lzspatial.outputs.webmap.map",
+        "lzspatial.outputs.webmap.payload",
+        "lzspatial.plan.labels",
+        "lzspatial.outputs.webmap.basemaps",
+    ],
+)
 def test_docstring_examples(module):
+    """The web map's modules carry examples (pytest --doctest-modules runs every module's examples too)."""
     import doctest
     import importlib
 
-    mod = importlib.import_module(f"lzspatial.webmap.{module}")
+    mod = importlib.import_module(module)
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
 

@@ -7,11 +7,12 @@ import re
 import tomllib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from lzspatial.errors import RuleError
+from lzspatial.errors import LzSpatialError, RuleError
 from lzspatial.rules.ruleset import KINDS, load_rules, parse_rules
-
-from .conftest import LAYERS
+from tests.conftest import LAYERS
 
 RULES = LAYERS / "rules.toml"
 
@@ -317,3 +318,55 @@ def test_toml_writer_round_trips_the_shipped_rules(tmp_path):
     path = tmp_path / "rules.toml"
     path.write_text(_toml(_shipped_with(lambda d: None)), encoding="utf-8")
     assert load_rules(path).rules == load_rules(RULES).rules
+
+
+# ---------------------------------------------------------------- fuzzing (from the former test_hardening.py)
+
+_toml_value = st.recursive(
+    st.integers(-10, 10)
+    | st.text(max_size=12)
+    | st.booleans()
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda c: st.lists(c, max_size=3),
+    max_leaves=6,
+)
+_rule_strategy = st.dictionaries(
+    st.sampled_from(
+        [
+            "id",
+            "title_zh",
+            "title_en",
+            "severity",
+            "kind",
+            "subject",
+            "objects",
+            "container",
+            "distance_m",
+            "tolerance_m",
+            "tolerance_m2",
+            "exact",
+            "min",
+            "max",
+            "field",
+            "values",
+            "basis",
+        ]
+    ),
+    _toml_value
+    | st.fixed_dictionaries(
+        {"layer": st.sampled_from(["zones", "parks", "nope"]), "where": st.text(max_size=30)}
+    ),
+    max_size=10,
+)
+
+
+@settings(deadline=None)
+@given(rules=st.lists(_rule_strategy, max_size=3))
+def test_fuzz_rule_parser(default_plan, rules):
+    from lzspatial.rules.engine import check_plan
+    from lzspatial.rules.ruleset import parse_rules
+
+    try:
+        check_plan(default_plan, parse_rules({"rules": rules}, source="fuzz.toml"))
+    except LzSpatialError:
+        pass

@@ -11,10 +11,9 @@ import pytest
 import shapely
 
 from lzspatial.errors import InputError
-from lzspatial.screening.indicators import format_csv, format_json, format_table, indicators
 from lzspatial.plan import load_plan
-
-from .conftest import LAYERS, REPO, run_cli
+from lzspatial.screening.indicators import format_csv, format_json, format_table, indicators
+from tests.conftest import LAYERS, REPO, run_cli
 
 STAGES = ["signed", "landed", "resumed", "operating"]
 

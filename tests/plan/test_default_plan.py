@@ -7,8 +7,7 @@ import shapely
 
 from lzspatial.plan import Plan, load_plan
 from lzspatial.plan.schema import ELEMENTS
-
-from .conftest import LAYERS
+from tests.conftest import LAYERS
 
 SHIPPED = sorted(p.stem for p in LAYERS.glob("*.geojson"))
 

@@ -102,7 +102,7 @@ def test_inverse_beats_prcoords_rough_inverse(china):
     assert _maxdiff(gcj.gcj02_to_wgs84(lon, lat), china) < 1e-9
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(
     lon=st.floats(72.004, 137.8347, allow_nan=False),
     lat=st.floats(0.8293, 55.8271, allow_nan=False),

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPolygon, Polygon, box
 
-from lzspatial.io import gktxt
 from lzspatial.errors import CRSError, InputError, OutputError
+from lzspatial.io import gktxt
 
 DATE = "2023-02-01"
 X0, Y0 = 475_000.0, 4_595_000.0  # easting, northing near Liaozhong in EPSG:4550
@@ -287,7 +287,7 @@ def _polygons(draw) -> Polygon:
     )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(polys=st.lists(_polygons(), min_size=1, max_size=3))
 def test_round_trip_hypothesis(polys):
     assume(all(p.is_valid and p.area > 1.0 for p in polys))

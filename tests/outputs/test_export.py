@@ -24,8 +24,8 @@ import shapely
 from lzspatial.errors import CRSError, InputError, OutputError
 from lzspatial.outputs.export import export_plan, gpkg_name
 from lzspatial.outputs.style import CLASS_FIELD, STYLES, class_of, style_for
-
-from .conftest import LAYERS, edit_layer, feature, run_cli
+from lzspatial.plan import load_plan
+from tests.conftest import LAYERS, edit_layer, feature, run_cli
 
 POINTS = ("places", "towns", "centers")
 GKTXT_DEFAULT = ("boundary", "core", "zones", "parks", "control_lines")
@@ -442,7 +442,7 @@ def test_csv_neutralises_formulas(plan_copy, tmp_path):
         "centers",
         lambda d: feature(d, "center-main")["properties"].update(name_en='=HYPERLINK("http://x","y")'),
     )
-    path = export_plan(plan_copy, tmp_path, fmt="csv", layers=["centers"])[0]
+    path = export_plan(load_plan(plan_copy), tmp_path, fmt="csv", layers=["centers"])[0]
     assert "'=HYPERLINK" in path.read_text(encoding="utf-8-sig")
 
 
@@ -501,7 +501,7 @@ def test_gktxt_source_date_epoch_and_gbk(tmp_path, default_plan, monkeypatch):
     "kwargs, error, match",
     [
         ({"fmt": "shp"}, InputError, "unknown export format 'shp'; use one of: geojson"),
-        ({"fmt": "gpkg", "crs": "gcj02"}, CRSError, "cannot be used with --format gpkg"),
+        ({"fmt": "gpkg", "crs": "gcj02"}, CRSError, "cannot be used with `fmt='gpkg'`"),
         ({"fmt": "gktxt", "crs": "EPSG:4550"}, CRSError, "always CGCS2000"),
         ({"crs": "EPSG:3857"}, CRSError, "unknown or unsupported CRS 'EPSG:3857'"),
         (
@@ -516,7 +516,7 @@ def test_gktxt_source_date_epoch_and_gbk(tmp_path, default_plan, monkeypatch):
         ),
         ({"fmt": "gktxt", "layers": ["towns"]}, InputError, "polygon layers only"),
         ({"precision": -1}, InputError, "precision=-1 must be an integer"),
-        ({"layers": ""}, InputError, "--layers is empty"),
+        ({"layers": ""}, InputError, "names no layer"),
     ],
 )
 def test_bad_options_raise_clear_errors(tmp_path, default_plan, kwargs, error, match):

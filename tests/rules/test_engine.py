@@ -16,10 +16,10 @@ import pytest
 import shapely
 from shapely import LineString, Point, Polygon
 
-from lzspatial.rules.engine import SUMMARY_COLUMNS, VIOLATION_COLUMNS, check_plan
 from lzspatial.errors import InputError
-
-from .conftest import LAYERS, edit_layer, feature, run_cli
+from lzspatial.plan import load_plan
+from lzspatial.rules.engine import SUMMARY_COLUMNS, VIOLATION_COLUMNS, check_plan
+from tests.conftest import LAYERS, edit_layer, feature, run_cli
 
 X0, Y0 = 470_000.0, 4_595_000.0  # EPSG:4550, inside Liaozhong
 METRIC = "EPSG:4550"
@@ -505,4 +505,4 @@ def test_exception_naming_a_missing_feature_is_a_rule_error(tmp_path):
     with pytest.raises(
         RuleError, match=r"\[\[exceptions\]\] #1 .*key 'feature': no feature has the id 'park-digitl'"
     ):
-        check_plan(plan_dir)
+        check_plan(load_plan(plan_dir))

@@ -1,5 +1,10 @@
 """The web map in headless Chromium (Playwright on the system chromium; no download, no network).
 
+The default run loads the pages and checks console errors, drawn features, search, hostile names
+and popups; the controls (legend, measuring, scale bar, viewports), the canvas point layers, the
+other search spellings and the network-traffic checks are marked slow: they run with --runslow
+and always in CI.
+
 Skipped only when chromium is missing and ``CI`` is not set; in CI a missing
 chromium is a failure.
 """
@@ -17,8 +22,9 @@ import pytest
 
 from lzspatial.outputs.webmap import build_map, save_map
 from lzspatial.outputs.webmap import payload as _payload
+from lzspatial.plan import load_plan
 
-from .test_webmap import XSS_IMG, XSS_SCRIPT, make_hostile_plan, sample_sites, sample_violations
+from .test_map import XSS_IMG, XSS_SCRIPT, make_hostile_plan, sample_sites, sample_violations
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +70,7 @@ def pages(tmp_path_factory, default_plan) -> dict[str, Path]:
             build_map(default_plan, violations=sample_violations(), sites=sample_sites()),
             folder / "full.html",
         ),
-        "hostile": save_map(build_map(make_hostile_plan(folder)), folder / "hostile.html"),
+        "hostile": save_map(build_map(load_plan(make_hostile_plan(folder))), folder / "hostile.html"),
         "osm": save_map(build_map(default_plan, basemap="osm"), folder / "osm.html"),
     }
     with pytest.MonkeyPatch.context() as mp:  # draw small point layers the way big ones are drawn
@@ -160,6 +166,7 @@ def test_drawn_features_per_layer_equal_the_data(open_page, pages, default_plan)
     assert p.js("document.querySelectorAll('.lz-arrow').length") == 4
 
 
+@pytest.mark.slow
 def test_legend_follows_layer_visibility(open_page, pages, default_plan):
     p = open_page(pages["default"])
     for name in default_plan.layer_names:
@@ -182,7 +189,14 @@ def test_legend_follows_layer_visibility(open_page, pages, default_plan):
     assert p.js("lzmap.counts().towns") == len(default_plan["towns"]) - 3
 
 
-@pytest.mark.parametrize("query", ["杨士岗", "Yangshigang", "yang shi gang"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "杨士岗",
+        pytest.param("Yangshigang", marks=pytest.mark.slow),
+        pytest.param("yang shi gang", marks=pytest.mark.slow),
+    ],
+)
 def test_search_finds_zooms_and_highlights(open_page, pages, default_plan, query):
     p = open_page(pages["default"])
     zoom0 = p.js("lzmap.runtime.map.getZoom()")
@@ -202,6 +216,7 @@ def test_search_finds_zooms_and_highlights(open_page, pages, default_plan, query
     assert p.js("document.querySelectorAll('.lz-highlight').length") == 1
 
 
+@pytest.mark.slow  # unblocked network: the slowest page; CI runs it
 def test_no_network_requests_without_basemap(open_page, pages):
     p = open_page(pages["full"], block_network=False)
     p.page.fill(".lz-search input", "Ciyutuo")
@@ -212,6 +227,7 @@ def test_no_network_requests_without_basemap(open_page, pages):
     assert remote == []
 
 
+@pytest.mark.slow
 def test_tiles_are_the_only_traffic_with_a_basemap(open_page, pages):
     p = open_page(pages["osm"])  # requests are recorded, then aborted
     remote = {u.split("/")[2] for u in p.requests if u.startswith("http")}
@@ -283,6 +299,7 @@ def _screen_points(p: Page, pts: list[tuple[float, float]]) -> tuple[list[Any], 
     return xy, ll
 
 
+@pytest.mark.slow
 def test_measure_distance_and_area(open_page, pages):
     p = open_page(pages["default"])
     pts = [(122.70, 41.45), (122.80, 41.45), (122.80, 41.52), (122.70, 41.52)]
@@ -310,6 +327,7 @@ def test_measure_distance_and_area(open_page, pages):
     assert "ha" in p.page.locator(".lz-measure-value").text_content()
 
 
+@pytest.mark.slow
 def test_scale_bar_is_metric_and_fullscreen_toggles(open_page, pages):
     p = open_page(pages["default"])
     scale = p.page.locator(".leaflet-control-scale").text_content()
@@ -321,6 +339,7 @@ def test_scale_bar_is_metric_and_fullscreen_toggles(open_page, pages):
         return document.fullscreenElement === c || c.classList.contains('lz-fullscreen'); })()""")
 
 
+@pytest.mark.slow
 def test_big_point_layers_on_canvas_stay_interactive(open_page, pages, default_plan):
     p = open_page(pages["canvas"])
     assert p.errors == []
@@ -407,7 +426,15 @@ _STAR = """(fid) => {
 }"""
 
 
-@pytest.mark.parametrize("viewport", [(1280, 720), (1366, 768), (1400, 900), (1920, 1080)])
+@pytest.mark.parametrize(
+    "viewport",
+    [
+        *(
+            pytest.param(v, marks=pytest.mark.slow)
+            for v in [(1280, 720), (1366, 768), (1400, 900), (1920, 1080)]
+        ),
+    ],
+)
 def test_controls_and_shenyang_are_never_covered(open_page, pages, default_plan, viewport):
     p = open_page(pages["default"], viewport=viewport)
     res = p.js(_UNCOVERED, CONTROLS)

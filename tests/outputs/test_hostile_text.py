@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import LAYERS
+from tests.conftest import LAYERS
 
 PAYLOADS = [
     "<img src=x onerror=window.__pwned=1>",
@@ -70,7 +70,7 @@ def hostile_plan(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def page_factory():
-    from .browser import launch_browser
+    from tests.browser import launch_browser
 
     with launch_browser() as browser:
 
@@ -93,9 +93,10 @@ def _assert_safe(page, dialogs) -> str:
 
 
 @pytest.mark.browser
+@pytest.mark.slow  # every popup of a hostile plan; the default run has test_browser.py's hostile page
 def test_map_with_hostile_text_runs_no_script(hostile_plan, tmp_path, page_factory):
-    from lzspatial.plan import load_plan
     from lzspatial.outputs.webmap import build_map, save_map
+    from lzspatial.plan import load_plan
 
     plan = load_plan(hostile_plan)
     out = save_map(build_map(plan), tmp_path / "map.html")
@@ -123,12 +124,13 @@ def test_map_with_hostile_text_runs_no_script(hostile_plan, tmp_path, page_facto
 
 
 @pytest.mark.browser
+@pytest.mark.slow  # test_report.py checks the escaping without a browser in the default run
 def test_report_with_hostile_text_runs_no_script(hostile_plan, tmp_path, page_factory):
     import geopandas as gpd
     from shapely import Point
 
-    from lzspatial.plan import load_plan
     from lzspatial.outputs.report import render_report, write_report
+    from lzspatial.plan import load_plan
     from lzspatial.screening.engine import screen
 
     plan = load_plan(hostile_plan)

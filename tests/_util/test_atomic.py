@@ -1,0 +1,64 @@
+"""Atomic writes: a failed write leaves the target as it was and no temp file behind."""
+
+from __future__ import annotations
+
+import errno
+import os
+
+import pytest
+
+from lzspatial._util.atomic import TMP_PREFIX, atomic_path, clean_stale_temps, write_bytes, write_text
+from lzspatial.errors import OutputError
+
+
+def test_write_replaces_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "a.txt"
+    target.write_text("old")
+    assert write_text(target, "new\r\n") == target
+    assert target.read_bytes() == b"new\r\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_failing_writer_leaves_target_and_no_temp(tmp_path):
+    target = tmp_path / "a.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("writer failed")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_failing_replace_is_an_output_error(tmp_path, monkeypatch):
+    target = tmp_path / "a.bin"
+    target.write_bytes(b"old")
+
+    def fail(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OutputError, match="No space left on device"):
+        write_bytes(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]
+
+
+def test_missing_folder_is_an_output_error(tmp_path):
+    with pytest.raises(OutputError, match="does not exist; create it first"):
+        write_text(tmp_path / "nope" / "a.txt", "x")
+
+
+def test_clean_stale_temps_is_bounded_and_only_ours(tmp_path):
+    deep = tmp_path / "a" / "b" / "c"
+    deep.mkdir(parents=True)
+    ours = [
+        tmp_path / f"{TMP_PREFIX}1",
+        tmp_path / "a" / f"{TMP_PREFIX}2",
+        tmp_path / "a" / "b" / f"{TMP_PREFIX}3",
+    ]
+    too_deep = deep / f"{TMP_PREFIX}4"
+    other = tmp_path / "keep.txt"
+    for p in [*ours, too_deep, other]:
+        p.write_text("x")
+    assert sorted(clean_stale_temps(tmp_path)) == sorted(ours)
+    assert too_deep.exists() and other.exists() and not any(p.exists() for p in ours)
