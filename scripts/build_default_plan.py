@@ -290,7 +290,7 @@ def main() -> None:
                      m(122.60, 41.30), m(122.50, 41.20)])
     save([
         feat("axis-shenyang", "沈阳方向发展轴（示意）", "Development axis toward Shenyang (schematic)", "schematic", SCHEMATIC,
-             DESCR + " Interpretation: the 'sub-center of Shenyang' role implies an axis from the core toward Shenyang (ENE). "
+             DESCR + " " + BACK + " Interpretation: the 'sub-center of Shenyang' role implies an axis from the core toward Shenyang (ENE). "
              "Drawn from the west edge through the seat, north-east past Xiaozhaimen and Yangshigang, to the "
              "north-east edge toward Shenyang.",
              role="links the core with Shenyang's central city (sub-center role)", toward="Shenyang"),
@@ -348,10 +348,10 @@ def main() -> None:
     c_east = m(122.955, 41.585)
     save([
         feat("center-main", "主中心（辽中城区，示意）", "Main center (Liaozhong urban area; schematic)", "schematic", SCHEMATIC,
-             DESCR + " The text names 'two centers' without locating them; the main center is placed on the district "
+             DESCR + " " + BACK + " The text names 'two centers' without locating them; the main center is placed on the district "
              "seat point (GeoNames 2036106).", rank="main"),
         feat("center-east", "东部次中心（示意）", "Eastern secondary center (schematic)", "schematic", SCHEMATIC,
-             DESCR + " Interpretation: a second center in the east, between the Jinhai bonded park and Ciyutuo (the "
+             DESCR + " " + BACK + " Interpretation: a second center in the east, between the Jinhai bonded park and Ciyutuo (the "
              "'small city' target), facing Shenyang. Called 次中心 (secondary center), not 副中心, which is the "
              "district's own role as Shenyang's sub-center.", rank="secondary"),
     ], [ll(Point(c_main)), ll(Point(c_east))], "centers", out)
