@@ -201,7 +201,7 @@ def main() -> None:
     # overlays are done in lon/lat against the sourced boundary, so that shared edges keep its exact vertices
     core_ll = ll(shapely.segmentize(ellipse(core_center, 6500, 5000), 500)).intersection(bnd_ll)
     core = to_m(core_ll)
-    save([feat("core", "辽中区核心发展板块", "Core development plate of Liaozhong District", "schematic", SCHEMATIC,
+    save([feat("core", "辽中核心发展板块", "Core development plate", "schematic", SCHEMATIC,
                BACK + " The text names 'the core development plate of Liaozhong District' without a location; "
                "drawn as an ellipse (13 x 10 km) around the district seat (GeoNames 2036106), shifted 1.5 km east.")],
          [core_ll], "core", out)

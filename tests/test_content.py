@@ -140,7 +140,7 @@ def _winding_deg(line, centre):
     """Total angle (degrees) the line sweeps around *centre*."""
     angles = [math.atan2(y - centre.y, x - centre.x) for x, y in line.coords]
     total = 0.0
-    for a, b in zip(angles, angles[1:]):
+    for a, b in zip(angles, angles[1:], strict=False):
         d = b - a
         d = (d + math.pi) % (2 * math.pi) - math.pi
         total += d
@@ -177,7 +177,9 @@ def test_manifest_states_the_back_translation(plan):
 def test_every_back_translated_name_carries_the_marker(plan, marker, layer):
     frame = plan[layer]
     assert len(frame)
-    missing = [fid for fid, note in zip(frame["id"], frame["note"]) if marker not in (note or "")]
+    missing = [
+        fid for fid, note in zip(frame["id"], frame["note"], strict=True) if marker not in (note or "")
+    ]
     assert not missing, f"{layer}: no back-translation marker on {missing}"
 
 
@@ -192,7 +194,8 @@ def test_invented_names_read_as_descriptive(plan, layer):
 
 
 def test_no_official_looking_titles(plan):
-    for layer in ("core", "zones", "axes", "centers", "parks", "towns", "transport", "water", "control_lines"):
+    layers = ("core", "zones", "axes", "centers", "parks", "towns", "transport", "water", "control_lines")
+    for layer in layers:
         for zh in plan[layer]["name_zh"]:
             assert "《" not in zh and "》" not in zh, zh
 
@@ -224,7 +227,12 @@ def test_digital_parks_are_a_programme_on_existing_parks(plan):
 def test_roles_and_text_only_statements(plan):
     raw = plan.manifest.raw["plan"]
     assert raw["roles"][0] == "demonstration area of integrated urban-rural development"
-    for key in ("four_in_one", "six_projects_one_system", "projects_under_negotiation", "transit_trade",
-                "equipment_manufacturing_base"):
+    for key in (
+        "four_in_one",
+        "six_projects_one_system",
+        "projects_under_negotiation",
+        "transit_trade",
+        "equipment_manufacturing_base",
+    ):
         assert raw[key]["text_en"] and raw[key]["note"], key
     assert raw["projects_under_negotiation"]["count_min"] == 50
