@@ -90,7 +90,7 @@ def check_plan(
     >>> report.has_errors
     False
     >>> sorted(set(report.summary["status"]))
-    ['accepted-only', 'pass']
+    ['pass']
     """
     from .plan import Plan, load_plan
 
