@@ -21,6 +21,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import shapely
+import shapely.ops
 from shapely.geometry import LineString, Point, Polygon
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,13 @@ NBS = "NBS 2023 township codes via AreaCity-JsSpider-StatsGov (MIT)"
 SCHEMATIC = "schematic, drawn by the lzspatial maintainers to illustrate " + ARTICLE
 
 SEAT = (122.72417, 41.50611)  # GeoNames 2036106
+
+#: Per-feature markers (layers/plan.toml [names] states the same at the plan level). A feature
+#: whose name_zh is a back-translation from the English source text carries BACK in its note; a
+#: feature whose name the maintainers made up to describe it carries DESCR.
+BACK = ("name_zh: back-translation (回译) from the English text of the source, "
+        "not checked against the Chinese original.")
+DESCR = "Descriptive name given by the lzspatial maintainers (自拟描述性名称), not an official name."
 TO_M = None
 TO_LL = None
 
@@ -158,64 +166,8 @@ def main() -> None:
 
     seat = m(*SEAT)
 
-    # --- schematic: core --------------------------------------------------------
-    core_center = (seat[0] + 1500, seat[1])
-    # overlays are done in lon/lat against the sourced boundary, so that shared edges keep its exact vertices
-    core_ll = ll(shapely.segmentize(ellipse(core_center, 6500, 5000), 500)).intersection(bnd_ll)
-    core = to_m(core_ll)
-    save([feat("core", "辽中核心发展板块", "Core development plate", "schematic", SCHEMATIC,
-               "The text names 'the core development plate of Liaozhong District' without a location; "
-               "drawn as an ellipse (13 x 10 km) around the district seat (GeoNames 2036106), shifted 1.5 km east.")],
-         [core_ll], "core", out)
-
-    # --- schematic: four zones, wedges around the seat -----------------------------
-    rest_ll = bnd_ll.difference(core_ll)
-    rest = to_m(rest_ll)
-    zone_defs = [
-        ("zone-north", "北部新型工业拓展区", "Northern new industrial expansion zone", -70, 20,
-         ["new_industrial_expansion"],
-         "Holds the national industrial strong towns Yangshigang and Xiaozhaimen (placed in the north, schematic)."),
-        ("zone-east", "东部开放合作与商贸物流区", "Eastern opening-up and trade logistics zone", 20, 115,
-         ["open_up_cooperation", "trade_logistics"],
-         "Faces Shenyang and holds the bonded zone, the logistics park and the Jinhai station (text: window for opening up, logistics distribution center)."),
-        ("zone-south", "南部现代农业示范区", "Southern modern agriculture demonstration zone", 115, 200,
-         ["modern_agriculture"], "Agricultural plain of the south; the text's five agricultural chains."),
-        ("zone-west", "西部绿色发展引领区", "Western green development leading zone", 200, 290,
-         ["green_development", "modern_agriculture"], "Liao river corridor and the west; ecology and agriculture."),
-    ]
-    z_rows, z_geoms = [], []
-    for fid, zh, en, b0, b1, funcs, note in zone_defs:
-        g = rest_ll.intersection(ll(shapely.segmentize(wedge(core_center, b0, b1), 2000)))
-        z_rows.append(feat(fid, zh, en, "schematic", SCHEMATIC,
-                           "The text lists five functional areas and four zones without mapping one onto the other "
-                           "or locating them; wedges around the core drawn by the maintainers. " + note,
-                           functions=funcs))
-        z_geoms.append(g)
-    save(z_rows, z_geoms, "zones", out)
-
-    # --- schematic: axes ------------------------------------------------------------
-    def clip_line(coords):
-        line = LineString([m(*c) for c in coords]).intersection(bnd)
-        if line.geom_type == "MultiLineString":
-            line = max(line.geoms, key=lambda g: g.length)
-        return line
-
-    ax1 = clip_line([(122.47, 41.44), SEAT, (122.90, 41.56), (123.12, 41.64)])
-    ax2 = clip_line([(122.90, 41.80), (122.82, 41.66), SEAT, (122.60, 41.30), (122.50, 41.20)])
-    save([
-        feat("axis-shenyang", "沈辽发展轴", "Shenyang-Liaozhong development axis", "schematic", SCHEMATIC,
-             "Interpretation: the 'sub-center of Shenyang' role implies an axis from the core toward Shenyang (ENE). "
-             "Drawn from the west edge through the seat to the east edge.",
-             role="links the core with Shenyang's central city (sub-center role)", toward="Shenyang"),
-        feat("axis-land-sea", "陆海大通道发展轴", "Land-and-sea corridor axis", "schematic", SCHEMATIC,
-             "Interpretation: 'strategic node of the land and sea corridor in Northeast China' implies an axis toward "
-             "Yingkou port (SW). Drawn from the north edge through the seat to the south-west edge.",
-             role="Northeast land-and-sea corridor toward Yingkou port", toward="Yingkou port"),
-    ], [ll(ax1), ll(ax2)], "axes", out)
-
-    # --- towns ---------------------------------------------------------------------------
     # schematic placements (lon, lat); see layers/README.md. Seat subdistricts derive from the seat.
-    placed = {
+    PLACED = {
         "蒲西": ("derived", polar(seat, 270, 1200)),
         "蒲东": ("derived", polar(seat, 90, 1200)),
         "城郊": ("schematic", polar(seat, 160, 4500)),
@@ -237,12 +189,126 @@ def main() -> None:
         "长滩": ("schematic", m(122.69, 41.40)),
         "新民屯": ("schematic", m(122.93, 41.55)),
     }
+    # the towns the text tags, by tag; English names for the notes
+    TAGGED = {"杨士岗": "industrial_strong_town", "肖寨门": "industrial_strong_town", "茨榆坨": "small_city_target"}
+    TOWN_EN = {"杨士岗": "Yangshigang (national industrial strong town)",
+               "肖寨门": "Xiaozhaimen (national industrial strong town)",
+               "茨榆坨": "Ciyutuo (to be built into a small city)"}
+
+
+    # --- schematic: core --------------------------------------------------------
+    core_center = (seat[0] + 1500, seat[1])
+    # overlays are done in lon/lat against the sourced boundary, so that shared edges keep its exact vertices
+    core_ll = ll(shapely.segmentize(ellipse(core_center, 6500, 5000), 500)).intersection(bnd_ll)
+    core = to_m(core_ll)
+    save([feat("core", "辽中核心发展板块", "Core development plate", "schematic", SCHEMATIC,
+               BACK + " The text names 'the core development plate of Liaozhong District' without a location; "
+               "drawn as an ellipse (13 x 10 km) around the district seat (GeoNames 2036106), shifted 1.5 km east.")],
+         [core_ll], "core", out)
+
+    # --- schematic: four zones, wedges around the seat -----------------------------
+    rest_ll = bnd_ll.difference(core_ll)
+    rest = to_m(rest_ll)
+    # Bearings (clockwise from north, around the core's centre) of the wedge edges. The north/east
+    # edge lies at 40 degrees so that both national industrial strong towns (schematic points below)
+    # fall in the north zone, which serves the new industrial expansion area.
+    zone_defs = [
+        ("zone-north", "北部片区（新型工业拓展，示意）", "North zone (new industrial expansion; schematic)", -70, 40,
+         ["new_industrial_expansion"], "Industrial north."),
+        ("zone-east", "东部片区（开放合作、商贸物流，示意）", "East zone (opening-up, trade and logistics; schematic)", 40, 115,
+         ["open_up_cooperation", "trade_logistics"],
+         "Faces Shenyang and holds the bonded zone, the logistics park and the Jinhai station (text: window for opening up, logistics distribution center)."),
+        ("zone-south", "南部片区（现代农业，示意）", "South zone (modern agriculture; schematic)", 115, 200,
+         ["modern_agriculture"], "Agricultural plain of the south; the text's five agricultural chains."),
+        ("zone-west", "西部片区（绿色发展、现代农业，示意）", "West zone (green development, modern agriculture; schematic)", 200, 290,
+         ["green_development", "modern_agriculture"], "Liao river corridor and the west; ecology and agriculture."),
+    ]
+    zone_geoms = {fid: rest_ll.intersection(ll(shapely.segmentize(wedge(core_center, b0, b1), 2000)))
+                  for fid, _, _, b0, b1, _, _ in zone_defs}
+    z_rows, z_geoms = [], []
+    for fid, zh, en, b0, b1, funcs, note in zone_defs:
+        g = zone_geoms[fid]
+        held = [TOWN_EN[t] for t in TAGGED if zone_geoms[fid].contains(ll(Point(PLACED[t][1])))]
+        if held:  # written from the geometry, so that the note cannot contradict it
+            note += " Holds the schematic points of " + " and ".join(held) + "."
+        z_rows.append(feat(fid, zh, en, "schematic", SCHEMATIC,
+                           DESCR + " " + BACK + " The text lists five functional areas and four zones without mapping "
+                           "one onto the other or locating them; wedges around the core drawn by the maintainers. " + note,
+                           functions=funcs))
+        z_geoms.append(g)
+    save(z_rows, z_geoms, "zones", out)
+
+    # --- schematic: parks and nodes (drawn first: the land-sea axis passes through the Jinhai nodes) --
+    station = m(122.91, 41.53)  # schematic Jinhai (近海) station
+    DIGITAL = ("Digital parks: the text's 'construction and upgrading project of digital parks' (with the "
+               "'5G + Industrial Internet' action plan) is an upgrading programme for existing parks, not a park of "
+               "its own. It is marked by the industry digital_industrial_internet on the existing development zone; "
+               "the text does not say which parks it covers.")
+    parks = [
+        ("park-bonded-jinhai", "沈阳综合保税区近海园区", "Shenyang Comprehensive Bonded Zone, Jinhai park", "bonded_zone",
+         ["bonded_warehousing_processing", "bulk_commodity_trade_processing", "trade_logistics"], "existing",
+         rect((station[0] + 3000, station[1] + 1800), 2000, 1500, 10),
+         "Block 1 of the Shenyang Comprehensive Bonded Zone (6.1982 km² in two blocks, CRI 2018-12-07) lies in Liaozhong."),
+        ("park-devzone", "开发区（示意）", "Development zone (schematic)", "development_zone",
+         ["automobile_parts", "high_end_equipment", "intelligent_manufacturing", "energy_conservation_environmental",
+          "automobile_aftermarket", "digital_industrial_internet"], "existing",
+         rect(polar(core_center, 80, 3500), 3000, 2200, 0),
+         DESCR + " The text's 'development zones'; drawn inside the core, east of the town. " + DIGITAL),
+        ("park-multimodal-logistics", "公铁海多式联运物流产业园", "Highway-railway-sea multimodal logistics industrial park",
+         "logistics_park", ["trade_logistics", "bulk_commodity_trade_processing"], "under_construction",
+         rect((station[0] - 1600, station[1] - 700), 1600, 1000, 15), "Placed beside the Jinhai station, by rail and expressway."),
+        ("park-timber-port", "木材指定口岸", "Designated timber port", "timber_port",
+         ["trade_logistics", "bulk_commodity_trade_processing"], "under_construction",
+         rect((station[0] + 1800, station[1] + 400), 1000, 700, 15),
+         "Placed beside the railway east of the Jinhai station. The text says 'designated timber ports'; the same "
+         "name (木材指定口岸) is the park_kinds label in plan.toml."),
+        ("park-customs-jinhai", "近海站海关监管站", "Customs supervision station of Jinhai railway station",
+         "customs_station", ["trade_logistics", "bonded_warehousing_processing"], "under_construction",
+         rect((station[0], station[1] + 250), 500, 300, 0), "At the schematic Jinhai station; China-Europe freight trains to enter in 2023."),
+    ]
+    park_m = {p[0]: p[6] for p in parks}
+
+    # --- schematic: axes ------------------------------------------------------------
+    def clip_line(pts):
+        line = LineString(pts).intersection(bnd)
+        if line.geom_type == "MultiLineString":
+            line = max(line.geoms, key=lambda g: g.length)
+        return line
+
+    def centre(fid):
+        c = park_m[fid].centroid
+        return (c.x, c.y)
+
+    # Shenyang axis: from the west edge through the seat, north-east past the two national industrial strong
+    # towns, then toward Shenyang (ENE).
+    ax1 = clip_line([m(122.47, 41.44), seat, m(122.78, 41.62), m(122.95, 41.66), m(123.12, 41.72)])
+    # Land-sea corridor axis: from the Shenyang side (east edge) through the Jinhai corridor nodes (bonded zone,
+    # timber port, customs station, multimodal park, in that order along the railway), through the seat, and on
+    # toward Yingkou port (SSW).
+    ax2 = clip_line([m(123.12, 41.62), m(123.00, 41.585), centre("park-bonded-jinhai"), centre("park-timber-port"),
+                     centre("park-customs-jinhai"), centre("park-multimodal-logistics"), seat,
+                     m(122.60, 41.30), m(122.50, 41.20)])
+    save([
+        feat("axis-shenyang", "沈阳方向发展轴（示意）", "Development axis toward Shenyang (schematic)", "schematic", SCHEMATIC,
+             DESCR + " " + BACK + " Interpretation: the 'sub-center of Shenyang' role implies an axis from the core toward Shenyang (ENE). "
+             "Drawn from the west edge through the seat, north-east past Xiaozhaimen and Yangshigang, to the "
+             "north-east edge toward Shenyang.",
+             role="links the core with Shenyang's central city (sub-center role)", toward="Shenyang"),
+        feat("axis-land-sea", "陆海通道发展轴（示意）", "Land-and-sea corridor axis (schematic)", "schematic", SCHEMATIC,
+             DESCR + " " + BACK + " Interpretation: 'strategic node of the land and sea corridor in Northeast China' "
+             "implies an axis from the Shenyang side through the Jinhai corridor nodes (bonded zone, timber port, "
+             "customs station, multimodal logistics park) and the seat toward Yingkou port (SW). Drawn through the "
+             "centres of those four schematic parks.",
+             role="Northeast land-and-sea corridor through Jinhai toward Yingkou port", toward="Yingkou port"),
+    ], [ll(ax1), ll(ax2)], "axes", out)
+
+    # --- towns ---------------------------------------------------------------------------
     t_rows, t_geoms = [], []
     with open(args.data / "township_units.csv", encoding="utf-8") as fh:
         units = list(csv.DictReader(fh))
     for u in units:
         zh = u["name_zh"]
-        basis, xy = placed[zh]
+        basis, xy = PLACED[zh]
         rank, tags = "general", []
         if zh in ("蒲西", "蒲东"):
             rank = "seat"
@@ -268,6 +334,10 @@ def main() -> None:
                 note += " Chengjiao surrounds the seat; placed 4.5 km south-south-east of it."
             if zh == "茨榆坨":
                 note += " Placed east of the seat, toward Shenyang."
+        if zh in TAGGED:
+            note += (" rank 'key' is lzspatial's class for the towns the text singles out (national industrial "
+                     "strong town: 国家级工业强镇; to be built into a small city: 小城市培育); it is not the "
+                     "official designation 重点镇, which the text does not give.")
         t_rows.append(feat(f"town-{u['code']}", u["full_name_zh"], en + (" Subdistrict" if u["kind"] == "subdistrict" else " Town"),
                            basis, src, note, code=u["code"], kind=u["kind"], rank=rank, tags=tags, pinyin=py))
         t_geoms.append(ll(Point(xy)))
@@ -277,19 +347,56 @@ def main() -> None:
     c_main = seat
     c_east = m(122.955, 41.585)
     save([
-        feat("center-main", "辽中城区主中心", "Liaozhong urban main center", "schematic", SCHEMATIC,
-             "The text names 'two centers' without locating them; the main center is placed on the district seat "
-             "point (GeoNames 2036106).", rank="main"),
-        feat("center-east", "近海—茨榆坨副中心", "Jinhai-Ciyutuo secondary center", "schematic", SCHEMATIC,
-             "Interpretation: a second center in the east, between the Jinhai bonded park and Ciyutuo (the 'small "
-             "city' target), facing Shenyang.", rank="secondary"),
+        feat("center-main", "主中心（辽中城区，示意）", "Main center (Liaozhong urban area; schematic)", "schematic", SCHEMATIC,
+             DESCR + " " + BACK + " The text names 'two centers' without locating them; the main center is placed on the district "
+             "seat point (GeoNames 2036106).", rank="main"),
+        feat("center-east", "东部次中心（示意）", "Eastern secondary center (schematic)", "schematic", SCHEMATIC,
+             DESCR + " " + BACK + " Interpretation: a second center in the east, between the Jinhai bonded park and Ciyutuo (the "
+             "'small city' target), facing Shenyang. Called 次中心 (secondary center), not 副中心, which is the "
+             "district's own role as Shenyang's sub-center.", rank="secondary"),
     ], [ll(Point(c_main)), ll(Point(c_east))], "centers", out)
 
+    # --- water ------------------------------------------------------------------------------------
+    liao = gpd.read_file(args.data / "liao_river_ne50m.geojson").geometry.iloc[0]
+    liao_m = shapely.transform(liao, lambda xy: __import__("numpy").column_stack(TO_M.transform(xy[:, 0], xy[:, 1])))
+    # The Hun runs along the district's south-east edge (Shenyang Evening News 2021-07-21): drawn on the
+    # shared border with 灯塔市 (211081) and 辽阳县 (211021), from north-east to south-west (its flow).
+    se_nbrs = districts[districts["adcode"].astype(str).isin(["211081", "211021"])]
+    se_edge = bnd.boundary.intersection(to_m(shapely.union_all(se_nbrs.geometry.values)).buffer(50))
+    se_edge = shapely.line_merge(se_edge)
+    if se_edge.geom_type == "MultiLineString":
+        se_edge = max(se_edge.geoms, key=lambda g: g.length)
+    if se_edge.coords[0][1] < se_edge.coords[-1][1]:  # flow: north-east to south-west
+        se_edge = se_edge.reverse()
+    hun = shapely.simplify(se_edge, 150)
+    # The Pu joins the Hun at 黑鱼沟, by 朱家房镇 (west bank): the confluence is the point of the Hun nearest the
+    # schematic Zhujiafang point. The Pu enters from the Shenyang side (north-east edge), flows through the
+    # urban area between Puxi and Pudong (the seat), then south-east to the confluence.
+    confluence = shapely.ops.nearest_points(hun, Point(PLACED["朱家房"][1]))[0]
+    pu_entry = shapely.ops.nearest_points(bnd.boundary, Point(m(123.04, 41.70)))[0]
+    pu = LineString([pu_entry.coords[0], m(122.93, 41.635), m(122.80, 41.58), m(122.755, 41.535), seat,
+                     m(122.735, 41.46), m(122.76, 41.41), confluence.coords[0]])
+    save([
+        feat("river-liao", "辽河", "Liao River", "sourced", NE, "Coarse 1:50m centreline.", kind="river"),
+        feat("river-hun", "浑河", "Hun River", "schematic",
+             SCHEMATIC + "; course along the south-east edge from Shenyang Evening News 2021-07-21",
+             "Course not sourced: the Hun runs along the district's south-east edge, so it is drawn on that edge (the "
+             "sourced border with Dengta City and Liaoyang County, simplified at 150 m). The confluence with the Pu "
+             "(黑鱼沟, by Zhujiafang) lies on it.", kind="river"),
+        feat("river-pu", "蒲河", "Pu River", "schematic",
+             SCHEMATIC + "; confluence from Shenyang Evening News 2021-07-21",
+             "Course not sourced: enters from the Shenyang side (north-east edge), flows through the urban area "
+             "between Puxi ('west of the Pu') and Pudong ('east of the Pu'), and ends at the Hun at 黑鱼沟 by "
+             "Zhujiafang on the south-east edge.", kind="river"),
+    ], [ll(liao_m), ll(hun), ll(pu)], "water", out)
+
     # --- transport (schematic) ----------------------------------------------------------------
-    station = m(122.91, 41.53)
     rail = LineString([m(123.09, 41.575), station, m(122.80, 41.49), polar(seat, 140, 3000), m(122.55, 41.50), m(122.44, 41.53)])
     g1 = LineString([m(122.44, 41.62), m(122.70, 41.58), m(122.85, 41.52), m(122.95, 41.52), m(123.10, 41.55)])
-    ring = ellipse(core_center, 9500, 7500).exterior
+    # G91 Liaoning Central Ring Expressway: its Benxi-Liaoyang-Liaozhong (本辽辽) section through the district,
+    # as a regional corridor from the Liaoyang side (south-east) past the east of the urban area toward Xinmin (north).
+    g91 = LineString([m(122.97, 41.36), m(122.90, 41.425), m(122.81, 41.47), m(122.785, 41.55), m(122.79, 41.66),
+                      m(122.80, 41.84)])
     save([
         feat("rail-qinshen", "铁路（经近海站、辽中站）", "Railway via Jinhai and Liaozhong stations", "schematic",
              SCHEMATIC + "; railway data names Liaozhong station on the Qinhuangdao-Shenyang line",
@@ -297,51 +404,20 @@ def main() -> None:
         feat("expressway-east-west", "高速公路（东西向）", "Expressway (east-west)", "schematic",
              SCHEMATIC + "; gazetteer names the G1, Dengliao, Benliaoliao and Liaoxin expressways",
              "Course not sourced: one schematic east-west expressway passing the Jinhai park.", kind="expressway"),
-        feat("expressway-g91-ring", "G91辽中环线高速", "G91 Liaozhong ring expressway", "schematic",
-             SCHEMATIC + "; gazetteer names the G91 Liaozhong ring",
-             "Course not sourced: drawn as a ring 9.5 x 7.5 km around the core.", kind="expressway", ref="G91"),
-    ], [ll(rail), ll(g1), ll(LineString(ring.coords))], "transport", out)
+        feat("expressway-g91-benliaoliao", "G91辽中环线高速（本辽辽段）",
+             "G91 Liaoning Central Ring Expressway, Benliaoliao (Benxi-Liaoyang-Liaozhong) section", "schematic",
+             SCHEMATIC + "; route: gazetteer; Liaoning Daily 2018-12-13, Xinhua 2018-12-11",
+             "Schematic regional corridor. G91 辽中环线 is the ~400 km Liaoning Central Ring Expressway around "
+             "Shenyang (辽中 = 辽宁中部: Tieling, Fushun, Benxi, Liaoyang, Liaozhong, Xinmin), not a ring around the "
+             "district; the 本辽辽 expressway is its section through the district. Course not sourced: drawn from the "
+             "Liaoyang side (south-east edge) past the east of the urban area toward Xinmin (north).",
+             kind="expressway", ref="G91"),
+    ], [ll(rail), ll(g1), ll(g91)], "transport", out)
 
-    # --- water ------------------------------------------------------------------------------------
-    liao = gpd.read_file(args.data / "liao_river_ne50m.geojson").geometry.iloc[0]
-    liao_m = shapely.transform(liao, lambda xy: __import__("numpy").column_stack(TO_M.transform(xy[:, 0], xy[:, 1])))
-    hun = LineString([m(123.06, 41.52), m(122.97, 41.47), m(122.86, 41.40), m(122.76, 41.31), m(122.70, 41.22)])
-    pu = LineString([m(122.95, 41.75), m(122.84, 41.62), m(122.76, 41.55), seat, m(122.70, 41.44), m(122.74, 41.36), m(122.78, 41.30)])
-    save([
-        feat("river-liao", "辽河", "Liao River", "sourced", NE, "Coarse 1:50m centreline.", kind="river"),
-        feat("river-hun", "浑河", "Hun River", "schematic", SCHEMATIC,
-             "Course not sourced: drawn across the south-east of the district.", kind="river"),
-        feat("river-pu", "蒲河", "Pu River", "schematic", SCHEMATIC,
-             "Course not sourced: drawn through the urban area between Puxi ('west of the Pu') and Pudong.", kind="river"),
-    ], [ll(liao_m), ll(hun), ll(pu)], "water", out)
-
-    # --- parks (schematic) ---------------------------------------------------------------------
-    parks = [
-        ("park-bonded-jinhai", "沈阳综合保税区近海园区", "Shenyang Comprehensive Bonded Zone, Jinhai park", "bonded_zone",
-         ["bonded_warehousing_processing", "bulk_commodity_trade_processing", "trade_logistics"], "existing",
-         rect((station[0] + 3000, station[1] + 1800), 2000, 1500, 10),
-         "Block 1 of the Shenyang Comprehensive Bonded Zone (6.1982 km² in two blocks, CRI 2018-12-07) lies in Liaozhong; "
-         "outline and position schematic."),
-        ("park-devzone", "辽中经济开发区", "Liaozhong Economic Development Zone", "development_zone",
-         ["automobile_parts", "high_end_equipment", "intelligent_manufacturing", "energy_conservation_environmental",
-          "automobile_aftermarket"], "existing", rect(polar(core_center, 80, 3500), 3000, 2200, 0),
-         "The text's 'development zones'; drawn inside the core, east of the town."),
-        ("park-multimodal-logistics", "公铁海多式联运物流产业园", "Highway-railway-sea multimodal logistics industrial park",
-         "logistics_park", ["trade_logistics", "bulk_commodity_trade_processing"], "under_construction",
-         rect((station[0] - 1600, station[1] - 700), 1600, 1000, 15), "Placed beside the Jinhai station, by rail and expressway."),
-        ("park-timber-port", "进境木材指定监管场地", "Designated timber port", "timber_port",
-         ["trade_logistics", "bulk_commodity_trade_processing"], "under_construction",
-         rect((station[0] + 1800, station[1] + 400), 1000, 700, 15), "Placed beside the railway east of the Jinhai station."),
-        ("park-customs-jinhai", "近海火车站海关监管作业场所", "Customs supervision station of Jinhai railway station",
-         "customs_station", ["trade_logistics", "bonded_warehousing_processing"], "under_construction",
-         rect((station[0], station[1] + 250), 500, 300, 0), "At the schematic Jinhai station; China-Europe freight trains to enter in 2023."),
-        ("park-digital", "数字产业园", "Digital park (5G + Industrial Internet)", "digital_park",
-         ["digital_industrial_internet", "intelligent_manufacturing"], "under_construction",
-         rect(polar(core_center, 20, 2800), 1200, 900, 0), "The text's 'digital parks'; one drawn inside the core."),
-    ]
+    # --- parks (written) ------------------------------------------------------------------------
     k_rows, k_geoms = [], []
     for fid, zh, en, kind, inds, status, geom, note in parks:
-        k_rows.append(feat(fid, zh, en, "schematic", SCHEMATIC, "Outline and position schematic. " + note,
+        k_rows.append(feat(fid, zh, en, "schematic", SCHEMATIC, BACK + " Outline and position schematic. " + note,
                            kind=kind, industries=inds, status=status))
         k_geoms.append(ll(geom))
     save(k_rows, k_geoms, "parks", out)
@@ -350,7 +426,7 @@ def main() -> None:
     red = liao_m.buffer(1200).union(hun.buffer(700)).intersection(bnd)
     parks_m = shapely.union_all([p[6] for p in parks])
     udb = shapely.union_all([core, parks_m.buffer(500), Point(c_east).buffer(1500)]
-                            + [Point(t).buffer(1200) for _, t in placed.values()])
+                            + [Point(t).buffer(1200) for _, t in PLACED.values()])
     udb = polygons_only(udb.difference(red).intersection(bnd))
     farm = bnd.difference(udb.buffer(800)).difference(red.buffer(300))
     farm = farm.intersection(shapely.union_all([z_geoms_m for z_geoms_m in [rest.intersection(wedge(core_center, 115, 290))]]))

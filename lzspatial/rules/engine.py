@@ -89,7 +89,7 @@ def check_plan(
     >>> report.has_errors
     False
     >>> sorted(set(report.summary["status"]))
-    ['accepted-only', 'pass']
+    ['pass']
     """
     plan = require_plan(plan, "check_plan")
     ruleset = _resolve_rules(plan, rules)

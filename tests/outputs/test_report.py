@@ -109,7 +109,7 @@ def test_each_section_carries_source_disclaimer_and_legend(plan):
         # the legend's swatches use the map's colours (no external references)
         assert "<svg" in text and "href" not in text
     # the legend names the zones shown (by name) and control lines by kind, bilingual
-    assert "分区 南部现代农业示范区 / Zone: Southern modern agriculture demonstration zone" in sections[1]
+    assert "分区 南部片区（现代农业，示意） / Zone: South zone (modern agriculture; schematic)" in sections[1]
     assert all("城镇开发边界 / Urban development boundary" in sec for sec in sections)
     assert html.count("资料来源与说明 / Source and disclaimer") == 1  # the full note at the end too
 

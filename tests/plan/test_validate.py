@@ -47,7 +47,7 @@ def test_foreign_crs_member(plan_copy, name):
 def test_accepted_crs_members_load(plan_copy):
     crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4490"}}
     edit_layer(plan_copy, "parks", lambda d: d.update(crs=crs))
-    assert len(load_plan(plan_copy)["parks"]) == 6
+    assert len(load_plan(plan_copy)["parks"]) == 5
 
 
 def _set_coords(fid, coords, gtype="Point"):
@@ -90,15 +90,15 @@ def test_swapped_lat_lon_names_every_feature(plan_copy):
 
 def test_invalid_geometry_gives_geos_reason(plan_copy):
     bowtie = [[[122.70, 41.50], [122.75, 41.55], [122.75, 41.50], [122.70, 41.55], [122.70, 41.50]]]
-    edit_layer(plan_copy, "parks", _set_coords("park-digital", bowtie, "Polygon"))
-    msg = only(problems_of(plan_copy), "park-digital")
+    edit_layer(plan_copy, "parks", _set_coords("park-devzone", bowtie, "Polygon"))
+    msg = only(problems_of(plan_copy), "park-devzone")
     assert "invalid geometry" in msg and "Self-intersection" in msg
 
 
 def test_unclosed_ring(plan_copy):
     ring = [[[122.70, 41.50], [122.75, 41.50], [122.75, 41.52], [122.70, 41.52]]]
-    edit_layer(plan_copy, "parks", _set_coords("park-digital", ring, "Polygon"))
-    msg = only(problems_of(plan_copy), "park-digital")
+    edit_layer(plan_copy, "parks", _set_coords("park-devzone", ring, "Polygon"))
+    msg = only(problems_of(plan_copy), "park-devzone")
     assert "not closed" in msg
 
 
@@ -258,7 +258,7 @@ def test_cli_info_reports_area_and_counts():
         2,
         20,
     )
-    assert data["key_towns"] == 3 and len(data["park_kinds"]) == 6
+    assert data["key_towns"] == 3 and len(data["park_kinds"]) == 5
 
 
 def test_cli_missing_plan_folder_is_one_line(tmp_path):

@@ -63,7 +63,7 @@ def make_hostile_plan(folder: Path) -> Path:
     edit_layer(
         dst,
         "parks",
-        lambda d: feature(d, "park-digital")["properties"].update(
+        lambda d: feature(d, "park-devzone")["properties"].update(
             name_zh=XSS_SCRIPT, name_en=XSS_IMG, source=XSS_IMG
         ),
     )
@@ -74,7 +74,7 @@ def make_hostile_plan(folder: Path) -> Path:
         1,
     )
     toml = toml.replace(
-        'digital_park = { zh = "数字园区"', f'digital_park = {{ zh = "数字园区{XSS_SCRIPT}"', 1
+        'development_zone = { zh = "开发区"', f'development_zone = {{ zh = "开发区{XSS_SCRIPT}"', 1
     )
     (dst / "plan.toml").write_text(toml, encoding="utf-8")
     assert XSS_IMG in tomllib.loads(toml)["plan"]["title_en"]
@@ -116,7 +116,7 @@ def sample_violations() -> gpd.GeoDataFrame:
             title_zh="园区河流",
             title_en="Park river setback",
             layer="parks",
-            feature_id="park-digital",
+            feature_id="park-devzone",
             related_id="river-pu",
             measure=0.0,
             unit="m",
@@ -209,7 +209,7 @@ def test_hostile_text_is_data_not_markup(tmp_path):
     assert XSS_IMG in names_in(data, "towns") and XSS_SCRIPT in names_in(data, "towns")
     assert XSS_IMG in data["title"]["en"]
     parks = layer(data, "parks")
-    assert any(c["label"]["zh"] == "数字园区" + XSS_SCRIPT for c in parks["classes"])
+    assert any(c["label"]["zh"] == "开发区" + XSS_SCRIPT for c in parks["classes"])
     assert "<title>" + htmllib.escape("辽中区") in h and "&lt;img src=x" in h.split("</title>")[0]
 
 
