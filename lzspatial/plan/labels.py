@@ -204,6 +204,8 @@ def combined_label(
 def value_labels(element: str, vocabularies: dict[str, Any]) -> dict[str, dict[str, dict[str, str]]]:
     """Return field -> value -> ``{"zh", "en"}`` labels shown in the popups of *element*."""
     out = dict(_FIXED_VALUES)
+    if element == "sites":
+        out["verdict"] = {v: {"zh": zh, "en": en} for v, (zh, en) in VERDICT_LABELS.items()}
     for (elem, fld), vocab in _FIELD_VOCAB.items():
         if elem == element and vocab in vocabularies:
             out[fld] = vocabularies[vocab]

@@ -374,7 +374,7 @@ def _measure_text(value: Any, unit: Any) -> str | None:
 def sites_layer(frame: Any, wgs: Any, lang: str, label: str | None, verdicts: list[str]) -> LayerData:
     """Build the map data of screened sites, coloured by *verdicts* (one per row)."""
     columns = [c for c in frame.columns if c != frame.geometry.name]
-    rows = _rows(frame, columns, {}, lang)
+    rows = _rows(frame, columns, value_labels("sites", {}), lang)  # verdicts and data basis in words
     name_idx = columns.index(label) if label is not None else -1
     layer = LayerData(
         id="sites",
