@@ -34,6 +34,7 @@ __all__ = [
     "LON",
     "OUTPUTS",
     "WKT",
+    "format_of",
     "ResultWriter",
     "write_results",
 ]
@@ -44,7 +45,8 @@ OUTPUTS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".gpkg": "g
 LON, LAT, WKT = "wgs84_lon", "wgs84_lat", "wgs84_wkt"
 
 
-def _fmt(path: Path, table: dict[str, str], what: str) -> str:
+def format_of(path: Path, table: dict[str, str], what: str) -> str:
+    """Return the format of *path* by its extension in *table*, or raise naming the choices."""
     fmt = table.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{path}: unknown {what} format {path.suffix!r}; use one of {', '.join(table)}")
@@ -82,7 +84,7 @@ class ResultWriter:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.fmt = _fmt(self.path, OUTPUTS, "output")
+        self.fmt = format_of(self.path, OUTPUTS, "output")
         self._target = AtomicTarget(self.path)
         self.tmp = self._target.tmp
         self._fh: Any = None

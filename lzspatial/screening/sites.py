@@ -45,7 +45,7 @@ from lzspatial.crs.transforms import is_offset, to_wgs84, transform_xy
 from lzspatial.errors import CRSError, InputError
 from lzspatial.io import check_size
 from lzspatial.io.gktxt import read_gktxt
-from lzspatial.screening.results import LAT, LON, OUTPUTS, WKT, ResultWriter, _fmt, write_results
+from lzspatial.screening.results import LAT, LON, OUTPUTS, WKT, ResultWriter, format_of, write_results
 
 __all__ = [
     "FORMATS",
@@ -471,7 +471,7 @@ def read_sites(
         A CRS that is unknown or contradicts the file's.
     """
     path = Path(path)
-    fmt = _fmt(path, FORMATS, "input")
+    fmt = format_of(path, FORMATS, "input")
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     if fmt == "parquet" and not _is_geoparquet(path):

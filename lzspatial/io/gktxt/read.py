@@ -20,15 +20,15 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from lzspatial.errors import CRSError, InputError
 
-__all__ = ["GK_CRS", "ZONE", "from_gktxt_string", "read_gktxt"]
+__all__ = ["ATTR_HEADER", "COORDS_HEADER", "GK_CRS", "ZONE", "from_gktxt_string", "read_gktxt"]
 
 #: 3-degree Gauss-Krüger zone of the files read and written.
 ZONE: Final = 41
 #: CRS of the coordinates as written (zone prefix in the easting).
 GK_CRS: Final = "EPSG:4529"
 _PREFIX: Final = ZONE * 1_000_000.0
-_ATTR: Final = "[属性描述]"
-_COORDS: Final = "[地块坐标]"
+ATTR_HEADER: Final = "[属性描述]"
+COORDS_HEADER: Final = "[地块坐标]"
 _HEADER: Final = "界址点数,地块面积,地块编号,地块名称,面,图幅号,地块用途,地类编号,@"
 _Row = tuple[int, str, int, float, float]  # line, 点号, 圈号, X (northing), Y (easting)
 
@@ -125,17 +125,18 @@ def _parse(text: str, source: str) -> list[_Block]:
             continue
         if line.startswith("[") and line.endswith("]"):
             section = line
-            seen_coords = seen_coords or line == _COORDS
+            seen_coords = seen_coords or line == COORDS_HEADER
             continue
-        if section == _ATTR:
+        if section == ATTR_HEADER:
             key, sep, val = line.partition("=")
             if sep:
                 attrs[key.strip()] = (val.strip(), lineno)
             continue
         if section is None:
-            msg = f"data {line[:40]!r} before any section; the file must start with {_ATTR} or {_COORDS}"
+            first = f"{ATTR_HEADER} or {COORDS_HEADER}"
+            msg = f"data {line[:40]!r} before any section; the file must start with {first}"
             raise _err(source, lineno, "section", msg)
-        if section != _COORDS:
+        if section != COORDS_HEADER:
             continue  # unknown sections are ignored
         fields = [f.strip() for f in line.split(",")]
         if fields[-1] == "@":
@@ -160,10 +161,10 @@ def _parse(text: str, source: str) -> list[_Block]:
             raise _err(source, lineno, "Y", msg)
         blocks[-1].rows.append((lineno, fields[0], ring, x, y if prefixed else y + _PREFIX))
     if not seen_coords:
-        raise InputError(f"{source}: no {_COORDS} section; this is not a 国土TXT file")
+        raise InputError(f"{source}: no {COORDS_HEADER} section; this is not a 国土TXT file")
     _check_attrs(attrs, source)
     if not blocks:
-        raise InputError(f"{source}: the {_COORDS} section contains no parcels")
+        raise InputError(f"{source}: the {COORDS_HEADER} section contains no parcels")
     return blocks
 
 

@@ -49,7 +49,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from lzspatial._util.atomic import write_bytes
 from lzspatial.errors import CRSError, InputError
-from lzspatial.io.gktxt.read import _ATTR, _COORDS, GK_CRS, ZONE, from_gktxt_string, read_gktxt
+from lzspatial.io.gktxt.read import ATTR_HEADER, COORDS_HEADER, GK_CRS, ZONE, from_gktxt_string, read_gktxt
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -173,7 +173,7 @@ def _render(
     except Exception as err:  # pyproj raises several types
         raise CRSError(f"{source}: cannot reproject {gdf.crs!r} to {GK_CRS}: {err}") from err
     lines = [
-        _ATTR,
+        ATTR_HEADER,
         "格式版本号=1.01版本",
         f"数据产生单位={producer}",
         f"数据产生日期={_date_text(date, source)}",
@@ -184,7 +184,7 @@ def _render(
         f"带号={ZONE}",
         f"精度={10.0**-precision:.{precision}f}",
         "转换参数=,,,,,,",
-        _COORDS,
+        COORDS_HEADER,
     ]
 
     def attr(col: str | None, pos: int, where: str, default: str = "") -> str:
