@@ -113,8 +113,10 @@ def output_format(path: str | os.PathLike[str], fmt: str | None) -> str:
 def check_dpi(dpi: object) -> int:
     """Return *dpi* as an int within :data:`DPI_RANGE`, or raise :class:`InputError`."""
     lo, hi = DPI_RANGE
+    if isinstance(dpi, str) and dpi.strip().isdigit():
+        dpi = int(dpi)
     if isinstance(dpi, bool) or not isinstance(dpi, int) or not lo <= dpi <= hi:
-        raise InputError(f"`dpi={dpi!r}` is out of range; use a whole number from {lo} to {hi}")
+        raise InputError(f"`dpi={dpi!r}` is not a resolution; use a whole number from {lo} to {hi}")
     return dpi
 
 

@@ -54,6 +54,7 @@ from lzspatial.outputs.paper import (
     save_figure,
 )
 from lzspatial.outputs.style import DRAW_RANK, LEGEND_RANK, STYLES, class_of, served_codes, style_for
+from lzspatial.plan.digest import is_plan_file
 from lzspatial.plan.labels import (
     BACK_TRANSLATION_NOTE,
     LANGS,
@@ -114,7 +115,7 @@ class _Sheet:
         return w
 
     def wrap(self, text: str, width_mm: float, size: float) -> list[str]:
-        """Greedy line wrap at *width_mm*: breaks between words and between CJK characters."""
+        """Wrap *text* greedily at *width_mm*: breaks between words and between CJK characters."""
         tokens = re.findall(r"[A-Za-z0-9'’.,;:()\-/+%&]+\s*|\s+|.", text)
         lines, line = [], ""
         for tok in tokens:
@@ -786,6 +787,10 @@ def print_map(
     target = Path(path)
     if target.exists() and not target.is_file():
         raise InputError(f"{target}: is not a regular file; name a file to write")
+    if is_plan_file(plan, target):
+        raise InputError(
+            f"{target}: is a file of the plan; the map would overwrite its input. Choose another file"
+        )
     families, lang = font_families(lang)
     with drawing(families):
         fig = _render(plan, paper, landscape, lang, families, title, organisation, sheet, date)
