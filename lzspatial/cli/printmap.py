@@ -92,8 +92,5 @@ def print_cmd(
         date=date,
     )
     size = path.stat().st_size
-    click.echo(
-        term_safe(
-            f"wrote {path} ({size / 1024:,.0f} KB; {paper.upper()} {'landscape' if landscape else 'portrait'})"
-        )
-    )
+    orientation = "landscape" if landscape else "portrait"
+    click.echo(term_safe(f"wrote {path} ({size / 1024:,.0f} KB; {paper.upper()} {orientation})"))
