@@ -411,6 +411,8 @@ class LabelPlacer:
     ax: Axes
     renderer: RendererBase
     pad: float = 1.5
+    #: Width (pt) of the white halo drawn under each placed label (0: none).
+    halo: float = 0.0
     placed: list[Bbox] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -439,17 +441,13 @@ class LabelPlacer:
     def point(self, x: float, y: float, text: str, offset_pt: float, **kw: Any) -> bool:
         """Label a point: try eight positions around it; return whether one fitted."""
         for sx, sy, ha, va in _AROUND:
-            t = self.ax.annotate(
-                text,
-                (x, y),
-                xytext=(sx * offset_pt, sy * offset_pt),
-                textcoords="offset points",
-                ha=ha,
-                va=va,
-                annotation_clip=False,
-                **kw,
-            )
+            where = {"xytext": (sx * offset_pt, sy * offset_pt), "textcoords": "offset points"}
+            t = self.ax.annotate(text, (x, y), ha=ha, va=va, annotation_clip=False, **where, **kw)
             if self._fits(t):
+                if self.halo:
+                    self.ax.annotate(
+                        text, (x, y), ha=ha, va=va, annotation_clip=False, **where, **self._halo(kw)
+                    )
                 return True
             t.remove()
         self.skipped.append(text)
@@ -475,15 +473,30 @@ class LabelPlacer:
                 continue
             t = self.ax.text(x, y, text, ha="center", va="center", **kw)
             if self._fits(t):
+                if self.halo:
+                    self.ax.text(x, y, text, ha="center", va="center", **self._halo(kw))
                 return True
             t.remove()
         self.skipped.append(text)
         return False
 
+    def _halo(self, kw: dict[str, Any]) -> dict[str, Any]:
+        """Return the text properties of a label's halo: a white outline drawn under it.
+
+        The halo is a separate artist (drawn as a path), so the label itself stays real text
+        in the PDF's text layer: a path effect on the label would turn it into outlines.
+        """
+        from matplotlib import patheffects
+
+        stroke = [patheffects.Stroke(linewidth=self.halo, foreground="white")]
+        return {**kw, "path_effects": stroke, "zorder": float(kw.get("zorder", 40)) - 0.1, "alpha": 1.0}
+
     def area(self, x: float, y: float, text: str, **kw: Any) -> bool:
         """Label an area at data (x, y), centred; return whether it fitted."""
         t = self.ax.text(x, y, text, ha="center", va="center", **kw)
         if self._fits(t):
+            if self.halo:
+                self.ax.text(x, y, text, ha="center", va="center", **self._halo(kw))
             return True
         t.remove()
         self.skipped.append(text)

@@ -225,7 +225,7 @@ def _subset_font(source: Any, chars: str, out: Path) -> str:
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont, newTable
 
-    font = TTFont(str(source), fontNumber=getattr(source, "face_index", -1), lazy=True)
+    font = TTFont(str(source), fontNumber=getattr(source, "face_index", -1), lazy=True, recalcTimestamp=False)
     opts = subset.Options(layout_features=[], notdef_outline=True, glyph_names=False, hinting=False)
     opts.name_IDs = [1, 2, 3, 4, 6]
     opts.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "VORG", "vhea", "vmtx", "DSIG", "meta"]

@@ -252,9 +252,7 @@ def _range(lo: float, hi: float, step: float) -> list[float]:
 
 def _labels(sheet: _Sheet, ax: Axes, plan: Plan, frames: dict[str, Any], placer: LabelPlacer) -> None:
     """Place the labels by priority; lower-priority labels that would overlap are left out."""
-    from matplotlib import patheffects
-
-    halo = [patheffects.withStroke(linewidth=1.8 * sheet.k, foreground="white")]
+    placer.halo = 1.8 * sheet.k
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     view = shapely.box(x0, y0, x1, y1)
@@ -280,7 +278,7 @@ def _labels(sheet: _Sheet, ax: Axes, plan: Plan, frames: dict[str, Any], placer:
                     _PRIORITY["centers"] if element == "centers" else _PRIORITY.get(rank, _PRIORITY["towns"])
                 )
                 size = 8.0 if element == "centers" else 7.0 if rank in ("key", "seat") else 6.3
-                kw = {"fontsize": sheet.fs(size), "color": "#111", "path_effects": halo}
+                kw = {"fontsize": sheet.fs(size), "color": "#111"}
                 off = float(st["radius"]) * 0.75 + 1.5
                 jobs.append((prio, i, f"pt:{off}", geom.x, geom.y, text, kw))
                 placer.block_point(geom.x, geom.y, float(st["radius"]) * 1.2 * sheet.k)
@@ -291,13 +289,12 @@ def _labels(sheet: _Sheet, ax: Axes, plan: Plan, frames: dict[str, Any], placer:
                     "fontsize": sheet.fs(9.5 if element == "zones" else 8.5),
                     "color": colour,
                     "fontstyle": "italic" if element == "zones" else "normal",
-                    "path_effects": halo,
                     "alpha": 0.9,
                 }
                 jobs.append((_PRIORITY[element], i, "area", pt.x, pt.y, text, kw))
             elif element == "parks":
                 c = geom.centroid
-                kw = {"fontsize": sheet.fs(5.6), "color": st["color"], "path_effects": halo}
+                kw = {"fontsize": sheet.fs(5.6), "color": st["color"]}
                 jobs.append((_PRIORITY["parks"], i, "pt:3", c.x, c.y, text, kw))
             elif element in ("context", "places") and not (
                 element == "places" and props.get("kind") != "city"
@@ -306,7 +303,7 @@ def _labels(sheet: _Sheet, ax: Axes, plan: Plan, frames: dict[str, Any], placer:
                 if part.is_empty:
                     continue
                 pt = part if part.geom_type == "Point" else shapely.point_on_surface(part)
-                kw = {"fontsize": sheet.fs(7), "color": "#757575", "path_effects": halo}
+                kw = {"fontsize": sheet.fs(7), "color": "#757575"}
                 jobs.append(
                     (
                         _PRIORITY["context"],
@@ -474,7 +471,6 @@ def _inset(
     extent: Any,
 ) -> None:
     """Draw the inset locator: Shenyang's districts and neighbours, the district, the city centre."""
-    from matplotlib import patheffects
     from matplotlib.patches import Rectangle
 
     ax = fig.add_axes(rect)
@@ -497,7 +493,7 @@ def _inset(
             shapes += geoms
     if not shapes:
         return
-    halo = [patheffects.withStroke(linewidth=1.5, foreground="white")]
+    halo = {"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75}
     b = shapely.union_all([shapely.envelope(g) for g in shapes]).bounds
     pad = 0.06 * max(b[2] - b[0], b[3] - b[1])
     ax.set_xlim(b[0] - pad, b[2] + pad)
@@ -510,7 +506,7 @@ def _inset(
         centre = frames["places"][frames["places"]["kind"] == "city_centre"]
         for zh, en, g in zip(centre["name_zh"], centre["name_en"], centre.geometry, strict=True):
             ax.annotate(
-                sheet.t((f"{zh}市中心", f"{en} centre")),
+                sheet.t((f"{zh}市中心", str(en))),
                 (g.x, g.y),
                 xytext=(0, 5),
                 textcoords="offset points",
@@ -518,7 +514,7 @@ def _inset(
                 va="bottom",
                 fontsize=fs,
                 color="#b71c1c",
-                path_effects=halo,
+                bbox=halo,
                 zorder=5,
             )
     if "boundary" in frames:
@@ -531,7 +527,7 @@ def _inset(
             ha="right",
             va="center",
             fontsize=fs,
-            path_effects=halo,
+            bbox=halo,
             zorder=5,
         )
     ax.set_title(sheet.t(("位置示意图", "Location")), fontsize=sheet.fs(7), loc="left", pad=2)
