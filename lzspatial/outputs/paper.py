@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
@@ -265,6 +266,42 @@ def _subset_font(source: Any, chars: str, out: Path) -> str:
     return family
 
 
+def _cache_dir() -> Path | None:
+    """Return the folder of cached font subsets (None when caching is off or impossible)."""
+    if os.environ.get("LZSPATIAL_NO_CACHE"):
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lzspatial" / "fonts"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return base if os.access(base, os.W_OK) else None
+
+
+def _cached_subset(source: Any, chars: str, out: Path) -> str:
+    """Write the subset of *source* for *chars* to *out*, from the cache when it holds it.
+
+    The cache only saves time: a subset is a pure function of the font file and the characters,
+    so a cached and a fresh one are the same bytes.
+    """
+    import hashlib
+    import shutil
+
+    st = os.stat(str(source))
+    key = hashlib.sha256(f"{source}|{st.st_size}|{st.st_mtime_ns}|{chars}".encode()).hexdigest()[:24]
+    cache = _cache_dir()
+    hit = cache / f"{key}.ttf" if cache is not None else None
+    family = "lzspatial subset " + hashlib.sha256(f"{source}|{chars}".encode()).hexdigest()[:12]
+    if hit is not None and hit.is_file():
+        shutil.copyfile(hit, out)
+        return family
+    _subset_font(source, chars, out)
+    if hit is not None:
+        with contextlib.suppress(OSError):
+            shutil.copyfile(out, hit)
+    return family
+
+
 @contextmanager
 def _embedded_subset(fig: Figure) -> Iterator[None]:
     """Draw the figure's CJK text with a small TrueType subset of the CJK font, while saving a PDF."""
@@ -281,7 +318,7 @@ def _embedded_subset(fig: Figure) -> Iterator[None]:
     chars = "".join(sorted({c for t in texts for c in t.get_text()} - {"\n", "\t"}))
     with tempfile.TemporaryDirectory(prefix="lzspatial-font-") as tmp:
         path = Path(tmp) / "subset.ttf"
-        family = _subset_font(source, chars, path)
+        family = _cached_subset(source, chars, path)
         font_manager.fontManager.addfont(str(path))
         before = [t.get_fontfamily() for t in texts]
         for t in texts:
