@@ -441,7 +441,8 @@ class LabelPlacer:
     def point(self, x: float, y: float, text: str, offset_pt: float, **kw: Any) -> bool:
         """Label a point: try eight positions around it; return whether one fitted."""
         for sx, sy, ha, va in _AROUND:
-            where = {"xytext": (sx * offset_pt, sy * offset_pt), "textcoords": "offset points"}
+            off = (sx * offset_pt, sy * offset_pt)
+            where: dict[str, Any] = {"xytext": off, "textcoords": "offset points"}
             t = self.ax.annotate(text, (x, y), ha=ha, va=va, annotation_clip=False, **where, **kw)
             if self._fits(t):
                 if self.halo:

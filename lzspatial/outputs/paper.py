@@ -20,9 +20,11 @@ import contextlib
 import functools
 import io
 import os
+import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,7 @@ from lzspatial._util.atomic import write_bytes
 from lzspatial.errors import InputError
 
 if TYPE_CHECKING:
+    from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "FORMATS",
     "MM",
     "PAPERS",
+    "Sheet",
     "check_dpi",
     "cjk_font",
     "drawing",
@@ -79,6 +83,58 @@ CJK_FONTS = (
 )
 #: The Latin fallback, shipped with matplotlib.
 _LATIN = "DejaVu Sans"
+
+
+@dataclass
+class Sheet:
+    """What drawing text on a printed page needs: the figure, its renderer, language, fonts, size factor."""
+
+    fig: Figure
+    renderer: RendererBase
+    lang: str
+    families: list[str]
+    k: float  # 1 on A3; scales fonts and line widths
+    widths: dict[str, float] = field(default_factory=dict)  # character -> mm at 10 pt
+
+    def t(self, pair: Sequence[str]) -> str:
+        """Pick the zh or en of a (zh, en) pair (both: "zh en"), without glyphs no font has."""
+        zh, en = str(pair[0]), str(pair[1])
+        text = zh if self.lang == "zh" else en if self.lang == "en" else f"{zh} {en}"
+        return printable(text, self.families)
+
+    def fs(self, size: float) -> float:
+        """Return *size* (pt on A3) scaled to the paper, at least 4.5 pt."""
+        return max(size * self.k, 4.5)
+
+    def width_mm(self, text: str, size: float) -> float:
+        """Width of *text* at *size* pt in mm: the sum of its characters' advances (measured once each)."""
+        return sum(self._char_mm(c) for c in text) * size / 10.0
+
+    def _char_mm(self, c: str) -> float:
+        w = self.widths.get(c)
+        if w is None:
+            from matplotlib.font_manager import FontProperties
+
+            prop = FontProperties(family=self.families, size=10.0)
+            # measured between two bars so that spaces count; the bars' width is subtracted
+            bars, _, _ = self.renderer.get_text_width_height_descent("||", prop, ismath=False)
+            px, _, _ = self.renderer.get_text_width_height_descent(f"|{c}|", prop, ismath=False)
+            w = self.widths[c] = (px - bars) / self.fig.dpi / MM
+        return w
+
+    def wrap(self, text: str, width_mm: float, size: float) -> list[str]:
+        """Wrap *text* greedily at *width_mm*: breaks between words and between CJK characters."""
+        tokens = re.findall(r"[A-Za-z0-9'’.,;:()\-/+%&]+\s*|\s+|.", text)
+        lines, line = [], ""
+        for tok in tokens:
+            if line and self.width_mm((line + tok).rstrip(), size) > width_mm:
+                lines.append(line.rstrip())
+                line = tok.lstrip()
+            else:
+                line += tok
+        if line.strip():
+            lines.append(line.rstrip())
+        return lines
 
 
 def paper_mm(paper: str, *, landscape: bool = True) -> tuple[float, float]:

@@ -24,8 +24,6 @@ Examples
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,12 +43,12 @@ from lzspatial.outputs.cartography import (
 )
 from lzspatial.outputs.paper import (
     MM,
+    Sheet,
     check_dpi,
     drawing,
     font_families,
     output_format,
     paper_mm,
-    printable,
     save_figure,
 )
 from lzspatial.outputs.style import DRAW_RANK, LEGEND_RANK, STYLES, class_of, served_codes, style_for
@@ -66,7 +64,6 @@ from lzspatial.plan.model import Plan, require_plan
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
 
 __all__ = ["PRINT_NAME", "print_map", "render_map"]
@@ -76,57 +73,6 @@ PRINT_NAME = "structure.pdf"
 
 #: Label priority (lower first): structure > key towns > towns > parks > context.
 _PRIORITY = {"centers": 0, "core": 0, "zones": 0, "key": 1, "seat": 1, "towns": 2, "parks": 3, "context": 4}
-
-
-@dataclass
-class _Sheet:
-    """What every part of the sheet needs: the figure, its renderer, the language and sizes."""
-
-    fig: Figure
-    renderer: RendererBase
-    lang: str
-    families: list[str]
-    k: float  # 1 on A3; scales fonts and line widths
-    widths: dict[str, float] = field(default_factory=dict)  # character -> mm at 10 pt
-
-    def t(self, pair: Sequence[str]) -> str:
-        """Pick the zh or en of a (zh, en) pair (both: "zh en"), without glyphs no font has."""
-        zh, en = str(pair[0]), str(pair[1])
-        text = zh if self.lang == "zh" else en if self.lang == "en" else f"{zh} {en}"
-        return printable(text, self.families)
-
-    def fs(self, size: float) -> float:
-        return max(size * self.k, 4.5)
-
-    def width_mm(self, text: str, size: float) -> float:
-        """Width of *text* at *size* pt in mm: the sum of its characters' advances (measured once each)."""
-        return sum(self._char_mm(c) for c in text) * size / 10.0
-
-    def _char_mm(self, c: str) -> float:
-        w = self.widths.get(c)
-        if w is None:
-            from matplotlib.font_manager import FontProperties
-
-            prop = FontProperties(family=self.families, size=10.0)
-            # measured between two bars so that spaces count; the bars' width is subtracted
-            bars, _, _ = self.renderer.get_text_width_height_descent("||", prop, ismath=False)
-            px, _, _ = self.renderer.get_text_width_height_descent(f"|{c}|", prop, ismath=False)
-            w = self.widths[c] = (px - bars) / self.fig.dpi / MM
-        return w
-
-    def wrap(self, text: str, width_mm: float, size: float) -> list[str]:
-        """Wrap *text* greedily at *width_mm*: breaks between words and between CJK characters."""
-        tokens = re.findall(r"[A-Za-z0-9'’.,;:()\-/+%&]+\s*|\s+|.", text)
-        lines, line = [], ""
-        for tok in tokens:
-            if line and self.width_mm((line + tok).rstrip(), size) > width_mm:
-                lines.append(line.rstrip())
-                line = tok.lstrip()
-            else:
-                line += tok
-        if line.strip():
-            lines.append(line.rstrip())
-        return lines
 
 
 @dataclass(frozen=True)
@@ -191,7 +137,7 @@ def _classes(plan: Plan, name: str, frame: Any) -> list[tuple[str, bool, list[An
     return out
 
 
-def _draw_plan(sheet: _Sheet, ax: Axes, plan: Plan, frames: dict[str, Any]) -> list[_Legend]:
+def _draw_plan(sheet: Sheet, ax: Axes, plan: Plan, frames: dict[str, Any]) -> list[_Legend]:
     """Draw every layer (web map order, bottom first) and return the legend groups (legend order)."""
     legend: dict[str, _Legend] = {}
     names = sorted(frames, key=lambda n: DRAW_RANK.get(plan.element(n), 5.5))
@@ -216,7 +162,7 @@ def _draw_plan(sheet: _Sheet, ax: Axes, plan: Plan, frames: dict[str, Any]) -> l
     return [legend[n] for n in sorted(legend, key=lambda n: LEGEND_RANK.get(plan.element(n), 5.5))]
 
 
-def _ticks(sheet: _Sheet, ax: Axes, extent: tuple[float, float, float, float]) -> None:
+def _ticks(sheet: Sheet, ax: Axes, extent: tuple[float, float, float, float]) -> None:
     x0, y0, x1, y1 = extent
     step = nice_step(max(x1 - x0, y1 - y0), 8)
     ax.set_xticks([v for v in _range(x0, x1, step)])
@@ -250,7 +196,7 @@ def _range(lo: float, hi: float, step: float) -> list[float]:
     return [first + i * step for i in range(n) if first + i * step < hi]
 
 
-def _labels(sheet: _Sheet, ax: Axes, plan: Plan, frames: dict[str, Any], placer: LabelPlacer) -> None:
+def _labels(sheet: Sheet, ax: Axes, plan: Plan, frames: dict[str, Any], placer: LabelPlacer) -> None:
     """Place the labels by priority; lower-priority labels that would overlap are left out."""
     placer.halo = 1.8 * sheet.k
     x0, x1 = ax.get_xlim()
@@ -336,7 +282,7 @@ def _labels(sheet: _Sheet, ax: Axes, plan: Plan, frames: dict[str, Any], placer:
 # ---------------------------------------------------------------- the panel
 
 
-def _title_block(sheet: _Sheet, ax: Axes, box: _Box, rows: list[tuple[str, str]], title: str) -> float:
+def _title_block(sheet: Sheet, ax: Axes, box: _Box, rows: list[tuple[str, str]], title: str) -> float:
     """Draw the title and the title block from the top of *box*; return the y (mm) below them."""
     y = box.y + box.h
     size = sheet.fs(12)
@@ -365,7 +311,7 @@ def _title_block(sheet: _Sheet, ax: Axes, box: _Box, rows: list[tuple[str, str]]
     return y
 
 
-def _notes(sheet: _Sheet, ax: Axes, box: _Box, notes: list[str]) -> float:
+def _notes(sheet: Sheet, ax: Axes, box: _Box, notes: list[str]) -> float:
     """Draw the numbered notes at the bottom of *box*; return the y (mm) of their top."""
     fs = sheet.fs(5.8)
     lh = fs * 1.4 / 72 * 25.4
@@ -383,7 +329,7 @@ def _notes(sheet: _Sheet, ax: Axes, box: _Box, notes: list[str]) -> float:
     return y + lh * 1.4
 
 
-def _legend(sheet: _Sheet, ax: Axes, box: _Box, groups: list[_Legend], note: str) -> None:
+def _legend(sheet: Sheet, ax: Axes, box: _Box, groups: list[_Legend], note: str) -> None:
     """Draw the legend in *box*: in as few columns as fit, shrinking the font until it fits whole."""
     head = sheet.t(("图例", "Legend"))
     for base in (7.0, 6.5, 6.0, 5.5, 5.0, 4.5, 4.0, 3.5):
@@ -429,7 +375,7 @@ def _split(heights: list[float], ncol: int, avail: float) -> list[list[int]] | N
 
 
 def _draw_legend(
-    sheet: _Sheet,
+    sheet: Sheet,
     ax: Axes,
     box: _Box,
     groups: list[_Legend],
@@ -463,7 +409,7 @@ def _draw_legend(
 
 
 def _inset(
-    sheet: _Sheet,
+    sheet: Sheet,
     fig: Figure,
     rect: tuple[float, float, float, float],
     plan: Plan,
@@ -590,7 +536,7 @@ def _render(
     W, H = paper_mm(paper, landscape=landscape)
     fig = Figure(figsize=(W * MM, H * MM), dpi=72)
     canvas = FigureCanvasAgg(fig)
-    s = _Sheet(fig, canvas.get_renderer(), lang, families, min(W, H) / 297.0)
+    s = Sheet(fig, canvas.get_renderer(), lang, families, min(W, H) / 297.0)
     frame_box, panel, k = _layout(W, H, landscape)
     frames = {n: plan.layer(n, metric=True) for n in plan.layer_names}
     bounds = frames["boundary"].total_bounds
@@ -664,7 +610,7 @@ def _render(
     return fig
 
 
-def _organisation(s: _Sheet, plan: Plan) -> str:
+def _organisation(s: Sheet, plan: Plan) -> str:
     p = plan.manifest.plan
     zh, en = p.get("organisation_zh"), p.get("organisation_en")
     if not zh and not en:
@@ -689,7 +635,7 @@ def _block_furniture(ax: Axes, placer: LabelPlacer) -> None:
 
 
 def _panel(
-    s: _Sheet,
+    s: Sheet,
     fig: Figure,
     pax: Axes,
     panel: _Box,
