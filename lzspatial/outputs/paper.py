@@ -48,6 +48,7 @@ __all__ = [
     "drawing",
     "font_families",
     "output_format",
+    "pdf_bytes",
     "paper_mm",
     "printable",
     "save_figure",
@@ -260,10 +261,10 @@ def drawing(families: list[str]) -> Iterator[None]:
         yield
 
 
-def _texts(fig: Figure) -> list[Any]:
+def _texts(figs: Sequence[Figure]) -> list[Any]:
     from matplotlib.text import Text
 
-    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+    return [t for fig in figs for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
 
 
 def _subset_font(source: Any, chars: str, out: Path) -> str:
@@ -359,14 +360,14 @@ def _cached_subset(source: Any, chars: str, out: Path) -> str:
 
 
 @contextmanager
-def _embedded_subset(fig: Figure) -> Iterator[None]:
-    """Draw the figure's CJK text with a small TrueType subset of the CJK font, while saving a PDF."""
+def _embedded_subset(figs: Sequence[Figure]) -> Iterator[None]:
+    """Draw the figures' text with one small TrueType subset of the CJK font, while saving a PDF."""
     import tempfile
 
     from matplotlib import font_manager
 
     font = cjk_font()
-    texts = _texts(fig)
+    texts = _texts(figs)
     if font is None or not texts:
         yield
         return
@@ -407,8 +408,21 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], fmt: str, dpi: int) -
         meta = {"Software": creator}
     buf = io.BytesIO()
     if fmt == "pdf":
-        with _embedded_subset(fig):
+        with _embedded_subset([fig]):
             fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     else:
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
     return write_bytes(path, buf.getvalue())
+
+
+def pdf_bytes(figs: Sequence[Figure]) -> bytes:
+    """Return a multi-page PDF of *figs* (one page each) with fixed metadata and one font subset."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    creator = f"lzspatial {__version__}"
+    meta = {"Creator": creator, "Producer": creator, "CreationDate": None, "ModDate": None}
+    buf = io.BytesIO()
+    with _embedded_subset(figs), PdfPages(buf, metadata=meta) as pdf:
+        for fig in figs:
+            pdf.savefig(fig)
+    return buf.getvalue()
