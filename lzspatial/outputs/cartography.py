@@ -6,9 +6,9 @@ when the axes' size on paper and their extent are set by :func:`fit_extent`.
 
 Examples
 --------
->>> nice_scale(61_000, 0.25)
+>>> nice_scale(61_000, 0.25)  # 61 km on 250 mm of paper
 250000
->>> nice_scale(61_001, 0.25)
+>>> nice_scale(62_600, 0.25)  # 1:250,400 needed: the next round scale
 300000
 >>> nice_step(82_000)
 10000.0
