@@ -10,8 +10,8 @@ Examples
 250000
 >>> nice_scale(62_600, 0.25)  # 1:250,400 needed: the next round scale
 300000
->>> nice_step(82_000)
-10000.0
+>>> nice_step(82_000)  # about six parts of a 1-2-5 length
+20000.0
 """
 
 from __future__ import annotations
