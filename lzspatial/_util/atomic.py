@@ -17,6 +17,10 @@ TMP_PREFIX = ".lzspatial-tmp-"
 
 
 def _check_parent(path: Path) -> None:
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; name a file to write")
+    if path.exists() and not path.is_file():  # a FIFO, device or socket: never replace it
+        raise OutputError(f"{path}: is not a regular file (a device, pipe or socket); name a file to write")
     parent = path.parent
     if not parent.is_dir():
         raise OutputError(f"{path}: output folder {str(parent)!r} does not exist; create it first")

@@ -41,6 +41,7 @@ _LAZY = {
     "export": "lzspatial.cli.export:export",
     "screen": "lzspatial.cli.screen:screen",
     "report": "lzspatial.cli.screen:report",
+    "print": "lzspatial.cli.printmap:print_cmd",
     "indicators": "lzspatial.cli.screen:indicators",
 }
 

@@ -51,6 +51,11 @@ FLAGS = {
     "x": "--x",
     "y": "--y",
     "skip_invalid": "--skip-invalid",
+    "paper": "--paper",
+    "dpi": "--dpi",
+    "organisation": "--organisation",
+    "sheet": "--sheet",
+    "title": "--title",
 }
 _PARAM = re.compile(r"`(" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")=('[^'`]*'|[^`]+)?`")
 

@@ -322,8 +322,17 @@ def _write_map(plan: Any, frame: Any, path: Path) -> None:
     type=click.Path(path_type=Path),
     default=Path("report.html"),
     show_default=True,
-    help="The report (HTML).",
+    help="The report: .html, or .pdf (A4, page numbers).",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "pdf"], case_sensitive=False),
+    default=None,
+    help="Report format (default: from the suffix of --out; html otherwise).",
+)
+@click.option("--report-no", default=None, help="PDF: report number (default: plan id, industry, checksum).")
+@click.option("--date", default=None, help="PDF: report date (default: SOURCE_DATE_EPOCH, else today).")
 def report(
     sites: Path,
     plan_dir: Path | None,
@@ -335,8 +344,15 @@ def report(
     layer: str | None,
     industry: str,
     out: Path,
+    fmt: str | None,
+    report_no: str | None,
+    date: str | None,
 ) -> None:
-    """Write a printable compliance report (合规性审查), one section per site."""
+    """Write a printable compliance report (合规性审查), one section per site, as HTML or PDF.
+
+    The PDF starts with a summary of every site and the report's metadata and sign-off
+    fields, then gives each site one A4 page.
+    """
     from lzspatial.errors import InputError
     from lzspatial.outputs.report import render_report, write_report
     from lzspatial.rules.siting import parse_industry
@@ -345,6 +361,7 @@ def report(
 
     _check_input(sites)
     _check_outputs([sites], {"--out": out})
+    fmt = (fmt or ("pdf" if out.suffix.lower() == ".pdf" else "html")).lower()
     plan = load(plan_dir)
     industry = parse_industry(plan, industry)
     gdf, _ = read_sites(sites, crs=crs, lon=lon, lat=lat, x=x_col, y=y_col, layer=layer)
@@ -354,7 +371,12 @@ def report(
             "(use `lzspatial screen` for bulk screening)"
         )
     results = screen_sites(gdf, plan, industry)
-    write_report(render_report(results, plan, industry), out)
+    if fmt == "pdf":
+        from lzspatial.outputs.report_pdf import render_report_pdf, write_report_pdf
+
+        write_report_pdf(render_report_pdf(results, plan, industry, report_no=report_no, date=date), out)
+    else:
+        write_report(render_report(results, plan, industry), out)
     _echo(f"wrote a report on {len(results)} site(s) to {out}")
 
 

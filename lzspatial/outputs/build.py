@@ -4,6 +4,7 @@ Validates the plan, runs its rule check, renders the structure map and writes
 the GeoJSON and GeoPackage exports, all into one folder:
 
 - ``structure.html``: the web map (self-contained, offline);
+- ``structure.pdf``: the printed map, A3 landscape (:func:`lzspatial.outputs.printmap.print_map`);
 - ``check.json`` and ``violations.geojson``: the rule check;
 - ``exports/geojson/*.geojson`` (RFC 7946) and ``exports/<plan id>.gpkg`` (with QGIS styles);
 - ``summary.json``: the plan summary, the check totals and the list of files.
@@ -24,6 +25,7 @@ from pathlib import Path
 from lzspatial._util.atomic import clean_stale_temps, write_text
 from lzspatial.errors import OutputError
 from lzspatial.outputs.export import export_plan
+from lzspatial.outputs.printmap import PRINT_NAME, print_map
 from lzspatial.outputs.webmap import build_map, save_map
 from lzspatial.plan.model import Plan, require_plan
 from lzspatial.rules.engine import check_plan
@@ -102,6 +104,8 @@ def build_plan(
     m = build_map(plan, violations=report.violations)
     written.append(save_map(m, out / MAP_NAME))
     echo(f"map: {out / MAP_NAME}")
+    written.append(print_map(plan, out / PRINT_NAME, paper="A3", landscape=True))
+    echo(f"print: {out / PRINT_NAME}")
 
     written += export_plan(plan, out / "exports" / "geojson", fmt="geojson")
     written += export_plan(plan, out / "exports", fmt="gpkg")

@@ -49,11 +49,20 @@ if TYPE_CHECKING:
 
     from lzspatial.plan import Plan
 
-__all__ = ["render_report", "write_report"]
+__all__ = [
+    "DISTANCES",
+    "SITE_MAP_LAYERS",
+    "SITE_MAP_SPAN",
+    "feature_names",
+    "render_report",
+    "site_name",
+    "source_text",
+    "write_report",
+]
 
 _W, _H = 360, 300  # map size, px
-_MIN_SPAN = 6000.0  # m; smallest extent shown around a site
-_DRAW = ("control_lines", "zones", "core", "parks", "transport", "axes", "towns", "centers")
+SITE_MAP_SPAN = 6000.0  # m; smallest extent shown around a site
+SITE_MAP_LAYERS = ("control_lines", "zones", "core", "parks", "transport", "axes", "towns", "centers")
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;margin:2em;color:#222;
 max-width:60em}
@@ -72,14 +81,15 @@ blockquote{margin:.3em 0;color:#444;font-style:italic}.small{font-size:.85em;col
 """
 
 
-def _name_of(row: Any, label: Any) -> str:
+def site_name(row: Any, label: Any) -> str:
+    """Return a site's name: its first non-empty name column, else ``#<row label>``."""
     for col in ("name", "name_zh", "name_en", "名称", "site", "id"):
         if col in row and isinstance(row[col], str) and row[col].strip():
             return row[col]
     return f"#{label}"
 
 
-def _lookup(plan: Plan) -> dict[str, tuple[str, str]]:
+def feature_names(plan: Plan) -> dict[str, tuple[str, str]]:
     """Feature id -> (name_zh, name_en) over the plan."""
     out: dict[str, tuple[str, str]] = {}
     for name in plan.layer_names:
@@ -110,7 +120,7 @@ def _svg(plan: Plan, site: Any, frames: dict[str, Any]) -> str:
     """Return a small inline SVG map of *site* (metric geometry) over the plan, and its legend."""
     minx, miny, maxx, maxy = site.bounds
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
-    span = max(_MIN_SPAN, 3 * (maxx - minx), 3 * (maxy - miny) * _W / _H)
+    span = max(SITE_MAP_SPAN, 3 * (maxx - minx), 3 * (maxy - miny) * _W / _H)
     sx = _W / span
     half_w, half_h = span / 2, span * _H / _W / 2
     box = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
@@ -127,7 +137,7 @@ def _svg(plan: Plan, site: Any, frames: dict[str, Any]) -> str:
         f'<rect width="{_W}" height="{_H}" fill="#fafafa"/>',
     ]
     shown: dict[tuple[str, Any], tuple[str, dict[str, Any]]] = {}
-    for name in _DRAW:
+    for name in SITE_MAP_LAYERS:
         f = frames.get(name)
         if f is None or not len(f):
             continue
@@ -172,7 +182,7 @@ def _svg(plan: Plan, site: Any, frames: dict[str, Any]) -> str:
         f'<text x="{_W - 14}" y="16">N</text><path d="M{_W - 10},30 L{_W - 14},20 L{_W - 18},30Z"/></g>'
     )
     out.append("</svg>")
-    return "".join(out) + _legend(plan, shown, site.geom_type == "Point", _lookup(plan))
+    return "".join(out) + _legend(plan, shown, site.geom_type == "Point", feature_names(plan))
 
 
 def _swatch(name: str, st: dict[str, Any]) -> str:
@@ -273,7 +283,8 @@ def _schematic(basis: dict[str, str], answer: str) -> str:
     return "（示意数据 / schematic data）" if basis.get(answer) == "schematic" else ""
 
 
-_DIST = (
+#: Distances a report lists: key of the screen columns (dist_KEY_m, nearest_KEY_id), zh, en.
+DISTANCES = (
     ("axis", "发展轴", "development axis"),
     ("center", "中心", "center"),
     ("town", "乡镇", "town"),
@@ -285,7 +296,7 @@ _DIST = (
 
 def _distances_table(row: Any, names: dict[str, tuple[str, str]]) -> str:
     body = []
-    for key, zh, en in _DIST:
+    for key, zh, en in DISTANCES:
         d = row.get(f"dist_{key}_m")
         fid = row.get(f"nearest_{key}_id")
         if d is None or not np.isfinite(d):
@@ -321,7 +332,8 @@ def _verdict_block(row: Any, plan: Plan, siting: Any) -> str:
     return "".join(out)
 
 
-def _source_text(plan: Plan) -> str:
+def source_text(plan: Plan) -> str:
+    """Return the plan's source as one line: title, publisher, date."""
     src = plan.source
     return f"{src.get('title', '')}. {src.get('publisher', '')}, {src.get('date', '')}."
 
@@ -330,7 +342,7 @@ def _source_note(plan: Plan) -> str:
     """Return the per-section footer: the plan's source and the schematic disclaimer."""
     disc = plan.disclaimer
     return (
-        f'<p class="small srcnote">来源 / Source: {esc(_source_text(plan))}<br>'
+        f'<p class="small srcnote">来源 / Source: {esc(source_text(plan))}<br>'
         f"{esc(disc.get('zh', ''))}<br>{esc(disc.get('en', ''))}</p>"
     )
 
@@ -358,9 +370,9 @@ def render_report(results: gpd.GeoDataFrame, plan: Plan, industry: str) -> str:
     if not len(results):
         raise InputError("render_report: no sites to report")
     siting = load_siting(plan)
-    names = _lookup(plan)
+    names = feature_names(plan)
     basis = answer_basis(plan)
-    frames = {n: plan.layer(n, metric=True) for n in (*_DRAW, "boundary") if n in plan}
+    frames = {n: plan.layer(n, metric=True) for n in (*SITE_MAP_LAYERS, "boundary") if n in plan}
     if "transport" in frames:
         frames["transport"] = frames["transport"][frames["transport"]["kind"] == "railway"]
     metric = results.to_crs(plan.metric_crs)
@@ -378,7 +390,7 @@ def render_report(results: gpd.GeoDataFrame, plan: Plan, industry: str) -> str:
     for (label, row), geom in zip(results.iterrows(), metric.geometry.values, strict=True):
         poly = geom.geom_type != "Point"
         parts += [
-            f'<section class="site"><h2>场地 / Site {esc(_name_of(row, label))} '
+            f'<section class="site"><h2>场地 / Site {esc(site_name(row, label))} '
             f'<span class="small">(row {esc(label)})</span></h2>',
             _svg(plan, geom, frames),
             "<h3>占用面积 / Area taken</h3>" if poly else "<h3>所在位置 / Location</h3>",
@@ -393,7 +405,7 @@ def render_report(results: gpd.GeoDataFrame, plan: Plan, industry: str) -> str:
         ]
     parts += [
         "<h2>资料来源与说明 / Source and disclaimer</h2>",
-        f"<p>{esc(_source_text(plan))}</p>",
+        f"<p>{esc(source_text(plan))}</p>",
         f"<p>{esc(plan.disclaimer.get('zh', ''))}</p><p>{esc(plan.disclaimer.get('en', ''))}</p>",
         f"<p class=small>{esc(f'Siting rules: {siting.path.name}; ')}"
         f"{esc(f'distances and areas in {plan.metric_crs}. ')}"

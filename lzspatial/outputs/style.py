@@ -8,14 +8,19 @@ or hollow (points), whatever its class.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
     "CLASS_FIELD",
+    "DRAW_RANK",
+    "LABELLED",
+    "LEGEND_RANK",
     "EXTRA_STYLES",
     "SCHEMATIC_DASH",
     "STYLES",
     "class_of",
+    "served_codes",
     "style_for",
     "verdict_colour",
 ]
@@ -137,6 +142,46 @@ EXTRA_STYLES: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
+#: Drawing order (bottom first) of plan elements; unknown elements go in the middle.
+DRAW_RANK = {
+    "context": 0,
+    "control_lines": 1,
+    "zones": 2,
+    "core": 3,
+    "parks": 4,
+    "water": 5,
+    "transport": 6,
+    "boundary": 7,
+    "axes": 8,
+    "places": 9,
+    "towns": 10,
+    "centers": 11,
+}
+#: Legend and layer-control order of plan elements.
+LEGEND_RANK = {
+    "boundary": 0,
+    "core": 1,
+    "zones": 2,
+    "axes": 3,
+    "centers": 4,
+    "towns": 5,
+    "parks": 6,
+    "control_lines": 7,
+    "transport": 8,
+    "water": 9,
+    "places": 10,
+    "context": 11,
+}
+#: Classes whose features carry permanent labels, with the label look (True = default).
+LABELLED: dict[tuple[str, str], bool | str] = {
+    ("towns", "key"): True,
+    ("centers", "main"): True,
+    ("centers", "secondary"): True,
+    ("places", "city_centre"): "place",
+    ("places", "city"): "muted",
+}
+
+
 def class_of(element: str, props: dict[str, Any]) -> str:
     """Return the style class of a feature of *element* (``"*"`` if none).
 
@@ -178,3 +223,19 @@ def verdict_colour(verdict: object) -> str:
     """
     sites = EXTRA_STYLES["sites"]
     return str(sites.get(str(verdict), sites["missing"])["color"])
+
+
+def served_codes(frame: Any, element: str, classes: Sequence[str]) -> dict[str, list[str]]:
+    """Class -> every code its features list in the class field (the class first), for list fields.
+
+    A zone is styled by its first function; its class label names all of them.
+    """
+    out: dict[str, list[str]] = {}
+    field_name = CLASS_FIELD.get(element)
+    if field_name is None or field_name not in frame.columns:
+        return out
+    for cls, value in zip(classes, frame[field_name], strict=True):
+        codes = out.setdefault(cls, [cls])
+        if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) == 1:  # list or 1-d array
+            codes.extend(str(v) for v in list(value) if str(v) not in codes)
+    return out

@@ -11,11 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "BACK_TRANSLATION_NOTE",
     "CLASS_LABELS",
     "CONTROL_LINE_LABELS",
     "ELEMENT_LABELS",
     "FIELD_LABELS",
     "LANGS",
+    "SCHEMATIC_LABEL",
+    "SCHEMATIC_NOTE",
     "VERDICTS",
     "VERDICT_LABELS",
     "class_label",
@@ -28,6 +31,17 @@ __all__ = [
 
 #: Languages of labels: Chinese, English, or both ("中文 English").
 LANGS = ("zh", "en", "both")
+
+#: The mark of a schematic legend entry, and the legend's note on it (as on the web map).
+SCHEMATIC_LABEL = ("示意", "schematic")
+SCHEMATIC_NOTE = ("虚线或空心符号 = 示意性几何", "dashed or hollow = schematic geometry")
+
+#: The note printed wherever Chinese names of plan elements are shown: the source is English.
+BACK_TRANSLATION_NOTE = (
+    "规划要素的中文名称（一核四区、分区、产业链等）由英文原文回译，尚未与中文原文核对。",
+    "Chinese names of plan elements (the structure, zones, chains) are back-translations of the "
+    "English source text, not yet checked against the Chinese original.",
+)
 
 #: Verdicts of the siting screen, best first.
 VERDICTS = ("pass", "conditional", "fail")

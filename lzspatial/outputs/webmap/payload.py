@@ -19,7 +19,16 @@ import pandas as pd
 import shapely
 
 from lzspatial.io import geometry_to_geojson
-from lzspatial.outputs.style import CLASS_FIELD, EXTRA_STYLES, STYLES, class_of, style_for
+from lzspatial.outputs.style import (
+    DRAW_RANK,
+    EXTRA_STYLES,
+    LABELLED,
+    LEGEND_RANK,
+    STYLES,
+    class_of,
+    served_codes,
+    style_for,
+)
 from lzspatial.plan.labels import class_label, combined_label, field_label, value_labels
 from lzspatial.rules.report import VIOLATION_COLUMNS
 
@@ -27,45 +36,6 @@ __all__ = ["LayerData", "payload_text", "plan_layer", "script_json", "sites_laye
 
 #: Layers with more features than this are drawn on a canvas instead of SVG.
 CANVAS_FROM = 2000
-
-#: Drawing order (bottom first) of plan elements; unknown elements go in the middle.
-_DRAW_RANK = {
-    "context": 0,
-    "control_lines": 1,
-    "zones": 2,
-    "core": 3,
-    "parks": 4,
-    "water": 5,
-    "transport": 6,
-    "boundary": 7,
-    "axes": 8,
-    "places": 9,
-    "towns": 10,
-    "centers": 11,
-}
-#: Legend and layer-control order of plan elements.
-_LEGEND_RANK = {
-    "boundary": 0,
-    "core": 1,
-    "zones": 2,
-    "axes": 3,
-    "centers": 4,
-    "towns": 5,
-    "parks": 6,
-    "control_lines": 7,
-    "transport": 8,
-    "water": 9,
-    "places": 10,
-    "context": 11,
-}
-#: Classes whose features carry permanent labels, with the label look (True = default).
-_LABELLED: dict[tuple[str, str], bool | str] = {
-    ("towns", "key"): True,
-    ("centers", "main"): True,
-    ("centers", "secondary"): True,
-    ("places", "city_centre"): "place",
-    ("places", "city"): "muted",
-}
 
 
 @dataclass
@@ -240,7 +210,7 @@ def _group(
             label_of(cls),
             _style(element, cls, sch, kind),
             sch,
-            _LABELLED.get((element, cls), False),
+            LABELLED.get((element, cls), False),
             kind,
         )
         cd.rows = [rows[i] for i in idx]
@@ -286,10 +256,10 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
         name=(_index(columns, "name_zh"), _index(columns, "name_en")),
         pinyin=_index(columns, "pinyin"),
         arrows=element == "axes",
-        draw_rank=_DRAW_RANK.get(element, 5.5),
-        legend_rank=_LEGEND_RANK.get(element, 5.5),
+        draw_rank=DRAW_RANK.get(element, 5.5),
+        legend_rank=LEGEND_RANK.get(element, 5.5),
     )
-    served = _served(frame, CLASS_FIELD.get(element), classes)
+    served = served_codes(frame, element, classes)
     layer.classes = _group(
         element,
         frame,
@@ -301,21 +271,6 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
         lambda c: combined_label(element, served.get(c, [c]), plan.vocabularies, (zh, en)),
     )
     return layer
-
-
-def _served(frame: Any, field_name: str | None, classes: Sequence[str]) -> dict[str, list[str]]:
-    """Class -> every code its features list in the class field (the class first), for list fields.
-
-    A zone is styled by its first function; its class label names all of them.
-    """
-    out: dict[str, list[str]] = {}
-    if field_name is None or field_name not in frame.columns:
-        return out
-    for cls, value in zip(classes, frame[field_name], strict=True):
-        codes = out.setdefault(cls, [cls])
-        if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) == 1:  # list or 1-d array
-            codes.extend(str(v) for v in list(value) if str(v) not in codes)
-    return out
 
 
 def _index(columns: Sequence[str], name: str) -> int:
