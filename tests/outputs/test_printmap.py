@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pypdf
 import pytest
 
-pypdf = pytest.importorskip("pypdf")
+from lzspatial.outputs import paper as paper_mod
+from lzspatial.outputs.paper import PAPERS
+from lzspatial.outputs.printmap import print_map
+from lzspatial.outputs.style import LEGEND_RANK
+from lzspatial.plan.labels import BACK_TRANSLATION_NOTE, SCHEMATIC_NOTE
 
-from lzspatial.outputs import paper as paper_mod  # noqa: E402
-from lzspatial.outputs.paper import PAPERS  # noqa: E402
-from lzspatial.outputs.printmap import print_map  # noqa: E402
-from lzspatial.outputs.style import LEGEND_RANK  # noqa: E402
-from lzspatial.plan.labels import BACK_TRANSLATION_NOTE, SCHEMATIC_NOTE  # noqa: E402
-
-from ..conftest import LAYERS, run_cli  # noqa: E402
+from ..conftest import LAYERS, run_cli
 
 PT_PER_MM = 72 / 25.4
 needs_cjk = pytest.mark.skipif(
@@ -112,12 +111,12 @@ def _gids(font, cids: list[int]) -> list[int]:
     return [int.from_bytes(table[2 * c : 2 * c + 2], "big") for c in cids]
 
 
-@pytest.mark.slow
 def test_repeats_are_byte_identical_pdf(a3, default_plan, tmp_path):
     again = print_map(default_plan, tmp_path / "again.pdf")
     assert again.read_bytes() == a3.read_bytes()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["svg", "png"])
 def test_repeats_are_byte_identical(default_plan, tmp_path, fmt):
     kw = {"paper": "A4", "landscape": False, "dpi": 60}
@@ -135,6 +134,7 @@ def test_png_size_follows_paper_and_dpi(default_plan, tmp_path):
     assert (w, h) == (int(297 / 25.4 * 50), int(210 / 25.4 * 50))
 
 
+@pytest.mark.slow
 def test_without_a_cjk_font_english_and_one_warning(default_plan, tmp_path, monkeypatch):
     monkeypatch.setattr(paper_mod, "cjk_font", lambda: None)
     with pytest.warns(UserWarning, match="fonts-noto-cjk") as caught:

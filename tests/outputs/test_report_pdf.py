@@ -6,18 +6,17 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
+import pypdf
 import pytest
 from shapely import Point
 
-pypdf = pytest.importorskip("pypdf")
+from lzspatial.outputs.paper import cjk_font
+from lzspatial.outputs.report_pdf import render_report_pdf
+from lzspatial.plan.digest import plan_checksum
+from lzspatial.screening.engine import screen
+from lzspatial.screening.sites import read_sites
 
-from lzspatial.outputs.paper import cjk_font  # noqa: E402
-from lzspatial.outputs.report_pdf import render_report_pdf  # noqa: E402
-from lzspatial.plan.digest import plan_checksum  # noqa: E402
-from lzspatial.screening.engine import screen  # noqa: E402
-from lzspatial.screening.sites import read_sites  # noqa: E402
-
-from ..conftest import REPO, run_cli  # noqa: E402
+from ..conftest import REPO, run_cli
 
 A4 = (595.28, 841.89)  # pt
 INDUSTRY = "bonded_warehousing_processing"
