@@ -89,14 +89,14 @@ def validate(plan_dir: Path | None) -> None:
         _echo_err(f"lzspatial: {len(err.problems)} problem(s) found")
         raise SystemExit(2) from None
     problems = []
-    if (plan.path / "rules.toml").is_file():
+    if (plan.path / "rules.toml").exists():
         from lzspatial.rules.engine import validate_rules
 
         try:
             validate_rules(plan)
         except RuleError as err:
             problems.append(str(err))
-    if (plan.path / "siting.toml").is_file():
+    if (plan.path / "siting.toml").exists():
         from lzspatial.rules.siting import load_siting
 
         try:

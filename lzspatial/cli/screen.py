@@ -142,9 +142,9 @@ def screen(
 def _check_input(path: Path) -> None:
     """Refuse a missing input file with a one-line InputError."""
     from lzspatial.errors import InputError
+    from lzspatial.io.limits import check_regular
 
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
+    check_regular(path, InputError)
 
 
 def _same_file(a: Path, b: Path) -> bool:

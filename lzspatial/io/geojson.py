@@ -21,7 +21,7 @@ import shapely
 
 from lzspatial._util.atomic import write_text
 from lzspatial.errors import InputError
-from lzspatial.io.limits import MAX_INPUT_BYTES, check_size
+from lzspatial.io.limits import MAX_INPUT_BYTES, read_limited
 
 __all__ = [
     "ACCEPTED_CRS_NAMES",
@@ -69,15 +69,7 @@ def parse_json_file(path: str | os.PathLike[str], *, label: str | None = None) -
     """
     path = Path(path)
     name = label or str(path)
-    try:
-        check_size(path)
-        data = path.read_bytes()
-    except FileNotFoundError as err:
-        raise InputError(f"{name}: file not found") from err
-    except IsADirectoryError as err:
-        raise InputError(f"{name}: is a folder, not a file") from err
-    except OSError as err:
-        raise InputError(f"{name}: cannot read: {err.strerror or err}") from err
+    data = read_limited(path, InputError, label=name)  # regular files only, within the limit
     if not data.strip():
         raise InputError(f"{name}: file is empty; expected a GeoJSON FeatureCollection")
     if data.startswith(b"\xef\xbb\xbf"):

@@ -88,7 +88,7 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
     for entry in manifest.layers:
         fpath = folder / entry.file
         label = str(fpath)
-        if not fpath.is_file():
+        if not fpath.exists():  # a folder or FIFO is named as such by the reader
             problems.append(
                 f"{label}: file not found (listed in {manifest.path.name} for element {entry.element!r})"
             )

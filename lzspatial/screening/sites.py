@@ -45,6 +45,7 @@ from lzspatial.crs.transforms import is_offset, to_wgs84, transform_xy
 from lzspatial.errors import CRSError, InputError
 from lzspatial.io import check_size
 from lzspatial.io.gktxt import read_gktxt
+from lzspatial.io.limits import check_regular
 from lzspatial.screening.results import LAT, LON, OUTPUTS, WKT, ResultWriter, _fmt, write_results
 
 __all__ = [
@@ -472,8 +473,7 @@ def read_sites(
     """
     path = Path(path)
     fmt = _fmt(path, FORMATS, "input")
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
+    check_regular(path, InputError)  # a FIFO, device or folder is refused before it is opened
     if fmt == "parquet" and not _is_geoparquet(path):
         fmt = "table"
     rows = RowLog(

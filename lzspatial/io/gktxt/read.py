@@ -19,6 +19,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from lzspatial.errors import CRSError, InputError
+from lzspatial.io.limits import read_limited
 
 __all__ = ["GK_CRS", "ZONE", "from_gktxt_string", "read_gktxt"]
 
@@ -294,8 +295,5 @@ def read_gktxt(
         If the file declares or uses another zone or datum.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror or err}") from err
+    data = read_limited(path, InputError)  # regular files only, within the input limit
     return from_gktxt_string(_decode(data, str(path), encoding), crs=crs, source=str(path))
