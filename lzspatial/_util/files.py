@@ -12,6 +12,7 @@ import math
 import os
 import stat
 
+from lzspatial._util.guard import protect
 from lzspatial.errors import InputError, LzSpatialError
 
 __all__ = ["DEFAULT_MAX_MB", "check_regular", "max_input_bytes", "read_limited"]
@@ -72,6 +73,7 @@ def check_regular(
         raise error(f"{name}: cannot read: {why}") from err
     if not stat.S_ISREG(st.st_mode):
         raise error(f"{name}: {_kind(st.st_mode)}")
+    protect(path)  # no output of this run may replace it
     limit = max_input_bytes()
     if st.st_size > limit:
         raise error(

@@ -67,12 +67,16 @@ class _LazyGroup(click.Group):
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="lzspatial")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Spatial-structure planning toolkit for Liaozhong District (辽中区) and plans like it.
 
     PLAN_DIR is a plan folder with plan.toml; without it, the default plan
     (Liaozhong 2023) is used.
     """
+    from lzspatial._util.guard import input_scope
+
+    ctx.with_resource(input_scope())  # every input read is protected from every output
 
 
 @cli.command()
@@ -194,7 +198,8 @@ def build(plan_dir: Path | None, out_dir: Path) -> None:
     """
     from lzspatial.outputs.build import build_plan
 
-    result = build_plan(load(plan_dir), out_dir, echo=lambda s: click.echo(term_safe(s)))
+    plan = load(plan_dir)
+    result = build_plan(plan, out_dir, echo=lambda s: click.echo(term_safe(s)))
     click.echo(term_safe(f"wrote {len(result.files)} files into {out_dir}"))
     if result.has_errors:
         raise SystemExit(1)  # like `lzspatial check`: the outputs are written, the plan breaks a rule

@@ -38,7 +38,8 @@ import numpy as np
 import pyogrio
 import shapely
 
-from lzspatial._util.atomic import atomic_path, write_bytes, write_text
+from lzspatial._util.atomic import atomic_path, staged_folder, write_bytes, write_text
+from lzspatial._util.guard import check_output
 from lzspatial.crs import WGS84, parse_crs
 from lzspatial.crs.transforms import is_offset, reproject
 from lzspatial.errors import CRSError, InputError, OutputError
@@ -156,8 +157,9 @@ def _check_precision(fmt: str, crs: str, precision: int | None) -> int | None:
     return precision
 
 
-def _prepare_out(out_dir: str | os.PathLike[str]) -> Path:
+def _prepare_out(out_dir: str | os.PathLike[str], plan: Plan) -> Path:
     out = Path(out_dir)
+    check_output(out, folder=True, inputs=[plan.path])  # never into, over or around the plan
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError as err:
@@ -483,5 +485,7 @@ def export_plan(
     canon = _check_crs(fmt, crs)
     names = _check_layers(the_plan, fmt, layers)
     prec = _check_precision(fmt, canon, precision)
-    out = _prepare_out(out_dir)
-    return _WRITERS[fmt](the_plan, out, names, canon, prec, date=date, encoding=encoding)
+    out = _prepare_out(out_dir, the_plan)
+    with staged_folder(out) as stage:  # a writer that refuses the data fails before any file is replaced
+        staged = _WRITERS[fmt](the_plan, stage, names, canon, prec, date=date, encoding=encoding)
+    return [out / p.relative_to(stage) for p in staged]

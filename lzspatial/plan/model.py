@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from lzspatial._util.guard import protect
 from lzspatial._util.text import esc
 from lzspatial.crs import METRIC, WGS84, transformer
 from lzspatial.errors import PlanFileError, SchemaError
@@ -81,6 +82,7 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
         folder = folder.parent
     if not folder.is_dir():
         raise PlanFileError(f"{folder}: plan folder not found")
+    protect(folder)  # no output of this run may be, or lie inside, the plan folder
     manifest = read_manifest(folder)
     problems: list[str] = []
     vocabs = manifest.vocabularies

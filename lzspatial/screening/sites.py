@@ -46,7 +46,16 @@ from lzspatial.errors import CRSError, InputError
 from lzspatial.io import check_size
 from lzspatial.io.gktxt import read_gktxt
 from lzspatial.io.limits import check_regular
-from lzspatial.screening.results import LAT, LON, OUTPUTS, WKT, ResultWriter, _fmt, write_results
+from lzspatial.screening.results import (
+    LAT,
+    LON,
+    OUTPUTS,
+    WKT,
+    ResultWriter,
+    _fmt,
+    check_columns,
+    write_results,
+)
 
 __all__ = [
     "FORMATS",
@@ -55,6 +64,7 @@ __all__ = [
     "OUTPUTS",
     "WKT",
     "ResultWriter",
+    "check_layer_option",
     "csv_chunks",
     "RowLog",
     "read_sites",
@@ -149,6 +159,7 @@ def csv_chunks(
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
         raise InputError(f"{path}: cannot read CSV: {err}") from err
     columns = [str(c) for c in first.columns]
+    check_columns(columns, path)  # case-only twins, or a column the results writers add
     if projected:
         cx, cy = (
             _find(columns, x or lon, _EAST, "easting (x)", path),
@@ -351,7 +362,16 @@ def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> gpd.G
             raise InputError(
                 f"{path}: holds {len(layers)} layers ({', '.join(layers)}); pick one with `layer=`"
             )
-        return gpd.read_file(path, layer=layer, engine="pyogrio")
+        if layer is not None and layer not in layers:
+            raise InputError(f"{path}: no layer {layer!r}; it has: {', '.join(layers) or 'none'}")
+        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+        if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+            which = f"layer {layer or layers[0]!r}" if layers else "the file"
+            raise InputError(
+                f"{path}: {which} has no geometry column (a plain table); sites need points or "
+                "polygons: add a geometry in QGIS, or export the table as CSV with lon/lat columns"
+            )
+        return gdf
     except (InputError, CRSError):
         raise
     except Exception as err:  # pyogrio/pyarrow raise many types
@@ -395,6 +415,7 @@ def _geo_to_wgs84(
         )
     index = _row_index(len(gdf))
     frame = gdf.drop(columns=gdf.geometry.name).set_axis(index)
+    check_columns(list(frame.columns), path)  # case-only twins, or a column the results writers add
     raw = frame.assign(wkt=shapely.to_wkt(geoms, rounding_precision=-1))
     good = rows.add(np.asarray(index), problems, raw)
     out = out.set_axis(index)[good]
@@ -427,6 +448,13 @@ def _geometry_problems(geoms: np.ndarray) -> dict[int, str]:
         for i in pts[~np.isfinite(shapely.get_x(geoms[pts]) + shapely.get_y(geoms[pts]))]:
             problems.setdefault(int(i), "coordinates are not finite numbers")
     return problems
+
+
+def check_layer_option(path: Path, layer: str | None) -> None:
+    """Refuse ``layer=`` for an input that has no layers (it would be ignored silently)."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if layer is not None and fmt != "gpkg":
+        raise InputError(f"{path}: `layer={layer!r}` applies only to a GeoPackage; this is {fmt} (drop it)")
 
 
 def read_sites(
@@ -473,7 +501,8 @@ def read_sites(
     """
     path = Path(path)
     fmt = _fmt(path, FORMATS, "input")
-    check_regular(path, InputError)  # a FIFO, device or folder is refused before it is opened
+    check_regular(path, InputError)
+    check_layer_option(path, layer)  # a FIFO, device or folder is refused before it is opened
     if fmt == "parquet" and not _is_geoparquet(path):
         fmt = "table"
     rows = RowLog(
@@ -511,6 +540,7 @@ def _is_geoparquet(path: Path) -> bool:
 def _read_table(path: Path, crs: str | None, names: dict[str, str | None], rows: RowLog) -> gpd.GeoDataFrame:
     """Read a plain Parquet table with coordinate columns, checked like a CSV (rows from 1)."""
     frame = pd.read_parquet(path)
+    check_columns([str(c) for c in frame.columns], path)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
     text = frame.astype(str).where(frame.notna(), "")
     canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else WGS84
