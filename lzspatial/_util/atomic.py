@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from lzspatial._util.files import name_problem
 from lzspatial._util.guard import check_output
 from lzspatial._util.lock import folder_lock
 from lzspatial.errors import OutputError
@@ -34,6 +35,9 @@ def _check_target(path: Path) -> Path:
     """Return where to write *path*: refuse what is not a regular file, follow a link to one."""
     if str(path) == "-":
         raise OutputError("-: this output cannot go to stdout; name a file")
+    problem = name_problem(path)
+    if problem:
+        raise OutputError(f"{str(path)!r}: {problem}")
     try:
         st = os.stat(path)
     except FileNotFoundError:

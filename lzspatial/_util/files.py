@@ -15,10 +15,37 @@ import stat
 from lzspatial._util.guard import protect
 from lzspatial.errors import InputError, LzSpatialError
 
-__all__ = ["DEFAULT_MAX_MB", "check_regular", "max_input_bytes", "read_limited"]
+__all__ = ["DEFAULT_MAX_MB", "NAME_MAX", "check_regular", "max_input_bytes", "name_problem", "read_limited"]
 
 #: Default of ``LZSPATIAL_MAX_INPUT_MB``.
 DEFAULT_MAX_MB = 512
+
+
+#: Longest file or folder name most file systems allow, in bytes (UTF-8).
+NAME_MAX = 255
+
+
+def name_problem(path: str | os.PathLike[str]) -> str | None:
+    r"""Say why *path* cannot name a file on any common file system, or return None.
+
+    Examples
+    --------
+    >>> name_problem("a/b.geojson") is None
+    True
+    >>> name_problem("a\x00b")
+    'the name contains a NUL byte'
+    >>> name_problem("x" * 300)[-36:]
+    'is 300 bytes; file systems allow 255'
+    """
+    text = os.fsdecode(path)
+    if "\x00" in text:
+        return "the name contains a NUL byte"
+    for part in text.replace("\\", "/").split("/"):
+        size = len(os.fsencode(part))
+        if size > NAME_MAX:
+            start = part[:20] + "..."
+            return f"the name part starting {start!r} is {size} bytes; file systems allow {NAME_MAX}"
+    return None
 
 
 def max_input_bytes() -> int:
@@ -64,6 +91,9 @@ def check_regular(
     lzspatial.errors.InputError: /dev/null: is a device, not a regular file
     """
     name = label or str(path)
+    problem = name_problem(path)
+    if problem:
+        raise error(f"{name!r}: {problem}")
     try:
         st = os.stat(path)
     except FileNotFoundError as err:

@@ -72,7 +72,7 @@ def protect(path: str | os.PathLike[str]) -> None:
 
 
 def protected() -> list[str]:
-    """The inputs registered in the open scopes (as given)."""
+    """Return the inputs registered in the open scopes (as given)."""
     return [i.label for scope in _SCOPES for i in scope]
 
 
@@ -120,10 +120,11 @@ def check_output(
 
     Examples
     --------
-    >>> check_output("layers/zones.geojson", inputs=["layers"])
-    Traceback (most recent call last):
-    ...
-    lzspatial.errors.OutputError: layers/zones.geojson: the output lies inside the input folder 'layers'; write outputs elsewhere
+    >>> try:
+    ...     check_output("layers/zones.geojson", inputs=["layers"])
+    ... except OutputError as err:
+    ...     print(str(err).split(";")[0])
+    layers/zones.geojson: the output lies inside the input folder 'layers'
     """
     p = Path(path)
     out, ident = _resolve(p), _ident(p)
@@ -139,7 +140,8 @@ def check_output(
             )
         if rel == "contains":
             raise OutputError(
-                f"{p}: {subject} (a folder) contains the input {src.label!r}; choose a folder outside the inputs"
+                f"{p}: {subject} (a folder) contains the input {src.label!r}; "
+                "choose a folder outside the inputs"
             )
 
 

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from lzspatial._util.files import name_problem
 from lzspatial._util.guard import protect
 from lzspatial._util.text import esc
 from lzspatial.crs import METRIC, WGS84, transformer
@@ -78,6 +79,9 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
     4
     """
     folder = default_plan_dir() if path is None else Path(path)
+    problem = name_problem(folder)
+    if problem:
+        raise PlanFileError(f"{str(folder)!r}: plan folder name: {problem}")
     if folder.is_file() and folder.name == "plan.toml":
         folder = folder.parent
     if not folder.is_dir():

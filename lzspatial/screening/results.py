@@ -60,10 +60,11 @@ def check_columns(
 
     Examples
     --------
-    >>> check_columns(["id", "Name", "NAME"], "s.csv")
-    Traceback (most recent call last):
-    ...
-    lzspatial.errors.InputError: s.csv: columns 'Name' and 'NAME' differ only in case, which GeoPackage and spreadsheets treat as one column; rename one of them
+    >>> try:
+    ...     check_columns(["id", "Name", "NAME"], "s.csv")
+    ... except InputError as err:
+    ...     print(str(err).split(",")[0])
+    s.csv: columns 'Name' and 'NAME' differ only in case
     """
     seen: dict[str, str] = {}
     for c in map(str, columns):
