@@ -210,16 +210,61 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: object
     _echo_err(f"lzspatial: warning: {message}")
 
 
+def _tolerant_streams() -> None:
+    """Let stdout/stderr that are not UTF-8 (``LANG=C``, ``PYTHONIOENCODING=ascii``) escape the rest."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            reconfigure(errors="backslashreplace")
+
+
+def _flush_stdout() -> None:
+    """Flush stdout inside main(), so a full disk or closed pipe is reported, not lost at exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        _drop_stdout()
+        raise OSError(err.errno, err.strerror, "stdout") from err
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so that Python's own flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that every writer unwinds and removes its temp files."""
+
+
+def _sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn library errors into one line and exit code 2."""
+    import errno
+    import signal
     import warnings
 
     warnings.showwarning = _show_warning
+    _tolerant_streams()
+    try:
+        signal.signal(signal.SIGTERM, _sigterm)
+    except (ValueError, OSError):  # not the main thread
+        pass
     try:
         from lzspatial.io.limits import MAX_INPUT_BYTES
 
         MAX_INPUT_BYTES()  # a bad LZSPATIAL_MAX_INPUT_MB is one clear error up front
         cli.main(args=argv, prog_name="lzspatial", standalone_mode=False)
+        _flush_stdout()
     except click.exceptions.Abort:
         _fail("aborted", 130)
     except click.ClickException as err:
@@ -227,19 +272,42 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(err.exit_code) from None
     except LzSpatialError as err:
         _fail(str(err))
+    except _Terminated:
+        _fail("terminated (SIGTERM); no output was left half-written", 143)
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _fail("interrupted; no output was left half-written", 130)
     except BrokenPipeError:
+        _drop_stdout()
         raise SystemExit(0) from None
     except SystemExit:
+        _flush_stdout_quietly()
         raise
+    except OSError as err:  # the system refused: a full disk, a read-only or vanished folder
+        if err.errno not in (errno.ENOSPC, errno.EIO, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM):
+            _internal(err)
+        _drop_stdout()
+        where = f"{err.filename}: " if err.filename else ""
+        _fail(f"{where}cannot write: {err.strerror or err}")
     except Exception as err:  # a bug: keep the terminal clean, say how to see more
-        if os.environ.get("LZSPATIAL_DEBUG"):
-            raise
-        _fail(
-            f"internal error {type(err).__name__}: {err} (set LZSPATIAL_DEBUG=1 for the traceback; "
-            "please report it)",
-            3,
-        )
+        _internal(err)
     else:
         sys.exit(0)
+
+
+def _flush_stdout_quietly() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError as err:
+        _drop_stdout()
+        _fail(f"stdout: cannot write: {err.strerror or err}")
+
+
+def _internal(err: BaseException) -> NoReturn:
+    if os.environ.get("LZSPATIAL_DEBUG"):
+        raise err
+    text = str(err).splitlines()[0][:300] if str(err) else ""
+    _fail(
+        f"internal error {type(err).__name__}: {text} "
+        "(set LZSPATIAL_DEBUG=1 for the traceback; please report it)",
+        3,
+    )

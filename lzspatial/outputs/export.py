@@ -39,6 +39,7 @@ import pyogrio
 import shapely
 
 from lzspatial._util.atomic import atomic_path, staged_folder, write_bytes, write_text
+from lzspatial._util.env import source_date
 from lzspatial._util.guard import check_output
 from lzspatial.crs import WGS84, parse_crs
 from lzspatial.crs.transforms import is_offset, reproject
@@ -347,7 +348,7 @@ def _export_csv(plan: Plan, out: Path, names: list[str], crs: str, precision: in
 
 def _gktxt_date(plan: Plan, date: str | _dt.date | None) -> str | _dt.date | None:
     """Explicit date, else ``SOURCE_DATE_EPOCH`` (left to the writer), else the plan's source date."""
-    if date is not None or os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+    if date is not None or source_date() is not None:
         return date
     try:
         return _dt.date.fromisoformat(str(plan.source.get("date", "")))
