@@ -14,7 +14,7 @@ from pathlib import Path
 from lzspatial._util.files import name_problem
 from lzspatial._util.guard import check_output
 from lzspatial._util.lock import folder_lock
-from lzspatial.errors import OutputError
+from lzspatial.errors import LzSpatialError, OutputError
 
 __all__ = [
     "TMP_PREFIX",
@@ -23,6 +23,7 @@ __all__ = [
     "clean_stale_temps",
     "pid_alive",
     "staged_folder",
+    "write_error",
     "write_bytes",
     "write_text",
 ]
@@ -40,7 +41,7 @@ def _check_target(path: Path) -> Path:
         raise OutputError(f"{str(path)!r}: {problem}")
     try:
         st = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # the parent check says what is missing
         st = None
     except (OSError, ValueError) as err:  # ENAMETOOLONG, ELOOP, a NUL byte
         raise OutputError(f"{path}: cannot write: {getattr(err, 'strerror', None) or err}") from err
@@ -135,13 +136,36 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     except OutputError:
         raise
     except OSError as err:
-        raise OutputError(f"{path}: cannot write: {err.strerror or err}") from err
+        raise write_error(path, err) from err
     return path
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Write *text* as UTF-8 to *path* atomically (line ends are kept as given)."""
     return write_bytes(path, text.encode("utf-8"))
+
+
+_FULL = ("disk is full", "no space left", "database or disk is full", "enospc", "quota exceeded")
+
+
+def write_error(path: str | os.PathLike[str], err: BaseException, what: str = "cannot write") -> OutputError:
+    """Return a one-line :class:`OutputError` for a failed write (GDAL/SQLite/Arrow messages shortened).
+
+    A full disk is named as such, whatever library reports it; other messages keep their first
+    line, at most 200 characters (GDAL may quote a whole SQL statement).
+
+    Examples
+    --------
+    >>> str(write_error("r.gpkg", RuntimeError("sqlite3_step(): database or disk is full (INSERT ...)")))
+    'r.gpkg: cannot write: no space left on the device (disk full)'
+    """
+    text = getattr(err, "strerror", None) or str(err) or type(err).__name__
+    if getattr(err, "errno", None) == 28 or any(k in text.lower() for k in _FULL):
+        text = "no space left on the device (disk full)"
+    else:
+        text = text.splitlines()[0] if text.splitlines() else text
+        text = text if len(text) <= 200 else text[:200] + "..."
+    return OutputError(f"{path}: {what}: {text}")
 
 
 @contextlib.contextmanager
@@ -161,7 +185,13 @@ def staged_folder(out: str | os.PathLike[str]) -> Iterator[Path]:
     except OSError as err:
         raise OutputError(f"{out}: cannot write into the folder: {err.strerror or err}") from err
     try:
-        yield stage
+        try:
+            yield stage
+        except LzSpatialError as err:  # name the real output folder, not the staging folder
+            text = str(err)
+            if str(stage) in text:
+                raise type(err)(text.replace(str(stage), str(out))) from err
+            raise
         with folder_lock(out):  # two runs into one folder publish one after the other
             clean_stale_temps(out)
             _publish(stage, out)

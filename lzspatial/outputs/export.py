@@ -38,7 +38,7 @@ import numpy as np
 import pyogrio
 import shapely
 
-from lzspatial._util.atomic import atomic_path, staged_folder, write_bytes, write_text
+from lzspatial._util.atomic import atomic_path, staged_folder, write_bytes, write_error, write_text
 from lzspatial._util.env import source_date
 from lzspatial._util.guard import check_output
 from lzspatial.crs import WGS84, parse_crs
@@ -287,7 +287,7 @@ def _export_gpkg(
                     frame, tmp, layer=name, driver="GPKG", layer_options=_layer_meta(plan, name)
                 )
             except Exception as err:  # pyogrio/GDAL raise several types
-                raise OutputError(f"{path}: cannot write layer {name!r}: {err}") from err
+                raise write_error(path, err, f"cannot write layer {name!r}") from err
             styles[name] = layer_qml(
                 plan.element(name),
                 geom_type=frame.geometry.geom_type.iloc[0],

@@ -23,7 +23,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from lzspatial._util.atomic import AtomicTarget
+from lzspatial._util.atomic import AtomicTarget, write_error
 from lzspatial.crs import WGS84
 from lzspatial.errors import CRSError, InputError, OutputError
 from lzspatial.io.csv import guard_frame
@@ -141,11 +141,12 @@ class ResultWriter:
             )
         try:
             getattr(self, f"_write_{self.fmt}")(gdf)
-        except OutputError:
-            raise
-        except OSError as err:
+        except (OutputError, InputError):
             self.abort()
-            raise OutputError(f"{self.path}: cannot write: {err.strerror or err}") from err
+            raise
+        except Exception as err:  # OSError, and GDAL/SQLite/Arrow errors of a full disk
+            self.abort()
+            raise write_error(self.path, err) from err
         self._n += len(gdf)
 
     def _table(self, data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -268,9 +269,12 @@ class ResultWriter:
                 if self._fh is not None:
                     self._fh.close()
             self._target.commit()
-        except OSError as err:
+        except OutputError:
             self.abort()
-            raise OutputError(f"{self.path}: cannot write: {err.strerror or err}") from err
+            raise
+        except Exception as err:  # OSError, and GDAL/SQLite/Arrow errors of a full disk
+            self.abort()
+            raise write_error(self.path, err) from err
         return self.path
 
     def abort(self) -> None:
