@@ -130,7 +130,9 @@ def info(plan_dir: Path | None, as_json: bool) -> None:
     plan = load(plan_dir)
     data = plan.info()
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        from lzspatial._util.text import json_term_safe
+
+        click.echo(json_term_safe(json.dumps(data, ensure_ascii=False, indent=2)))
         return
     from rich.console import Console
     from rich.table import Table

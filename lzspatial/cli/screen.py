@@ -377,9 +377,12 @@ def indicators(
 
     plan = load(plan_dir)
     data = compute(plan, projects, crs=crs, cumulative=cumulative)
-    if fmt == "json":
-        sys.stdout.write(format_json(data))
+    from lzspatial._util.text import json_term_safe, term_safe_lines
+
+    if fmt == "json":  # the same JSON value, with bidi and separator characters \u-escaped
+        sys.stdout.write(json_term_safe(format_json(data)))
     elif fmt == "csv":
-        sys.stdout.write(format_csv(data))
+        text = format_csv(data)
+        sys.stdout.write(term_safe_lines(text) if sys.stdout.isatty() else text)
     else:
         format_table(data)

@@ -107,15 +107,50 @@ def _find(columns: list[str], given: str | None, names: tuple[str, ...], role: s
     )
 
 
-def _encoding(path: Path) -> str:
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _decode_error_line(path: Path, encoding: str) -> tuple[int, bytes] | None:
+    """Decode the whole file in blocks; return (line, bad bytes) of the first error, or None."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
     with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as err:
-        if err.start < len(head) - 4:  # not just a character cut at the end of the sample
-            return "gb18030"
-    return "utf-8-sig"
+        while block := fh.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as err:
+                # the decoder may hold up to 3 bytes of the previous block: count lines up to the error
+                start = max(err.start - (len(err.object) - len(block)), 0)
+                return line + block[:start].count(b"\n"), block[start : start + 4]
+            line += block.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as err:
+            return line, err.object[err.start : err.start + 4]
+    return None
+
+
+def _encoding(path: Path) -> str:
+    """Return the CSV's encoding, UTF-8 (BOM or not) or GB18030, judged on the whole file."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 12)
+    if head.startswith(_UTF16_BOMS) or (len(head) >= 4 and head.count(b"\x00") > len(head) // 4):
+        raise InputError(
+            f"{path}: the file is UTF-16 text (Excel's 'Unicode text'); save it as CSV UTF-8 "
+            "(or CSV with GBK) and try again"
+        )
+    if _decode_error_line(path, "utf-8") is None:
+        return "utf-8-sig"
+    bad = _decode_error_line(path, "gb18030")
+    if bad is not None:
+        line, data = bad
+        raise InputError(
+            f"{path}: line {line}: bytes {data!r} are neither UTF-8 nor GBK text; "
+            "save the file as CSV UTF-8 and try again"
+        )
+    return "gb18030"
 
 
 def csv_chunks(
