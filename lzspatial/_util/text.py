@@ -65,7 +65,7 @@ def json_term_safe(text: str) -> str:
     >>> json_term_safe('{"a": "x\u202ey"}')
     '{"a": "x\\u202ey"}'
     """
-    out = []
+    out: list[str] = []
     for ch in text:
         if ch not in "\n" and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
             units = ch.encode("utf-16-be")  # a surrogate pair beyond U+FFFF, as JSON spells it
