@@ -127,7 +127,7 @@ def _hashes(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.name.startswith(".lzspatial-tmp-")
+        if p.is_file() and not any(s.startswith(".lzspatial-tmp-") for s in p.relative_to(folder).parts)
     }
 
 

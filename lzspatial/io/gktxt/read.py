@@ -295,5 +295,5 @@ def read_gktxt(
         If the file declares or uses another zone or datum.
     """
     path = Path(path)
-    data = read_limited(path, InputError)  # regular files only, within the input limit
+    data = read_limited(path, InputError, missing="cannot read: file not found")  # regular files only
     return from_gktxt_string(_decode(data, str(path), encoding), crs=crs, source=str(path))
