@@ -186,7 +186,8 @@ def test_staged_folder_publishes_all_or_nothing(tmp_path):
 
 
 def test_clean_stale_temps_spares_live_runs(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    code = "import os; print(os.getpid())"
+    dead = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     dead_pid = int(dead.stdout)
     live = tmp_path / f".lzspatial-tmp-{os.getpid()}-abc.gpkg"
     gone = tmp_path / f".lzspatial-tmp-{dead_pid}-abc.gpkg"

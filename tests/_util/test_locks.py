@@ -66,7 +66,8 @@ def test_two_builds_into_one_folder_both_complete(tmp_path):
     layers = len(load_plan(LAYERS).layer_names)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "lzspatial", "build", str(LAYERS), "--out", str(out)]
-    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    pipe = subprocess.PIPE
+    procs = [subprocess.Popen(cmd, stdout=pipe, stderr=pipe, text=True) for _ in range(2)]
     results = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], results
     gpkg = next((out / "exports").glob("*.gpkg"))
