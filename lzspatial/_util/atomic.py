@@ -79,6 +79,7 @@ class AtomicTarget:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = _check_target(Path(path))
         _check_parent(self.path)
+        clean_stale_temps(self.path.parent, depth=0)  # a killed run's leftovers, never a live run's
         try:
             fd, tmp = tempfile.mkstemp(
                 prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=self.path.suffix, dir=self.path.parent

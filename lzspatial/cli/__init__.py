@@ -245,7 +245,11 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the main thread so that every writer unwinds and removes its temp files."""
 
 
+_SIGNALLED: list[int] = []
+
+
 def _sigterm(signum: int, frame: object) -> None:
+    _SIGNALLED.append(signum)  # click turns the KeyboardInterrupt into Abort: remember why
     raise _Terminated
 
 
@@ -268,7 +272,9 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="lzspatial", standalone_mode=False)
         _flush_stdout()
     except click.exceptions.Abort:
-        _fail("aborted", 130)
+        if _SIGNALLED:
+            _fail("terminated (SIGTERM); no output was left half-written", 143)
+        _fail("interrupted; no output was left half-written", 130)
     except click.ClickException as err:
         err.show()
         raise SystemExit(err.exit_code) from None
