@@ -234,7 +234,7 @@ LAYER_CASES = {
     ),
     "properties_differ_in_case": (
         "towns",
-        with_feature("towns", load("towns")["features"][0]["properties"]["id"], props(Remark="a", remark="b")),
+        with_feature("towns", "town-210115001", props(Remark="a", remark="b")),
         ["towns.geojson", "'remark'", "only in case"],
     ),
 }
