@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -255,16 +255,28 @@ def _sigterm(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn library errors into one line and exit code 2."""
-    import errno
     import signal
     import warnings
 
     warnings.showwarning = _show_warning
     _tolerant_streams()
+    previous: Any = None
     try:
-        signal.signal(signal.SIGTERM, _sigterm)
+        previous = signal.signal(signal.SIGTERM, _sigterm)
     except (ValueError, OSError):  # not the main thread
         pass
+    try:
+        _run(argv)
+    finally:
+        if previous is not None:  # leave a host process (a test runner) as it was
+            signal.signal(signal.SIGTERM, previous)
+        _SIGNALLED.clear()
+
+
+def _run(argv: list[str] | None) -> None:
+    """Run the command line; map every outcome to an exit code (see the module docstring)."""
+    import errno
+
     try:
         from lzspatial.io.limits import MAX_INPUT_BYTES
 
