@@ -190,37 +190,41 @@ def csv_chunks(
         chunks = iter(reader)
         first = next(chunks)
     except StopIteration:
+        reader.close()
         return
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
         raise InputError(f"{path}: cannot read CSV: {err}") from err
-    columns = [str(c) for c in first.columns]
-    check_columns(columns, path)  # case-only twins, or a column the results writers add
-    if projected:
-        cx, cy = (
-            _find(columns, x or lon, _EAST, "easting (x)", path),
-            _find(columns, y or lat, _NORTH, "northing (y)", path),
-        )
-    else:
-        cx, cy = (
-            _find(columns, lon or x, _LON, "longitude", path),
-            _find(columns, lat or y, _LAT, "latitude", path),
-        )
-    chunk: pd.DataFrame | None = first
-    while chunk is not None:
-        if not isinstance(chunk.index, pd.RangeIndex):  # pandas took surplus fields as an index
-            raise InputError(
-                f"{path}: some rows have more fields than the header's "
-                f"{len(columns)} columns ({', '.join(columns)}); remove the extra delimiters"
+    try:  # the reader holds the file open: close it however the generator ends
+        columns = [str(c) for c in first.columns]
+        check_columns(columns, path)  # case-only twins, or a column the results writers add
+        if projected:
+            cx, cy = (
+                _find(columns, x or lon, _EAST, "easting (x)", path),
+                _find(columns, y or lat, _NORTH, "northing (y)", path),
             )
-        chunk.index = chunk.index + 2
-        chunk.index.name = "row"
-        yield (chunk, *_check_chunk(chunk, cx, cy, canon))
-        try:
-            chunk = next(chunks)
-        except StopIteration:
-            chunk = None
-        except (pd.errors.ParserError, UnicodeDecodeError) as err:
-            raise InputError(f"{path}: cannot read CSV: {err}") from err
+        else:
+            cx, cy = (
+                _find(columns, lon or x, _LON, "longitude", path),
+                _find(columns, lat or y, _LAT, "latitude", path),
+            )
+        chunk: pd.DataFrame | None = first
+        while chunk is not None:
+            if not isinstance(chunk.index, pd.RangeIndex):  # pandas took surplus fields as an index
+                raise InputError(
+                    f"{path}: some rows have more fields than the header's "
+                    f"{len(columns)} columns ({', '.join(columns)}); remove the extra delimiters"
+                )
+            chunk.index = chunk.index + 2
+            chunk.index.name = "row"
+            yield (chunk, *_check_chunk(chunk, cx, cy, canon))
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                chunk = None
+            except (pd.errors.ParserError, UnicodeDecodeError) as err:
+                raise InputError(f"{path}: cannot read CSV: {err}") from err
+    finally:
+        reader.close()
 
 
 def _check_chunk(
