@@ -50,6 +50,10 @@ def _setup(case: dict, tmp_path: Path) -> tuple[list[str], Path]:
     src = inputs / case["file"]
     shutil.copyfile(BAD / case["file"], src)
     extra = [a.replace("{out}", str(out)).replace("{tmp}", str(tmp_path)) for a in case.get("args", [])]
+    if kind == "command":  # any command line: {plan} is a copy of the default plan, {file} the case file
+        shutil.copytree(LAYERS, inputs / "plan")
+        out.mkdir()
+        return [a.replace("{plan}", str(inputs / "plan")).replace("{file}", str(src)) for a in extra], inputs
     if kind == "rules":
         return ["check", "--rules", str(src), *extra], inputs
     if kind == "sites":

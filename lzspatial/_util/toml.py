@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from lzspatial._util.files import read_limited
 from lzspatial.errors import LzSpatialError
 
 __all__ = ["read_toml"]
@@ -13,6 +14,8 @@ __all__ = ["read_toml"]
 
 def read_toml(path: Path, error: type[LzSpatialError], *, missing: str = "file not found") -> dict[str, Any]:
     """Parse a UTF-8 TOML file (a BOM is tolerated) or raise *error* with a one-line message.
+
+    Only a regular file within the input size limit is read.
 
     Parameters
     ----------
@@ -23,12 +26,7 @@ def read_toml(path: Path, error: type[LzSpatialError], *, missing: str = "file n
     missing : str
         The message when the file does not exist.
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as err:
-        raise error(f"{path}: {missing}") from err
-    except OSError as err:
-        raise error(f"{path}: cannot read: {err.strerror or err}") from err
+    data = read_limited(path, error, missing=missing)  # a FIFO or /dev/zero is refused, not read
     try:
         return tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as err:

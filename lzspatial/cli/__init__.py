@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -68,12 +68,16 @@ class _LazyGroup(click.Group):
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="lzspatial")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Spatial-structure planning toolkit for Liaozhong District (辽中区) and plans like it.
 
     PLAN_DIR is a plan folder with plan.toml; without it, the default plan
     (Liaozhong 2023) is used.
     """
+    from lzspatial._util.guard import input_scope
+
+    ctx.with_resource(input_scope())  # every input read is protected from every output
 
 
 @cli.command()
@@ -90,14 +94,14 @@ def validate(plan_dir: Path | None) -> None:
         _echo_err(f"lzspatial: {len(err.problems)} problem(s) found")
         raise SystemExit(2) from None
     problems = []
-    if (plan.path / "rules.toml").is_file():
+    if (plan.path / "rules.toml").exists():
         from lzspatial.rules.engine import validate_rules
 
         try:
             validate_rules(plan)
         except RuleError as err:
             problems.append(str(err))
-    if (plan.path / "siting.toml").is_file():
+    if (plan.path / "siting.toml").exists():
         from lzspatial.rules.siting import load_siting
 
         try:
@@ -127,7 +131,9 @@ def info(plan_dir: Path | None, as_json: bool) -> None:
     plan = load(plan_dir)
     data = plan.info()
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        from lzspatial._util.text import json_term_safe
+
+        click.echo(json_term_safe(json.dumps(data, ensure_ascii=False, indent=2)))
         return
     from rich.console import Console
     from rich.table import Table
@@ -195,7 +201,8 @@ def build(plan_dir: Path | None, out_dir: Path) -> None:
     """
     from lzspatial.outputs.build import build_plan
 
-    result = build_plan(load(plan_dir), out_dir, echo=lambda s: click.echo(term_safe(s)))
+    plan = load(plan_dir)
+    result = build_plan(plan, out_dir, echo=lambda s: click.echo(term_safe(s)))
     click.echo(term_safe(f"wrote {len(result.files)} files into {out_dir}"))
     if result.has_errors:
         raise SystemExit(1)  # like `lzspatial check`: the outputs are written, the plan breaks a rule
@@ -206,36 +213,122 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: object
     _echo_err(f"lzspatial: warning: {message}")
 
 
+def _tolerant_streams() -> None:
+    """Let stdout/stderr that are not UTF-8 (``LANG=C``, ``PYTHONIOENCODING=ascii``) escape the rest."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            reconfigure(errors="backslashreplace")
+
+
+def _flush_stdout() -> None:
+    """Flush stdout inside main(), so a full disk or closed pipe is reported, not lost at exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        _drop_stdout()
+        raise OSError(err.errno, err.strerror, "stdout") from err
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so that Python's own flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that every writer unwinds and removes its temp files."""
+
+
+_SIGNALLED: list[int] = []
+
+
+def _sigterm(signum: int, frame: object) -> None:
+    _SIGNALLED.append(signum)  # click turns the KeyboardInterrupt into Abort: remember why
+    raise _Terminated
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn library errors into one line and exit code 2."""
+    import signal
     import warnings
 
     warnings.showwarning = _show_warning
+    _tolerant_streams()
+    previous: Any = None
+    try:
+        previous = signal.signal(signal.SIGTERM, _sigterm)
+    except (ValueError, OSError):  # not the main thread
+        pass
+    try:
+        _run(argv)
+    finally:
+        if previous is not None:  # leave a host process (a test runner) as it was
+            signal.signal(signal.SIGTERM, previous)
+        _SIGNALLED.clear()
+
+
+def _run(argv: list[str] | None) -> None:
+    """Run the command line; map every outcome to an exit code (see the module docstring)."""
+    import errno
+
     try:
         from lzspatial.io.limits import MAX_INPUT_BYTES
 
         MAX_INPUT_BYTES()  # a bad LZSPATIAL_MAX_INPUT_MB is one clear error up front
         cli.main(args=argv, prog_name="lzspatial", standalone_mode=False)
+        _flush_stdout()
     except click.exceptions.Abort:
-        _fail("aborted", 130)
+        if _SIGNALLED:
+            _fail("terminated (SIGTERM); no output was left half-written", 143)
+        _fail("interrupted; no output was left half-written", 130)
     except click.ClickException as err:
         err.show()
         raise SystemExit(err.exit_code) from None
     except LzSpatialError as err:
         _fail(str(err))
+    except _Terminated:
+        _fail("terminated (SIGTERM); no output was left half-written", 143)
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _fail("interrupted; no output was left half-written", 130)
     except BrokenPipeError:
+        _drop_stdout()
         raise SystemExit(0) from None
     except SystemExit:
+        _flush_stdout_quietly()
         raise
+    except OSError as err:  # the system refused: a full disk, a read-only or vanished folder
+        if err.errno not in (errno.ENOSPC, errno.EIO, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM):
+            _internal(err)
+        _drop_stdout()
+        where = f"{err.filename}: " if err.filename else ""
+        _fail(f"{where}cannot write: {err.strerror or err}")
     except Exception as err:  # a bug: keep the terminal clean, say how to see more
-        if os.environ.get("LZSPATIAL_DEBUG"):
-            raise
-        _fail(
-            f"internal error {type(err).__name__}: {err} (set LZSPATIAL_DEBUG=1 for the traceback; "
-            "please report it)",
-            3,
-        )
+        _internal(err)
     else:
         sys.exit(0)
+
+
+def _flush_stdout_quietly() -> None:
+    try:
+        sys.stdout.flush()
+    except OSError as err:
+        _drop_stdout()
+        _fail(f"stdout: cannot write: {err.strerror or err}")
+
+
+def _internal(err: BaseException) -> NoReturn:
+    if os.environ.get("LZSPATIAL_DEBUG"):
+        raise err
+    text = str(err).splitlines()[0][:300] if str(err) else ""
+    _fail(
+        f"internal error {type(err).__name__}: {text} "
+        "(set LZSPATIAL_DEBUG=1 for the traceback; please report it)",
+        3,
+    )

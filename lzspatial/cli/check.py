@@ -34,7 +34,7 @@ __all__ = ["check"]
     "out",
     type=click.Path(path_type=Path),
     default=None,
-    help="Write the output to this file (atomically) instead of the terminal.",
+    help="Write the output to this file (atomically) instead of the terminal; - is stdout.",
 )
 def check(plan_dir: Path | None, rules_file: Path | None, fmt: str, out: Path | None) -> None:
     """Check a plan against its rules.
@@ -47,11 +47,15 @@ def check(plan_dir: Path | None, rules_file: Path | None, fmt: str, out: Path | 
     from rich.console import Console
 
     from lzspatial._util.atomic import write_text
+    from lzspatial._util.guard import check_outputs
     from lzspatial._util.text import term_safe
     from lzspatial.rules.engine import check_plan
 
     plan = load(plan_dir)
+    check_outputs({"--out": out}, inputs=[rules_file] if rules_file else [])
     report = check_plan(plan, rules_file)
+    if out is not None and str(out) == "-":
+        out = None
     if fmt == "table":
         buffer = io.StringIO() if out else None
         console = Console(

@@ -23,7 +23,7 @@ DEFAULT_OUT = Path("maps") / "structure.html"
     "out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help=f"HTML file to write (atomically)  [default: {DEFAULT_OUT}, folder created if missing]",
+    help=f"HTML file to write (atomically; - is stdout)  [default: {DEFAULT_OUT}, folder created if missing]",
 )
 @click.option(
     "--basemap",
@@ -56,10 +56,12 @@ def map_cmd(plan_dir: Path | None, out: Path | None, basemap: str, lang: str, wi
     """
     import warnings
 
+    from lzspatial._util.guard import check_outputs
     from lzspatial._util.text import term_safe
     from lzspatial.outputs.webmap import build_map, save_map
 
     plan = load(plan_dir)
+    check_outputs({"--out": out if out is not None else DEFAULT_OUT})
     violations = None
     if with_check:
         from lzspatial.rules.engine import check_plan
@@ -70,6 +72,11 @@ def map_cmd(plan_dir: Path | None, out: Path | None, basemap: str, lang: str, wi
         m = build_map(plan, basemap=basemap, lang=lang, violations=violations)
     for w in caught:
         click.echo(term_safe(f"lzspatial: warning: {w.message}"), err=True)
+    if out is not None and str(out) == "-":
+        from lzspatial.outputs.webmap import render_html
+
+        click.echo(render_html(m), nl=False)
+        return
     if out is None:
         out = DEFAULT_OUT
         out.parent.mkdir(parents=True, exist_ok=True)

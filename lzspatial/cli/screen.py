@@ -7,13 +7,13 @@ work lives in :mod:`lzspatial.screening`, :mod:`lzspatial.sites`,
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from lzspatial._util.guard import check_outputs
 from lzspatial.cli.options import crs_option, load, plan_dir_argument, plan_option
 
 __all__ = ["indicators", "report", "screen"]
@@ -105,11 +105,14 @@ def screen(
     if fmt is None:
         raise InputError(f"{sites}: unknown input format {sites.suffix!r}; use one of {', '.join(FORMATS)}")
     _check_input(sites)
+    from lzspatial.screening.sites import check_layer_option
+
+    check_layer_option(sites, layer)
     rejects = rejects or (
         out.with_name(out.stem + ".rejects.csv") if out else Path(sites.stem + ".rejects.csv")
     )
-    _check_outputs([sites], {"--out": out, "--map": map_path, "--rejects": rejects if skip_invalid else None})
     plan = load(plan_dir)
+    check_outputs({"--out": out, "--map": map_path, "--rejects": rejects if skip_invalid else None})
     if industry is not None:
         industry = parse_industry(plan, industry)
     writer = ResultWriter(out) if out is not None else None
@@ -142,33 +145,9 @@ def screen(
 def _check_input(path: Path) -> None:
     """Refuse a missing input file with a one-line InputError."""
     from lzspatial.errors import InputError
+    from lzspatial.io.limits import check_regular
 
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
-
-
-def _check_outputs(inputs: list[Path], outputs: dict[str, Path | None]) -> None:
-    """Refuse an output that is one of the inputs, or two outputs that are the same file."""
-    from lzspatial.errors import InputError
-
-    given = [(opt, p) for opt, p in outputs.items() if p is not None]
-    for opt, path in given:
-        for src in inputs:
-            if _same_file(path, src):
-                raise InputError(f"{path}: {opt} would overwrite the input {src}; choose another file")
-    for i, (opt, path) in enumerate(given):
-        for opt2, path2 in given[i + 1 :]:
-            if _same_file(path, path2):
-                raise InputError(f"{path}: {opt} and {opt2} name the same file; choose two files")
+    check_regular(path, InputError)
 
 
 def _nothing(path: Path) -> str:
@@ -253,6 +232,9 @@ def _screen_file(
     rows = RowLog(sites, _what(sites))
     rows.bad = [(int(r), str(p)) for r, p in zip(rejects.index, rejects["problem"], strict=True)]
     rows.frames = [rejects.drop(columns=["problem"])]
+    from lzspatial.screening.stream import check_site_columns
+
+    check_site_columns(gdf, plan, industry, sites)
     with _progress(len(gdf)) as bar:
         task = bar.add_task("screen", total=len(gdf)) if bar is not None else None
         out = screen_sites(
@@ -322,7 +304,7 @@ def _write_map(plan: Any, frame: Any, path: Path) -> None:
     type=click.Path(path_type=Path),
     default=Path("report.html"),
     show_default=True,
-    help="The report: .html, or .pdf (A4, page numbers).",
+    help="The report: .html, or .pdf (A4, page numbers); - writes the HTML to stdout.",
 )
 @click.option(
     "--format",
@@ -360,9 +342,9 @@ def report(
     from lzspatial.screening.sites import read_sites
 
     _check_input(sites)
-    _check_outputs([sites], {"--out": out})
     fmt = (fmt or ("pdf" if out.suffix.lower() == ".pdf" else "html")).lower()
     plan = load(plan_dir)
+    check_outputs({"--out": out})
     industry = parse_industry(plan, industry)
     gdf, _ = read_sites(sites, crs=crs, lon=lon, lat=lat, x=x_col, y=y_col, layer=layer)
     if len(gdf) > REPORT_LIMIT:
@@ -374,9 +356,16 @@ def report(
     if fmt == "pdf":
         from lzspatial.outputs.report_pdf import render_report_pdf, write_report_pdf
 
+        if str(out) == "-":
+            raise InputError("--out -: a PDF report is written to a file, not to stdout")
         write_report_pdf(render_report_pdf(results, plan, industry, report_no=report_no, date=date), out)
-    else:
-        write_report(render_report(results, plan, industry), out)
+        _echo(f"wrote a report on {len(results)} site(s) to {out}")
+        return
+    html = render_report(results, plan, industry)
+    if str(out) == "-":
+        click.echo(html, nl=False)
+        return
+    write_report(html, out)
     _echo(f"wrote a report on {len(results)} site(s) to {out}")
 
 
@@ -413,9 +402,12 @@ def indicators(
 
     plan = load(plan_dir)
     data = compute(plan, projects, crs=crs, cumulative=cumulative)
-    if fmt == "json":
-        sys.stdout.write(format_json(data))
+    from lzspatial._util.text import json_term_safe, term_safe_lines
+
+    if fmt == "json":  # the same JSON value, with bidi and separator characters \u-escaped
+        sys.stdout.write(json_term_safe(format_json(data)))
     elif fmt == "csv":
-        sys.stdout.write(format_csv(data))
+        text = format_csv(data)
+        sys.stdout.write(term_safe_lines(text) if sys.stdout.isatty() else text)
     else:
         format_table(data)

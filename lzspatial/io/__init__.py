@@ -10,13 +10,12 @@ from lzspatial._util.lazy import attach
 if TYPE_CHECKING:
     from lzspatial.io.geojson import (
         ACCEPTED_CRS_NAMES,
-        MAX_INPUT_BYTES,
-        check_size,
         feature_collection_text,
         geometry_to_geojson,
         parse_json_file,
         write_geojson,
     )
+    from lzspatial.io.limits import MAX_INPUT_BYTES, check_size
 
 _EXPORTS = {
     "ACCEPTED_CRS_NAMES": "lzspatial.io.geojson",

@@ -21,7 +21,7 @@ import shapely
 
 from lzspatial._util.atomic import write_text
 from lzspatial.errors import InputError
-from lzspatial.io.limits import MAX_INPUT_BYTES, check_size
+from lzspatial.io.limits import MAX_INPUT_BYTES, read_limited
 
 __all__ = [
     "ACCEPTED_CRS_NAMES",
@@ -55,11 +55,46 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not valid JSON (numbers must be finite)")
 
 
+class _NumberError(ValueError):
+    """A JSON number lzspatial cannot hold (the text is kept to find its line)."""
+
+    def __init__(self, text: str, why: str) -> None:
+        super().__init__(f"number {text[:40]}{'...' if len(text) > 40 else ''} {why}")
+        self.text = text
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NumberError(text, "is out of range (numbers must be finite 64-bit floats)")
+    return value
+
+
+def _bounded_int(text: str) -> int | float:
+    if len(text.lstrip("-")) > 19:  # beyond int64: would overflow every writer
+        value = float(text) if len(text) < 400 else math.inf
+        if not math.isfinite(value):
+            raise _NumberError(text, "is out of range (numbers must be finite 64-bit floats)")
+        if abs(value) >= 2**63:
+            raise _NumberError(text, "is out of range for a 64-bit integer")
+    return int(text)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r} in one object (the first value would be lost silently)")
+        out[key] = value
+    return out
+
+
 def parse_json_file(path: str | os.PathLike[str], *, label: str | None = None) -> Any:
     """Parse a JSON file strictly and return the value.
 
     Rejects an empty file, a UTF-8 byte-order mark, bytes that are not UTF-8,
-    ``NaN``/``Infinity``, and nesting too deep to parse, each with a message
+    ``NaN``/``Infinity``, numbers beyond a finite double (``1e400``) or a 64-bit integer,
+    duplicate keys in one object, and nesting too deep to parse, each with a message
     that names the file (and the line and column where JSON itself failed).
 
     Raises
@@ -69,15 +104,7 @@ def parse_json_file(path: str | os.PathLike[str], *, label: str | None = None) -
     """
     path = Path(path)
     name = label or str(path)
-    try:
-        check_size(path)
-        data = path.read_bytes()
-    except FileNotFoundError as err:
-        raise InputError(f"{name}: file not found") from err
-    except IsADirectoryError as err:
-        raise InputError(f"{name}: is a folder, not a file") from err
-    except OSError as err:
-        raise InputError(f"{name}: cannot read: {err.strerror or err}") from err
+    data = read_limited(path, InputError, label=name)  # regular files only, within the limit
     if not data.strip():
         raise InputError(f"{name}: file is empty; expected a GeoJSON FeatureCollection")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -94,7 +121,16 @@ def parse_json_file(path: str | os.PathLike[str], *, label: str | None = None) -
             "GeoJSON must be UTF-8 (re-save it as UTF-8, e.g. from GBK)"
         ) from err
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_bounded_int,
+            object_pairs_hook=_no_duplicate_keys,
+        )
+    except _NumberError as err:
+        line = text[: max(text.find(err.text), 0)].count("\n") + 1
+        raise InputError(f"{name}: line {line}: invalid JSON: {err}") from err
     except json.JSONDecodeError as err:
         raise InputError(f"{name}: invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from err
     except ValueError as err:

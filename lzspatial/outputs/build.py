@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lzspatial._util.atomic import clean_stale_temps, write_text
+from lzspatial._util.atomic import clean_stale_temps, staged_folder, write_text
+from lzspatial._util.guard import check_output
 from lzspatial.errors import OutputError
 from lzspatial.outputs.export import export_plan
 from lzspatial.outputs.printmap import PRINT_NAME, print_map
@@ -36,7 +37,8 @@ __all__ = ["MAP_NAME", "BuildResult", "build_plan"]
 MAP_NAME = "structure.html"
 
 
-def _prepare_out(out_dir: Path) -> None:
+def _prepare_out(out_dir: Path, plan: Plan) -> None:
+    check_output(out_dir, folder=True, inputs=[plan.path])  # never into, over or around the plan
     # every folder the build writes into must be usable before anything is written
     for folder in (out_dir, out_dir / "exports", out_dir / "exports" / "geojson"):
         if folder.exists() and not folder.is_dir():
@@ -89,9 +91,17 @@ def build_plan(
     """
     plan = require_plan(plan, "build_plan")
     out = Path(out_dir)
-    _prepare_out(out)
-    written: list[Path] = []
+    _prepare_out(out, plan)
+    with staged_folder(out) as stage:  # every file is written before the first is replaced
+        written, totals = _build_into(plan, stage, echo, shown=out)
+    return BuildResult([out / p.relative_to(stage) for p in written], totals)
 
+
+def _build_into(
+    plan: Plan, out: Path, echo: Callable[[str], None], *, shown: Path
+) -> tuple[list[Path], dict[str, int]]:
+    """Write every output of :func:`build_plan` into *out* (a staging folder shown as *shown*)."""
+    written: list[Path] = []
     report = check_plan(plan)
     written.append(write_text(out / "check.json", report.to_json()))
     written.append(write_text(out / "violations.geojson", report.to_geojson()))
@@ -103,13 +113,13 @@ def build_plan(
 
     m = build_map(plan, violations=report.violations)
     written.append(save_map(m, out / MAP_NAME))
-    echo(f"map: {out / MAP_NAME}")
+    echo(f"map: {shown / MAP_NAME}")
     written.append(print_map(plan, out / PRINT_NAME, paper="A3", landscape=True))
-    echo(f"print: {out / PRINT_NAME}")
+    echo(f"print: {shown / PRINT_NAME}")
 
     written += export_plan(plan, out / "exports" / "geojson", fmt="geojson")
     written += export_plan(plan, out / "exports", fmt="gpkg")
-    echo(f"exports: {out / 'exports'}")
+    echo(f"exports: {shown / 'exports'}")
 
     info = plan.info()
     summary = {
@@ -120,4 +130,4 @@ def build_plan(
         "files": sorted(str(p.relative_to(out)) for p in [*written, out / "summary.json"]),
     }
     written.append(write_text(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n"))
-    return BuildResult(written, dict(totals))
+    return written, dict(totals)

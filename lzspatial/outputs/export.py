@@ -38,7 +38,9 @@ import numpy as np
 import pyogrio
 import shapely
 
-from lzspatial._util.atomic import atomic_path, write_bytes, write_text
+from lzspatial._util.atomic import atomic_path, staged_folder, write_bytes, write_error, write_text
+from lzspatial._util.env import source_date
+from lzspatial._util.guard import check_output
 from lzspatial.crs import WGS84, parse_crs
 from lzspatial.crs.transforms import is_offset, reproject
 from lzspatial.errors import CRSError, InputError, OutputError
@@ -156,8 +158,9 @@ def _check_precision(fmt: str, crs: str, precision: int | None) -> int | None:
     return precision
 
 
-def _prepare_out(out_dir: str | os.PathLike[str]) -> Path:
+def _prepare_out(out_dir: str | os.PathLike[str], plan: Plan) -> Path:
     out = Path(out_dir)
+    check_output(out, folder=True, inputs=[plan.path])  # never into, over or around the plan
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError as err:
@@ -287,7 +290,7 @@ def _export_gpkg(
                     frame, tmp, layer=name, driver="GPKG", layer_options=_layer_meta(plan, name)
                 )
             except Exception as err:  # pyogrio/GDAL raise several types
-                raise OutputError(f"{path}: cannot write layer {name!r}: {err}") from err
+                raise write_error(path, err, f"cannot write layer {name!r}") from err
             styles[name] = layer_qml(
                 plan.element(name),
                 geom_type=frame.geometry.geom_type.iloc[0],
@@ -348,7 +351,7 @@ def _export_csv(plan: Plan, out: Path, names: list[str], crs: str, precision: in
 
 def _gktxt_date(plan: Plan, date: str | _dt.date | None) -> str | _dt.date | None:
     """Explicit date, else ``SOURCE_DATE_EPOCH`` (left to the writer), else the plan's source date."""
-    if date is not None or os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+    if date is not None or source_date() is not None:
         return date
     try:
         return _dt.date.fromisoformat(str(plan.source.get("date", "")))
@@ -486,5 +489,7 @@ def export_plan(
     canon = _check_crs(fmt, crs)
     names = _check_layers(the_plan, fmt, layers)
     prec = _check_precision(fmt, canon, precision)
-    out = _prepare_out(out_dir)
-    return _WRITERS[fmt](the_plan, out, names, canon, prec, date=date, encoding=encoding)
+    out = _prepare_out(out_dir, the_plan)
+    with staged_folder(out) as stage:  # a writer that refuses the data fails before any file is replaced
+        staged = _WRITERS[fmt](the_plan, stage, names, canon, prec, date=date, encoding=encoding)
+    return [out / p.relative_to(stage) for p in staged]

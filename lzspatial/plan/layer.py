@@ -16,7 +16,7 @@ import shapely.geometry
 
 from lzspatial.errors import InputError
 from lzspatial.io import ACCEPTED_CRS_NAMES, parse_json_file
-from lzspatial.plan.schema import COMMON_FIELDS, ID_PATTERN, FieldSpec, LayerSpec
+from lzspatial.plan.schema import COMMON_FIELDS, ID_PATTERN, RESERVED_PROPERTIES, FieldSpec, LayerSpec
 
 __all__ = ["RawLayer", "check_layer_fields", "read_layer"]
 
@@ -189,6 +189,26 @@ def check_layer_fields(
     return out
 
 
+def _name_problems(props: dict[str, Any]) -> list[tuple[str, str]]:
+    """Reserved names and names differing only in case (every export would lose or refuse one)."""
+    out = []
+    seen: dict[str, str] = {}
+    for name in props:
+        key = name.casefold()
+        if key in RESERVED_PROPERTIES:
+            out.append((name, f"the name is reserved for {RESERVED_PROPERTIES[key]}; rename the property"))
+        elif key in seen:
+            out.append(
+                (
+                    name,
+                    f"differs from {seen[key]!r} only in case; GeoPackage and other GIS formats treat "
+                    "them as one field: rename one",
+                )
+            )
+        seen.setdefault(key, name)
+    return out
+
+
 def read_layer(
     path: Path, spec: LayerSpec, vocabs: dict[str, Any], label: str, problems: list[str]
 ) -> RawLayer:
@@ -205,7 +225,8 @@ def read_layer(
         return layer
     crs = doc.get("crs")
     if crs is not None:
-        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+        cprops = crs.get("properties") if isinstance(crs, dict) else None
+        name = cprops.get("name") if isinstance(cprops, dict) else None
         if not isinstance(name, str) or name not in ACCEPTED_CRS_NAMES:
             problems.append(
                 f"{label}: field 'crs': {name or crs!r} is not lon/lat WGS84; plan layers must be "
@@ -229,6 +250,8 @@ def read_layer(
         if gproblem:
             problems.append(f"{where}: field 'geometry': {gproblem}")
         for fname, fproblem in check_layer_fields(props, spec, vocabs):
+            problems.append(f"{where}: field {fname!r}: {fproblem}")
+        for fname, fproblem in _name_problems(props):
             problems.append(f"{where}: field {fname!r}: {fproblem}")
         fid = props.get("id")
         if isinstance(fid, str) and not ID_PATTERN.match(fid):

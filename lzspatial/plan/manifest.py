@@ -12,6 +12,7 @@ from typing import Any
 
 import pyproj
 
+from lzspatial._util.files import name_problem
 from lzspatial._util.toml import read_toml
 from lzspatial.crs import warn_if_trap
 from lzspatial.errors import PlanFileError, SchemaError
@@ -147,6 +148,10 @@ def read_manifest(folder: Path) -> Manifest:
         if element in seen:
             problems.append(f"{lw}: element {element!r} is listed twice")
         seen.add(element)
+        problem = name_problem(file) if file else None
+        if problem:
+            problems.append(f"{lw}: file {file!r}: {problem}")
+            continue
         if file:
             target = (folder / file).resolve()
             if Path(file).is_absolute() or not target.is_relative_to(root):

@@ -15,6 +15,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from lzspatial._util.files import name_problem
+from lzspatial._util.guard import protect
 from lzspatial._util.text import esc
 from lzspatial.crs import METRIC, WGS84, transformer
 from lzspatial.errors import PlanFileError, SchemaError
@@ -77,10 +79,14 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
     4
     """
     folder = default_plan_dir() if path is None else Path(path)
+    problem = name_problem(folder)
+    if problem:
+        raise PlanFileError(f"{str(folder)!r}: plan folder name: {problem}")
     if folder.is_file() and folder.name == "plan.toml":
         folder = folder.parent
     if not folder.is_dir():
         raise PlanFileError(f"{folder}: plan folder not found")
+    protect(folder)  # no output of this run may be, or lie inside, the plan folder
     manifest = read_manifest(folder)
     problems: list[str] = []
     vocabs = manifest.vocabularies
@@ -88,7 +94,7 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
     for entry in manifest.layers:
         fpath = folder / entry.file
         label = str(fpath)
-        if not fpath.is_file():
+        if not fpath.exists():  # a folder or FIFO is named as such by the reader
             problems.append(
                 f"{label}: file not found (listed in {manifest.path.name} for element {entry.element!r})"
             )

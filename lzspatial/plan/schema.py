@@ -18,6 +18,7 @@ __all__ = [
     "COMMON_FIELDS",
     "ELEMENTS",
     "ID_PATTERN",
+    "RESERVED_PROPERTIES",
     "FieldSpec",
     "LayerSpec",
     "schema_markdown",
@@ -103,6 +104,13 @@ COMMON_FIELDS = (
     FieldSpec("source", doc="citation of the source of the feature and its geometry"),
     FieldSpec("note", required=False, doc="how the feature was interpreted or drawn"),
 )
+
+#: Property names a layer may not use, and why (compared without regard to case).
+RESERVED_PROPERTIES = {
+    "layer": "plan.geojson's layer column",
+    "geometry": "the geometry column of every export",
+    "fid": "the GeoPackage feature id",
+}
 
 _KIND = "kind"
 

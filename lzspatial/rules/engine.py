@@ -120,7 +120,7 @@ def _resolve_rules(plan: Plan, rules: Any) -> RuleSet:
         return parse_rules(rules)
     if rules is None:
         path = plan.path / "rules.toml"
-        if not path.is_file():
+        if not path.exists():
             raise RuleError(
                 f"{plan.path}: the plan folder has no rules.toml; pass a rule file (`rules='FILE'`)"
             )

@@ -293,9 +293,11 @@ def _count(rule: Rule, ctx: Context) -> tuple[int, list[dict[str, Any]]]:
 
 
 def _key(value: Any) -> Any:
-    """Return a hashable key that keeps booleans apart from numbers."""
+    """Return a hashable key of any JSON value that keeps booleans apart from numbers."""
     if isinstance(value, (list, tuple)):
         return tuple(_key(v) for v in value)
+    if isinstance(value, dict):  # an object-valued property: compared by content
+        return ("object", tuple(sorted((str(k), _key(v)) for k, v in value.items())))
     if hasattr(value, "tolist"):
         return _key(value.tolist())
     return (type(value) is bool, value)

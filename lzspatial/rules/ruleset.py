@@ -120,6 +120,8 @@ KINDS: dict[str, KindSpec] = {
 }
 _NUMBER_KEYS = {"tolerance_m": "metres", "tolerance_m2": "square metres", "distance_m": "metres"}
 _COUNT_KEYS = ("min_count", "exact", "min", "max")
+#: Largest value of each measure the engine can compute with (beyond any plan on Earth).
+_NUMBER_MAX = {"metres": 1e7, "square metres": 1e14}
 
 
 @dataclass(frozen=True)
@@ -391,12 +393,23 @@ def _param(raw: Mapping[str, Any], key: str, where: str) -> Any:
         if not ok or value < 0 or (integral and value != int(value)):
             kind = "a whole number" if integral else f"a number of {_NUMBER_KEYS[key]}"
             raise RuleError(f"{where}: key {key!r} must be {kind} >= 0, got {value!r}")
+        top = 2**31 if integral else _NUMBER_MAX[_NUMBER_KEYS[key]]
+        if value > top:
+            unit = "" if integral else f" {_NUMBER_KEYS[key]}"
+            raise RuleError(f"{where}: key {key!r} must be at most {top:,.0f}{unit}, got {value!r}")
         return int(value) if integral else float(value)
     if key == "field" or key == "vocabulary":
         return _text(raw, key, where)
     if key == "values":
         if not isinstance(value, list) or not value:
             raise RuleError(f"{where}: key 'values' must be a non-empty list, got {value!r}")
+        for k, item in enumerate(value, 1):
+            if not isinstance(item, (str, int, float, bool)) or (
+                isinstance(item, float) and not math.isfinite(item)
+            ):
+                raise RuleError(
+                    f"{where}: key 'values' item #{k} must be a string, a number or true/false, got {item!r}"
+                )
         return tuple(value)
     if key == "allow_null" and not isinstance(value, bool):
         raise RuleError(f"{where}: key 'allow_null' must be true or false, got {value!r}")

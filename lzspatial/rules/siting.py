@@ -180,7 +180,7 @@ def load_siting(plan: Plan, path: str | os.PathLike[str] | None = None) -> Sitin
         file, the rule and the key.
     """
     fpath = Path(path) if path is not None else Path(plan.path) / SITING_FILE
-    if not fpath.is_file():
+    if not fpath.exists():
         raise RuleError(
             f"{fpath}: siting file not found; a plan needs {SITING_FILE} beside plan.toml "
             "to give verdicts (copy layers/siting.toml and adapt it)"

@@ -4,7 +4,8 @@ Both write by extension (:data:`OUTPUTS`): ``.geojson``/``.json``, ``.gpkg``,
 ``.csv`` (UTF-8 with a BOM, formula cells guarded, see :func:`lzspatial.io.csv.guard_frame`;
 points as ``wgs84_lon``/``wgs84_lat``, other geometries as ``wgs84_wkt``) and
 ``.parquet`` (GeoParquet, WKB), atomically. The source row is written as the first
-column, ``row``. Import them from
+column, ``row``. Input columns that clash with a written column, or differ from another only
+in case, are refused before anything is written (:func:`check_columns`). Import them from
 :mod:`lzspatial.sites`.
 """
 
@@ -22,7 +23,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from lzspatial._util.atomic import AtomicTarget
+from lzspatial._util.atomic import AtomicTarget, write_error
 from lzspatial.crs import WGS84
 from lzspatial.errors import CRSError, InputError, OutputError
 from lzspatial.io.csv import guard_frame
@@ -35,7 +36,9 @@ __all__ = [
     "OUTPUTS",
     "WKT",
     "format_of",
+    "WRITTEN_COLUMNS",
     "ResultWriter",
+    "check_columns",
     "write_results",
 ]
 
@@ -43,6 +46,42 @@ __all__ = [
 OUTPUTS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".parquet": "parquet"}
 #: Output columns holding point coordinates (CSV) and other geometries (CSV, WKT), WGS84.
 LON, LAT, WKT = "wgs84_lon", "wgs84_lat", "wgs84_wkt"
+#: Columns every results writer adds (the source row, coordinates, geometry, GeoPackage's fid).
+WRITTEN_COLUMNS = ("row", LON, LAT, WKT, "geometry", "fid")
+
+
+def check_columns(
+    columns: list[str], where: object, *, added: tuple[str, ...] = WRITTEN_COLUMNS, by: str = "lzspatial"
+) -> None:
+    """Refuse input columns that would clash in the results: the one naming rule of every writer.
+
+    Column names are compared without regard to case (GeoPackage, Parquet readers and
+    spreadsheets treat ``Name`` and ``NAME`` as one). A clash is refused, naming the column
+    and how to rename it; nothing is renamed or dropped silently.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_columns(["id", "Name", "NAME"], "s.csv")
+    ... except InputError as err:
+    ...     print(str(err).split(",")[0])
+    s.csv: columns 'Name' and 'NAME' differ only in case
+    """
+    seen: dict[str, str] = {}
+    for c in map(str, columns):
+        other = seen.setdefault(c.casefold(), c)
+        if other != c or list(map(str, columns)).count(c) > 1:
+            raise InputError(
+                f"{where}: columns {other!r} and {c!r} differ only in case, which GeoPackage and "
+                "spreadsheets treat as one column; rename one of them"
+            )
+    reserved = {a.casefold(): a for a in added}
+    for c in map(str, columns):
+        if c.casefold() in reserved:
+            raise InputError(
+                f"{where}: column {c!r} clashes with the column {reserved[c.casefold()]!r} that {by} "
+                f"writes into the results; rename it in the input (for example to 'input_{c}')"
+            )
 
 
 def format_of(path: Path, table: dict[str, str], what: str) -> str:
@@ -92,14 +131,24 @@ class ResultWriter:
         self._n = 0
 
     def write(self, gdf: gpd.GeoDataFrame) -> None:
-        """Append one chunk."""
+        """Append one chunk (the first is checked with :func:`check_columns` before anything is written)."""
+        if self._n == 0 and self._fh is None and self._pq is None:
+            geo = isinstance(gdf, gpd.GeoDataFrame)
+            cols = [c for c in gdf.columns if not (geo and c == gdf.geometry.name)]
+            coords = (LON, LAT) if not geo else ()
+            check_columns(
+                [c for c in cols if c not in coords],
+                self.path,
+                added=tuple(c for c in WRITTEN_COLUMNS if c not in coords),
+            )
         try:
             getattr(self, f"_write_{self.fmt}")(gdf)
-        except OutputError:
-            raise
-        except OSError as err:
+        except (OutputError, InputError):
             self.abort()
-            raise OutputError(f"{self.path}: cannot write: {err.strerror or err}") from err
+            raise
+        except Exception as err:  # OSError, and GDAL/SQLite/Arrow errors of a full disk
+            self.abort()
+            raise write_error(self.path, err) from err
         self._n += len(gdf)
 
     def _table(self, data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
@@ -116,7 +165,7 @@ class ResultWriter:
                 geoms = None
         else:
             df = pd.DataFrame(data, copy=False)
-        df.insert(0, "source_row" if "row" in df.columns else "row", np.asarray(data.index))
+        df.insert(0, "row", np.asarray(data.index))  # check_columns refused an input column named so
         return df.reset_index(drop=True), geoms
 
     def _geoms(self, df: pd.DataFrame, geoms: np.ndarray | None) -> np.ndarray:
@@ -222,9 +271,12 @@ class ResultWriter:
                 if self._fh is not None:
                     self._fh.close()
             self._target.commit()
-        except OSError as err:
+        except OutputError:
             self.abort()
-            raise OutputError(f"{self.path}: cannot write: {err.strerror or err}") from err
+            raise
+        except Exception as err:  # OSError, and GDAL/SQLite/Arrow errors of a full disk
+            self.abort()
+            raise write_error(self.path, err) from err
         return self.path
 
     def abort(self) -> None:

@@ -45,7 +45,17 @@ from lzspatial.crs.transforms import is_offset, to_wgs84, transform_xy
 from lzspatial.errors import CRSError, InputError
 from lzspatial.io import check_size
 from lzspatial.io.gktxt import read_gktxt
-from lzspatial.screening.results import LAT, LON, OUTPUTS, WKT, ResultWriter, format_of, write_results
+from lzspatial.io.limits import check_regular
+from lzspatial.screening.results import (
+    LAT,
+    LON,
+    OUTPUTS,
+    WKT,
+    ResultWriter,
+    check_columns,
+    format_of,
+    write_results,
+)
 
 __all__ = [
     "FORMATS",
@@ -54,6 +64,7 @@ __all__ = [
     "OUTPUTS",
     "WKT",
     "ResultWriter",
+    "check_layer_option",
     "csv_chunks",
     "RowLog",
     "read_sites",
@@ -96,15 +107,50 @@ def _find(columns: list[str], given: str | None, names: tuple[str, ...], role: s
     )
 
 
-def _encoding(path: Path) -> str:
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _decode_error_line(path: Path, encoding: str) -> tuple[int, bytes] | None:
+    """Decode the whole file in blocks; return (line, bad bytes) of the first error, or None."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
     with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as err:
-        if err.start < len(head) - 4:  # not just a character cut at the end of the sample
-            return "gb18030"
-    return "utf-8-sig"
+        while block := fh.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as err:
+                # the decoder may hold up to 3 bytes of the previous block: count lines up to the error
+                start = max(err.start - (len(err.object) - len(block)), 0)
+                return line + block[:start].count(b"\n"), block[start : start + 4]
+            line += block.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as err:
+            return line, err.object[err.start : err.start + 4]
+    return None
+
+
+def _encoding(path: Path) -> str:
+    """Return the CSV's encoding, UTF-8 (BOM or not) or GB18030, judged on the whole file."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 12)
+    if head.startswith(_UTF16_BOMS) or (len(head) >= 4 and head.count(b"\x00") > len(head) // 4):
+        raise InputError(
+            f"{path}: the file is UTF-16 text (Excel's 'Unicode text'); save it as CSV UTF-8 "
+            "(or CSV with GBK) and try again"
+        )
+    if _decode_error_line(path, "utf-8") is None:
+        return "utf-8-sig"
+    bad = _decode_error_line(path, "gb18030")
+    if bad is not None:
+        line, data = bad
+        raise InputError(
+            f"{path}: line {line}: bytes {data!r} are neither UTF-8 nor GBK text; "
+            "save the file as CSV UTF-8 and try again"
+        )
+    return "gb18030"
 
 
 def csv_chunks(
@@ -144,36 +190,41 @@ def csv_chunks(
         chunks = iter(reader)
         first = next(chunks)
     except StopIteration:
+        reader.close()
         return
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
         raise InputError(f"{path}: cannot read CSV: {err}") from err
-    columns = [str(c) for c in first.columns]
-    if projected:
-        cx, cy = (
-            _find(columns, x or lon, _EAST, "easting (x)", path),
-            _find(columns, y or lat, _NORTH, "northing (y)", path),
-        )
-    else:
-        cx, cy = (
-            _find(columns, lon or x, _LON, "longitude", path),
-            _find(columns, lat or y, _LAT, "latitude", path),
-        )
-    chunk: pd.DataFrame | None = first
-    while chunk is not None:
-        if not isinstance(chunk.index, pd.RangeIndex):  # pandas took surplus fields as an index
-            raise InputError(
-                f"{path}: some rows have more fields than the header's "
-                f"{len(columns)} columns ({', '.join(columns)}); remove the extra delimiters"
+    try:  # the reader holds the file open: close it however the generator ends
+        columns = [str(c) for c in first.columns]
+        check_columns(columns, path)  # case-only twins, or a column the results writers add
+        if projected:
+            cx, cy = (
+                _find(columns, x or lon, _EAST, "easting (x)", path),
+                _find(columns, y or lat, _NORTH, "northing (y)", path),
             )
-        chunk.index = chunk.index + 2
-        chunk.index.name = "row"
-        yield (chunk, *_check_chunk(chunk, cx, cy, canon))
-        try:
-            chunk = next(chunks)
-        except StopIteration:
-            chunk = None
-        except (pd.errors.ParserError, UnicodeDecodeError) as err:
-            raise InputError(f"{path}: cannot read CSV: {err}") from err
+        else:
+            cx, cy = (
+                _find(columns, lon or x, _LON, "longitude", path),
+                _find(columns, lat or y, _LAT, "latitude", path),
+            )
+        chunk: pd.DataFrame | None = first
+        while chunk is not None:
+            if not isinstance(chunk.index, pd.RangeIndex):  # pandas took surplus fields as an index
+                raise InputError(
+                    f"{path}: some rows have more fields than the header's "
+                    f"{len(columns)} columns ({', '.join(columns)}); remove the extra delimiters"
+                )
+            chunk.index = chunk.index + 2
+            chunk.index.name = "row"
+            yield (chunk, *_check_chunk(chunk, cx, cy, canon))
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                chunk = None
+            except (pd.errors.ParserError, UnicodeDecodeError) as err:
+                raise InputError(f"{path}: cannot read CSV: {err}") from err
+    finally:
+        reader.close()
 
 
 def _check_chunk(
@@ -350,7 +401,16 @@ def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> gpd.G
             raise InputError(
                 f"{path}: holds {len(layers)} layers ({', '.join(layers)}); pick one with `layer=`"
             )
-        return gpd.read_file(path, layer=layer, engine="pyogrio")
+        if layer is not None and layer not in layers:
+            raise InputError(f"{path}: no layer {layer!r}; it has: {', '.join(layers) or 'none'}")
+        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
+        if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+            which = f"layer {layer or layers[0]!r}" if layers else "the file"
+            raise InputError(
+                f"{path}: {which} has no geometry column (a plain table); sites need points or "
+                "polygons: add a geometry in QGIS, or export the table as CSV with lon/lat columns"
+            )
+        return gdf
     except (InputError, CRSError):
         raise
     except Exception as err:  # pyogrio/pyarrow raise many types
@@ -394,6 +454,7 @@ def _geo_to_wgs84(
         )
     index = _row_index(len(gdf))
     frame = gdf.drop(columns=gdf.geometry.name).set_axis(index)
+    check_columns(list(frame.columns), path)  # case-only twins, or a column the results writers add
     raw = frame.assign(wkt=shapely.to_wkt(geoms, rounding_precision=-1))
     good = rows.add(np.asarray(index), problems, raw)
     out = out.set_axis(index)[good]
@@ -426,6 +487,13 @@ def _geometry_problems(geoms: np.ndarray) -> dict[int, str]:
         for i in pts[~np.isfinite(shapely.get_x(geoms[pts]) + shapely.get_y(geoms[pts]))]:
             problems.setdefault(int(i), "coordinates are not finite numbers")
     return problems
+
+
+def check_layer_option(path: Path, layer: str | None) -> None:
+    """Refuse ``layer=`` for an input that has no layers (it would be ignored silently)."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if layer is not None and fmt != "gpkg":
+        raise InputError(f"{path}: `layer={layer!r}` applies only to a GeoPackage; this is {fmt} (drop it)")
 
 
 def read_sites(
@@ -472,8 +540,8 @@ def read_sites(
     """
     path = Path(path)
     fmt = format_of(path, FORMATS, "input")
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
+    check_regular(path, InputError)
+    check_layer_option(path, layer)  # a FIFO, device or folder is refused before it is opened
     if fmt == "parquet" and not _is_geoparquet(path):
         fmt = "table"
     rows = RowLog(
@@ -511,6 +579,7 @@ def _is_geoparquet(path: Path) -> bool:
 def _read_table(path: Path, crs: str | None, names: dict[str, str | None], rows: RowLog) -> gpd.GeoDataFrame:
     """Read a plain Parquet table with coordinate columns, checked like a CSV (rows from 1)."""
     frame = pd.read_parquet(path)
+    check_columns([str(c) for c in frame.columns], path)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
     text = frame.astype(str).where(frame.notna(), "")
     canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else WGS84

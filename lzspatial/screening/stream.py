@@ -18,11 +18,19 @@ import numpy as np
 import pandas as pd
 
 from lzspatial.plan.model import Plan, require_plan
-from lzspatial.screening.engine import screen_xy
-from lzspatial.screening.results import LAT, LON, ResultWriter
+from lzspatial.screening.engine import screen, screen_xy
+from lzspatial.screening.results import LAT, LON, WRITTEN_COLUMNS, ResultWriter, check_columns
 from lzspatial.screening.sites import RowLog, csv_chunks
 
-__all__ = ["CSV_CHUNK", "CORE_LABEL", "OUTSIDE_LABEL", "StreamSummary", "screen_csv", "tally"]
+__all__ = [
+    "CSV_CHUNK",
+    "CORE_LABEL",
+    "OUTSIDE_LABEL",
+    "StreamSummary",
+    "check_site_columns",
+    "screen_csv",
+    "tally",
+]
 
 #: Rows per chunk of a streamed CSV.
 CSV_CHUNK = 500_000
@@ -52,6 +60,20 @@ def tally(summary: StreamSummary, res: pd.DataFrame) -> None:
         counts = summary.counts.setdefault(col, {})
         for k, v in values.fillna("(none)").value_counts().items():
             counts[str(k)] = counts.get(str(k), 0) + int(v)
+
+
+def check_site_columns(sites: Any, plan: Plan, industry: str | None, where: object) -> None:
+    """Refuse site columns that clash with the columns screening adds (see :func:`check_columns`).
+
+    The result columns depend on the plan, the industry and the geometry type, so they are
+    found by screening the first site alone; nothing is written before this check.
+    """
+    if not len(sites):
+        return
+    geom = sites.geometry.name
+    probe = screen(sites[[geom]].iloc[:1], plan, industry)
+    added = (*WRITTEN_COLUMNS, *(c for c in probe.columns if c != probe.geometry.name))
+    check_columns([c for c in sites.columns if c != geom], where, added=added, by="screening")
 
 
 def screen_csv(
@@ -108,7 +130,9 @@ def screen_csv(
         res = screen_xy(xs[good], ys[good], plan, industry=industry)
         res.index = chunk.index[good]
         kept = chunk[good]
-        frame = pd.concat([kept.drop(columns=[c for c in res.columns if c in kept.columns]), res], axis=1)
+        if not summary.sites:  # before anything is written: the one naming rule of the writers
+            check_columns(list(kept.columns), path, added=(*WRITTEN_COLUMNS, *res.columns), by="screening")
+        frame = pd.concat([kept, res], axis=1)
         frame[LON], frame[LAT] = xs[good], ys[good]
         tally(summary, res)
         if writer is not None and len(frame):

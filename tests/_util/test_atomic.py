@@ -48,17 +48,29 @@ def test_missing_folder_is_an_output_error(tmp_path):
         write_text(tmp_path / "nope" / "a.txt", "x")
 
 
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    return int(proc.stdout)  # that process has exited
+
+
 def test_clean_stale_temps_is_bounded_and_only_ours(tmp_path):
     deep = tmp_path / "a" / "b" / "c"
     deep.mkdir(parents=True)
+    dead = _dead_pid()
     ours = [
-        tmp_path / f"{TMP_PREFIX}1",
-        tmp_path / "a" / f"{TMP_PREFIX}2",
-        tmp_path / "a" / "b" / f"{TMP_PREFIX}3",
+        tmp_path / f"{TMP_PREFIX}{dead}-1",
+        tmp_path / "a" / f"{TMP_PREFIX}{dead}-2",
+        tmp_path / "a" / "b" / f"{TMP_PREFIX}{dead}-3",
     ]
-    too_deep = deep / f"{TMP_PREFIX}4"
+    too_deep = deep / f"{TMP_PREFIX}{dead}-4"
     other = tmp_path / "keep.txt"
-    for p in [*ours, too_deep, other]:
+    live = tmp_path / f"{TMP_PREFIX}{os.getpid()}-5"  # a running process's temp file stays
+    for p in [*ours, too_deep, other, live]:
         p.write_text("x")
     assert sorted(clean_stale_temps(tmp_path)) == sorted(ours)
-    assert too_deep.exists() and other.exists() and not any(p.exists() for p in ours)
+    assert too_deep.exists() and other.exists() and live.exists() and not any(p.exists() for p in ours)

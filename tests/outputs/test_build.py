@@ -78,7 +78,7 @@ def _hashes(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.name.startswith(".lzspatial-tmp-")
+        if p.is_file() and not any(s.startswith(".lzspatial-tmp-") for s in p.relative_to(folder).parts)
     }
 
 
@@ -118,9 +118,17 @@ def test_sigkill_during_build_loses_nothing(plan_copy, tmp_path):
 
 #: The number of files a build writes (and so of os.replace calls), from the committed maps/.
 N_OUTPUTS = len(json.loads((REPO / "maps" / "summary.json").read_text(encoding="utf-8"))["files"])
-#: The replaces whose failure the default run injects: the check, the map, the GeoPackage and
-#: the summary (every other k runs with --runslow and in CI).
-QUICK = {1, 3, N_OUTPUTS - 1, N_OUTPUTS}
+#: A build writes every output into a staging folder (exports stage once more inside it), then
+#: moves the set into place, one replace per output. The default run injects a failure at the
+#: first replace, the first and third publishing replace and the last; every k runs with
+#: --runslow and in CI.
+
+
+def _phase(dst: Path, out: Path) -> tuple[str, str]:
+    """("stage" or "publish", the output's name relative to *out*) of one replace."""
+    parts = dst.relative_to(out).parts
+    name = "/".join(p for p in parts if not p.startswith(".lzspatial-tmp-"))
+    return ("stage" if parts[0].startswith(".lzspatial-tmp-") else "publish"), name
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +155,7 @@ def old_and_new(tmp_path_factory) -> dict:
         "snapshot": snapshot,
         "old": _hashes(snapshot),
         "new": _hashes(ref),
-        "targets": [str(t.relative_to(ref)) for t in targets],
+        "targets": [_phase(t, ref) for t in targets],
     }
 
 
@@ -155,20 +163,36 @@ def test_every_output_is_written_by_one_replace(old_and_new):
     old, new, targets = old_and_new["old"], old_and_new["new"], old_and_new["targets"]
     assert set(new) == set(old), "the new build writes other files than the old one"
     assert all(new[name] != old[name] for name in ("summary.json", "structure.html"))
-    # every output reaches its place by a replace (that is what makes it atomic), once
-    assert sorted(targets) == sorted(new)
-    assert len(targets) == N_OUTPUTS, "maps/summary.json lists another number of files: rebuild maps/"
+    # every output is written into the staging folder by one replace, then reaches its place by one
+    staged = [name for phase, name in targets if phase == "stage"]
+    published = [name for phase, name in targets if phase == "publish"]
+    assert set(staged) == set(new) and sorted(published) == sorted(new)
+    assert targets[: len(staged)] == [("stage", n) for n in staged], "publishing began before staging ended"
+    assert len(published) == N_OUTPUTS, "maps/summary.json lists another number of files: rebuild maps/"
 
 
-@pytest.mark.parametrize(
-    "k", [k if k in QUICK else pytest.param(k, marks=pytest.mark.slow) for k in range(1, N_OUTPUTS + 1)]
-)
-def test_failing_replace_leaves_old_or_new_outputs(old_and_new, tmp_path, monkeypatch, k):
+def _quick_ks(targets: list[tuple[str, str]]) -> list[int]:
+    first_publish = next(i for i, (phase, _) in enumerate(targets, 1) if phase == "publish")
+    return sorted({1, first_publish, first_publish + 2, len(targets)})
+
+
+def test_failing_replace_quick(old_and_new, tmp_path, monkeypatch):
+    for k in _quick_ks(old_and_new["targets"]):
+        _failing_replace_leaves_old_or_new_outputs(old_and_new, tmp_path / str(k), monkeypatch, k)
+
+
+@pytest.mark.slow
+def test_failing_replace_every_k(old_and_new, tmp_path, monkeypatch):
+    for k in range(1, len(old_and_new["targets"]) + 1):
+        _failing_replace_leaves_old_or_new_outputs(old_and_new, tmp_path / str(k), monkeypatch, k)
+
+
+def _failing_replace_leaves_old_or_new_outputs(old_and_new, tmp_path, monkeypatch, k):
     """Make the k-th ``os.replace`` of a build fail: each output stays old or becomes new, none is lost."""
     old, new, targets = old_and_new["old"], old_and_new["new"], old_and_new["targets"]
     assert k <= len(targets), f"the build makes only {len(targets)} replaces"
     out = tmp_path / "out"
-    shutil.copytree(old_and_new["snapshot"], out)
+    shutil.copytree(old_and_new["snapshot"], out)  # tmp_path / str(k) is created by the copy
     real_replace = os.replace
     calls = 0
 
@@ -192,9 +216,9 @@ def test_failing_replace_leaves_old_or_new_outputs(old_and_new, tmp_path, monkey
     assert set(now) == set(old), f"{where}: outputs missing or extra after the failure"
     for name, data in now.items():
         assert data in (old[name], new[name]), f"{where}: {name} is neither the old nor the new version"
-    # the outputs replaced before the failure are new, the rest still old
+    # a failure while staging changes nothing; while publishing, the outputs moved before it are new
     assert {name for name in now if now[name] == new[name] != old[name]} == {
-        name for name in targets[: k - 1] if new[name] != old[name]
+        name for phase, name in targets[: k - 1] if phase == "publish" and new[name] != old[name]
     }, where
     # and a build that is not interrupted completes the new version
     if k == len(targets):

@@ -442,7 +442,7 @@ def test_csv_neutralises_formulas(plan_copy, tmp_path):
         "centers",
         lambda d: feature(d, "center-main")["properties"].update(name_en='=HYPERLINK("http://x","y")'),
     )
-    path = export_plan(load_plan(plan_copy), tmp_path, fmt="csv", layers=["centers"])[0]
+    path = export_plan(load_plan(plan_copy), tmp_path / "out", fmt="csv", layers=["centers"])[0]
     assert "'=HYPERLINK" in path.read_text(encoding="utf-8-sig")
 
 

@@ -19,6 +19,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from lzspatial.errors import CRSError, InputError
+from lzspatial.io.limits import read_limited
 
 __all__ = ["ATTR_HEADER", "COORDS_HEADER", "GK_CRS", "ZONE", "from_gktxt_string", "read_gktxt"]
 
@@ -295,8 +296,5 @@ def read_gktxt(
         If the file declares or uses another zone or datum.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror or err}") from err
+    data = read_limited(path, InputError, missing="cannot read: file not found")  # regular files only
     return from_gktxt_string(_decode(data, str(path), encoding), crs=crs, source=str(path))

@@ -48,6 +48,7 @@ from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
 from lzspatial._util.atomic import write_bytes
+from lzspatial._util.env import source_date
 from lzspatial.errors import CRSError, InputError
 from lzspatial.io.gktxt.read import ATTR_HEADER, COORDS_HEADER, GK_CRS, ZONE, from_gktxt_string, read_gktxt
 
@@ -73,10 +74,8 @@ GK_CRS_NO_PREFIX: Final = "EPSG:4550"
 
 def _date_text(date: str | _dt.date | None, source: str) -> str:
     if date is None:
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-        if epoch.isdigit():
-            return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC).date().isoformat()
-        return _dt.date.today().isoformat()
+        pinned = source_date()
+        return (pinned or _dt.date.today()).isoformat()
     if isinstance(date, _dt.datetime):
         date = date.date()
     if isinstance(date, _dt.date):

@@ -194,6 +194,49 @@ LAYER_CASES = {
         with_feature("zones", "zone-east", props(functions=[1, 2])),
         ["zones.geojson", "zone-east", "'functions'", "list of strings"],
     ),
+    # issue 11: values the exports could not hold are refused by validation
+    "crs_properties_string": (
+        "zones",
+        dump({**load("zones"), "crs": {"type": "name", "properties": "EPSG:4326"}}),
+        ["zones.geojson", "'crs'"],
+    ),
+    "crs_properties_null": (
+        "zones",
+        dump({**load("zones"), "crs": {"type": "name", "properties": None}}),
+        ["zones.geojson", "'crs'"],
+    ),
+    "coordinate_401_digits": (
+        "towns",
+        towns_text.replace('"coordinates":[', '"coordinates":[' + "9" * 401 + ",", 1)
+        .replace('"coordinates": [', '"coordinates": [' + "9" * 401 + ",", 1)
+        .encode("utf-8"),
+        ["towns.geojson", "out of range"],
+    ),
+    "property_1e400": (
+        "towns",
+        towns_text.replace('"name_en"', '"extra": 1e400, "name_en"', 1).encode("utf-8"),
+        ["towns.geojson", "1e400", "out of range"],
+    ),
+    "duplicate_key": (
+        "towns",
+        towns_text.replace('"name_en"', '"name_en": "x", "name_en"', 1).encode("utf-8"),
+        ["towns.geojson", "duplicate key 'name_en'"],
+    ),
+    "property_named_layer": (
+        "zones",
+        with_feature("zones", "zone-east", props(layer="towns")),
+        ["zones.geojson", "zone-east", "'layer'", "reserved"],
+    ),
+    "property_named_geometry": (
+        "zones",
+        with_feature("zones", "zone-east", props(geometry="POINT (1 2)")),
+        ["zones.geojson", "zone-east", "'geometry'", "reserved"],
+    ),
+    "properties_differ_in_case": (
+        "towns",
+        with_feature("towns", "town-210115001", props(Remark="a", remark="b")),
+        ["towns.geojson", "'remark'", "only in case"],
+    ),
 }
 
 manifest = (LAYERS / "plan.toml").read_text(encoding="utf-8")
@@ -218,6 +261,14 @@ MANIFEST_CASES = {
     "manifest_no_plan_table": (manifest.replace("[plan]\n", "[plan_x]\n", 1), ["plan.toml", "[plan]"]),
     "manifest_non_utf8": (None, ["plan.toml", "not UTF-8"]),
     "manifest_empty": ("", ["plan.toml", "[plan]"]),
+    "manifest_nul_in_file_name": (
+        manifest.replace('file = "axes.geojson"', 'file = "axes\\u0000.geojson"'),
+        ["plan.toml", "NUL byte"],
+    ),
+    "manifest_file_name_too_long": (
+        manifest.replace('file = "axes.geojson"', 'file = "' + "a" * 300 + '.geojson"'),
+        ["plan.toml", "308 bytes", "255"],
+    ),
 }
 
 
