@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import shapely
+from shapely.ops import polylabel
 
 from lzspatial.io import geometry_to_geojson
-from lzspatial.outputs.style import CLASS_FIELD, EXTRA_STYLES, STYLES, class_of, style_for
+from lzspatial.outputs.style import CLASS_FIELD, DEFAULT_OFF, EXTRA_STYLES, STYLES, class_of, style_for
 from lzspatial.plan.labels import class_label, combined_label, field_label, value_labels
 from lzspatial.rules.report import VIOLATION_COLUMNS
 
@@ -58,14 +60,31 @@ _LEGEND_RANK = {
     "places": 10,
     "context": 11,
 }
-#: Classes whose features carry permanent labels, with the label look (True = default).
-_LABELLED: dict[tuple[str, str], bool | str] = {
-    ("towns", "key"): True,
-    ("centers", "main"): True,
-    ("centers", "secondary"): True,
-    ("places", "city_centre"): "place",
-    ("places", "city"): "muted",
+#: Classes whose features carry permanent labels ("*": every class of the element), with their
+#: priority: where labels collide, the lower number stays (structure > key towns > towns > parks >
+#: context). The district seat is not labelled: the main center names the urban area.
+_LABELLED: dict[tuple[str, str], int] = {
+    ("centers", "main"): 0,
+    ("centers", "secondary"): 1,
+    ("core", "*"): 1,
+    ("axes", "*"): 2,
+    ("zones", "*"): 3,
+    ("places", "city_centre"): 3,
+    ("towns", "key"): 4,
+    ("towns", "seat"): 5,
+    ("towns", "general"): 6,
+    ("parks", "*"): 7,
+    ("water", "*"): 8,
+    ("context", "*"): 9,
+    ("places", "city"): 9,
 }
+
+#: English text fields and the field holding their Chinese version (a popup in Chinese shows the
+#: English text marked "English only" where the Chinese one is missing).
+_TRANSLATED = {"note": "note_zh", "source": "source_zh"}
+
+#: What a map label leaves out of a name: the schematic marks (the legend and the dashed style say it).
+_SCHEMATIC_MARKS = re.compile(r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schematic)[）)]")
 
 
 @dataclass
@@ -76,13 +95,16 @@ class ClassData:
     label: dict[str, str]
     style: dict[str, Any]
     schematic: bool
-    labelled: bool | str
+    labelled: int | None
     kind: str  # pt | ln | pg
     geoms: list[Any] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
     wgs: list[str] = field(default_factory=list)
     #: Whether ``geoms`` is a flat list of point coordinates (x0, y0, x1, y1, ...).
     flat: bool = False
+    #: Map label of each feature ([zh, en]) and, for polygons, its anchor (flat x, y).
+    names: list[list[str]] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +122,8 @@ class LayerData:
     classes: list[ClassData] = field(default_factory=list)
     draw_rank: float = 5.5
     legend_rank: float = 5.5
+    #: Shown when the map opens.
+    on: bool = True
 
 
 # ---------------------------------------------------------------------------
@@ -148,7 +172,9 @@ def display(v: Any, labels: dict[str, dict[str, str]] | None = None, lang: str =
     if hasattr(v, "item") and not isinstance(v, str):
         v = v.item()
     if isinstance(v, bool):
-        return "true" if v else "false"
+        v = "true" if v else "false"
+        lab = (labels or {}).get(v)
+        return v if lab is None else lab["zh"] if lang == "zh" else lab["en"] if lang == "en" else f"{lab['zh']} / {lab['en']}"
     if isinstance(v, float):
         return _num(v)
     if isinstance(v, dict):
@@ -220,6 +246,7 @@ def _group(
     rows: list[list[Any]],
     order: Sequence[str],
     label_of: Any,
+    names: Sequence[list[str]] | None = None,
 ) -> list[ClassData]:
     """Group features by (class, schematic) in *order*, then by first appearance."""
     geoms = list(frame.geometry.values)
@@ -240,10 +267,14 @@ def _group(
             label_of(cls),
             _style(element, cls, sch, kind),
             sch,
-            _LABELLED.get((element, cls), False),
+            _LABELLED.get((element, cls), _LABELLED.get((element, "*"))),
             kind,
         )
         cd.rows = [rows[i] for i in idx]
+        if cd.labelled is not None and names is not None:
+            cd.names = [names[i] for i in idx]
+            if kind == "pg":
+                cd.anchors = [_round6(v) for i in idx for v in _anchor(geoms[i])]
         if all(geoms[i].geom_type == "Point" for i in idx):
             xy = shapely.get_coordinates([geoms[i] for i in idx])
             cd.geoms = [_round6(v) for v in xy.ravel()]
@@ -258,10 +289,46 @@ def _group(
     return out
 
 
+def _anchor(geom: Any) -> tuple[float, float]:
+    """Where a polygon's label goes: the centre of its largest part's biggest inscribed circle."""
+    parts = list(getattr(geom, "geoms", [geom]))
+    big = max(parts, key=lambda g: g.area)
+    p = polylabel(big, tolerance=max(big.length / 400, 1e-6))
+    return p.x, p.y
+
+
+def _cell(v: Any, labels: dict[str, dict[str, str]] | None) -> Any:
+    """A popup value in both languages: one string, or ``{"zh", "en"}`` when the two differ."""
+    zh, en = display(v, labels, "zh"), display(v, labels, "en")
+    return zh if zh == en else {"zh": zh, "en": en}
+
+
 def _rows(frame: Any, columns: Sequence[str], labels: dict[str, Any], lang: str) -> list[list[Any]]:
+    """One row of popup values per feature, every value in both languages (*lang* is the initial one).
+
+    An English text field with a Chinese twin (``note`` and ``note_zh``) becomes one value
+    ``{"zh": ..., "en": ...}``; its ``zh`` is null where the feature has no Chinese text.
+    """
     records = frame[list(columns)].to_dict("list") if columns else {}
     n = len(frame)
-    return [[display(records[c][i], labels.get(c), lang) for c in columns] for i in range(n)]
+    rows = [[_cell(records[c][i], labels.get(c)) for c in columns] for i in range(n)]
+    for en_field, zh_field in _TRANSLATED.items():
+        if en_field not in columns:
+            continue
+        j = list(columns).index(en_field)
+        zh_values = records.get(zh_field, [None] * n)
+        for row, zh in zip(rows, zh_values, strict=True):
+            if row[j] is not None:
+                row[j] = {"zh": display(zh), "en": row[j]}
+    return rows
+
+
+def _short_names(frame: Any) -> list[list[str]]:
+    """The map label of each feature: its names without the schematic marks, [zh, en]."""
+    out = []
+    for zh, en in zip(frame.get("name_zh", [None] * len(frame)), frame.get("name_en", [None] * len(frame)), strict=True):
+        out.append([_SCHEMATIC_MARKS.sub("", str(v)).strip() if not _is_missing(v) else "" for v in (zh, en)])
+    return out
 
 
 def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerData:
@@ -272,7 +339,7 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
     """
     element = plan.element(name)
     zh, en = plan.titles(name)
-    columns = [c for c in frame.columns if c != frame.geometry.name]
+    columns = [c for c in frame.columns if c != frame.geometry.name and c not in _TRANSLATED.values()]
     labels = value_labels(element, plan.vocabularies)
     rows = _rows(frame, columns, labels, lang)
     classes = [class_of(element, r) for r in frame[columns].to_dict("records")]
@@ -288,8 +355,18 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
         arrows=element == "axes",
         draw_rank=_DRAW_RANK.get(element, 5.5),
         legend_rank=_LEGEND_RANK.get(element, 5.5),
+        on=element not in DEFAULT_OFF,
     )
+    names = _short_names(frame)
     served = _served(frame, CLASS_FIELD.get(element), classes)
+    by_id = dict(zip(classes, frame.get("name_zh", classes), strict=True))
+    by_id_en = dict(zip(classes, frame.get("name_en", classes), strict=True))
+
+    def label_of(c: str) -> dict[str, str]:
+        if CLASS_FIELD.get(element) == "id":  # one legend entry per feature (each axis)
+            return {"zh": str(by_id.get(c, c)), "en": str(by_id_en.get(c, c))}
+        return combined_label(element, served.get(c, [c]), plan.vocabularies, (zh, en))
+
     layer.classes = _group(
         element,
         frame,
@@ -298,7 +375,8 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
         schematic,
         rows,
         order,
-        lambda c: combined_label(element, served.get(c, [c]), plan.vocabularies, (zh, en)),
+        label_of,
+        names,
     )
     return layer
 
@@ -346,6 +424,7 @@ def violations_layer(frame: Any, wgs: Any, lang: str) -> LayerData:
         search=False,
         draw_rank=100,
         legend_rank=-2,
+        on="violations" not in DEFAULT_OFF,
     )
     layer.classes = _group(
         "violations",
@@ -439,6 +518,10 @@ def _class_text(cd: ClassData, style_index: int) -> str:
             "gk": cd.kind,
         }
     )
+    if cd.names:
+        head = head[:-1] + ',"lt":' + _dumps(cd.names) + "}"
+    if cd.anchors:
+        head = head[:-1] + ',"la":[' + ",".join(cd.anchors) + "]}"
     geo = ('"xy":[' if cd.flat else '"g":[') + ",".join(cd.geoms) + "]"
     wgs = ',"w":' + _dumps(cd.wgs) if cd.wgs else ""
     return head[:-1] + "," + geo + ',"p":' + _dumps(cd.rows) + wgs + "}"
@@ -472,6 +555,7 @@ def payload_text(meta: dict[str, Any], layers: list[LayerData]) -> str:
                 "py": lay.pinyin,
                 "arrows": lay.arrows,
                 "search": lay.search,
+                "on": lay.on,
             }
         )
         parts.append(head[:-1] + ',"classes":[' + ",".join(cls_parts) + "]}")
