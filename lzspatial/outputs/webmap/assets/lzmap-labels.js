@@ -7,6 +7,7 @@
    */
   var LABEL_GAP = 3;     // px between a symbol (or line) and its label
   var LABEL_EDGE = 2;    // px kept free at the edges of the map
+  var STRUCTURE_UP_TO = 3;  // labels of this priority or higher are structure: areas named inside only
   var RESERVE_UP_TO = 4; // point labels of this priority or higher keep their first place from area/line labels
   Runtime.prototype.addLabel = function (f, st) {
     var c = f.lzf.cls;
@@ -70,7 +71,7 @@
       var a = map.latLngToContainerPoint([lb.c.la[2 * lb.i + 1], lb.c.la[2 * lb.i]]);
       var b = lb.f.getBounds(), p1 = map.latLngToContainerPoint(b.getNorthWest()), p2 = map.latLngToContainerPoint(b.getSouthEast());
       var bw = p2.x - p1.x, bh = p2.y - p1.y;
-      if (bw < 1.1 * w || bh < 2 * h) {  // too small to hold its name: beside it, like a point
+      if (lb.prio > STRUCTURE_UP_TO && (bw < 1.1 * w || bh < 2 * h)) {  // a small park: beside it, like a point
         around(L.point((p1.x + p2.x) / 2, (p1.y + p2.y) / 2), bw / 2, bh / 2);
       } else {  // inside: around the pole of inaccessibility, nearest first, every corner in the area
         var grid = [];
