@@ -62,7 +62,10 @@
       var gx = rx + LABEL_GAP, gy = ry + LABEL_GAP;
       [[gx, -h / 2], [-gx - w, -h / 2], [-w / 2, -gy - h], [-w / 2, gy], [gx * 0.7, -gy * 0.7 - h],
         [gx * 0.7, gy * 0.7], [-gx * 0.7 - w, -gy * 0.7 - h], [-gx * 0.7 - w, gy * 0.7]].forEach(function (d) {
-        out.push({ box: rect(p.x + d[0], p.y + d[1], w, h), angle: 0, anchor: p });
+        var bx = rect(p.x + d[0], p.y + d[1], w, h), cx = bx.left + w / 2, cy = bx.top + h / 2;
+        // its anchor: the point of the symbol (or of the area's box) nearest to the label
+        var an = L.point(Math.max(p.x - rx, Math.min(p.x + rx, cx)), Math.max(p.y - ry, Math.min(p.y + ry, cy)));
+        out.push({ box: bx, angle: 0, anchor: an });
       });
     }
     if (lb.kind === "pt") {
