@@ -99,7 +99,7 @@ def build_plan(
         f"{totals.get('accepted', 0)} accepted"
     )
 
-    m = build_map(plan, violations=report.violations)
+    m = build_map(plan, lang="zh", violations=report.violations)  # Chinese first; 中/EN in the page
     written.append(save_map(m, out / MAP_NAME))
     echo(f"map: {out / MAP_NAME}")
 

@@ -252,7 +252,8 @@ def build_map(
         warns that the key ends up in the HTML). ``"gaode"`` shifts every
         layer into GCJ-02 so it lines up; popups still give WGS84.
     lang : {"both", "zh", "en"}
-        Language of labels, legend, popups and panels.
+        Initial language of labels, legend, popups and panels; the page's 中/EN
+        switch changes every text at run time (the HTML holds both languages).
     violations : GeoDataFrame, optional
         ``CheckReport.violations`` of the rule check: a toggleable red layer
         (left out when empty).
