@@ -15,7 +15,8 @@ SHOTS = REPO / "docs" / "screenshots"
 def test_screenshots_show_the_current_map():
     recorded = (SHOTS / "map.sha256").read_text(encoding="utf-8").split()[0]
     current = hashlib.sha256((REPO / "maps" / "structure.html").read_bytes()).hexdigest()
-    assert recorded == current, "docs/screenshots is stale: run `lzspatial build && python scripts/screenshots.py`"
+    fix = "run `lzspatial build && python scripts/screenshots.py`"
+    assert recorded == current, f"docs/screenshots is stale: {fix}"
 
 
 def test_every_screenshot_is_there_and_modest():

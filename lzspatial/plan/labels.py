@@ -107,8 +107,11 @@ _FIELD_VOCAB = {
 #: (element, field) -> value -> (zh, en), for fields with a fixed vocabulary that is not a style class.
 _ELEMENT_VALUES: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
     ("towns", "kind"): {"subdistrict": ("街道", "subdistrict"), "town": ("镇", "town")},
-    ("towns", "rank"): {"seat": ("城区街道", "urban subdistrict"), "key": ("重点镇", "key town"),
-                        "general": ("一般乡镇", "other town")},
+    ("towns", "rank"): {
+        "seat": ("城区街道", "urban subdistrict"),
+        "key": ("重点镇", "key town"),
+        "general": ("一般乡镇", "other town"),
+    },
 }
 
 #: Fields whose value names a style class: their values read as the class labels.

@@ -102,8 +102,8 @@ COMMON_FIELDS = (
     FieldSpec("geometry_basis", vocab=BASES, doc="sourced | derived | schematic"),
     FieldSpec("source", doc="citation of the source of the feature and its geometry"),
     FieldSpec("note", required=False, doc="how the feature was interpreted or drawn"),
-    FieldSpec("note_zh", required=False, doc="the note in Chinese (maps show `note` marked 'English only' without it)"),
-    FieldSpec("source_zh", required=False, doc="the source in Chinese (maps show `source` marked 'English only' without it)"),
+    FieldSpec("note_zh", required=False, doc="the note in Chinese (else maps mark `note` 'English only')"),
+    FieldSpec("source_zh", required=False, doc="the source in Chinese (else marked 'English only')"),
 )
 
 _KIND = "kind"

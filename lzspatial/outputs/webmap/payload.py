@@ -174,7 +174,9 @@ def display(v: Any, labels: dict[str, dict[str, str]] | None = None, lang: str =
     if isinstance(v, bool):
         v = "true" if v else "false"
         lab = (labels or {}).get(v)
-        return v if lab is None else lab["zh"] if lang == "zh" else lab["en"] if lang == "en" else f"{lab['zh']} / {lab['en']}"
+        if lab is None:
+            return v
+        return lab["zh"] if lang == "zh" else lab["en"] if lang == "en" else f"{lab['zh']} / {lab['en']}"
     if isinstance(v, float):
         return _num(v)
     if isinstance(v, dict):
@@ -298,7 +300,7 @@ def _anchor(geom: Any) -> tuple[float, float]:
 
 
 def _cell(v: Any, labels: dict[str, dict[str, str]] | None) -> Any:
-    """A popup value in both languages: one string, or ``{"zh", "en"}`` when the two differ."""
+    """Return a popup value in both languages: one string, or ``{"zh", "en"}`` when they differ."""
     zh, en = display(v, labels, "zh"), display(v, labels, "en")
     return zh if zh == en else {"zh": zh, "en": en}
 
@@ -324,9 +326,10 @@ def _rows(frame: Any, columns: Sequence[str], labels: dict[str, Any], lang: str)
 
 
 def _short_names(frame: Any) -> list[list[str]]:
-    """The map label of each feature: its names without the schematic marks, [zh, en]."""
+    """Return the map label of each feature: its names without the schematic marks, [zh, en]."""
     out = []
-    for zh, en in zip(frame.get("name_zh", [None] * len(frame)), frame.get("name_en", [None] * len(frame)), strict=True):
+    blank = [None] * len(frame)
+    for zh, en in zip(frame.get("name_zh", blank), frame.get("name_en", blank), strict=True):
         out.append([_SCHEMATIC_MARKS.sub("", str(v)).strip() if not _is_missing(v) else "" for v in (zh, en)])
     return out
 

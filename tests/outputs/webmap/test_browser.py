@@ -423,7 +423,8 @@ _STAR = """(fid) => {
     const rt = lzmap.runtime, entry = rt.layers.places, m = rt.map.getContainer().getBoundingClientRect();
     let star = null;
     entry.classes.forEach(ce => ce.feats.forEach(f => { if (ce.cfg.p[f.lzi][0] === fid) { star = f; } }));
-    const el = star.getElement(), label = document.querySelector('.lz-label[data-layer=places][data-fid="' + fid + '"]');
+    const el = star.getElement();
+    const label = document.querySelector('.lz-label[data-layer=places][data-fid="' + fid + '"]');
     const r = el.getBoundingClientRect(), c = [(r.left + r.right) / 2, (r.top + r.bottom) / 2];
     const t = document.elementFromPoint(c[0], c[1]);
     const meet = (a, b) => Math.min(a.right, b.right) > Math.max(a.left, b.left)

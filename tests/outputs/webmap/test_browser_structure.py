@@ -15,7 +15,7 @@ import pytest
 
 from lzspatial.outputs.webmap import build_map, save_map
 
-from .test_browser import _STAR, _visible, browser, open_page  # noqa: F401 (fixtures)
+from .test_browser import _STAR, _visible
 
 pytestmark = pytest.mark.browser
 
@@ -149,13 +149,17 @@ def test_language_switch_changes_every_text(open_page, zh_page, default_plan):
     assert title.text_content() == default_plan.title_zh and p.errors == []
 
 
-@pytest.mark.parametrize(("query", "name"), [("ysg", "杨士岗镇"), ("xzm", "肖寨门镇"), ("Ciyutuo", "茨榆坨街道")])
+@pytest.mark.parametrize(
+    ("query", "name"), [("ysg", "杨士岗镇"), ("xzm", "肖寨门镇"), ("Ciyutuo", "茨榆坨街道")]
+)
 def test_search_by_pinyin_initials_fits_and_opens_the_popup(open_page, zh_page, query, name):
     p = open_page(zh_page)
     p.page.fill(".lz-search input", query)
     assert name in p.page.locator(".lz-search li").first.text_content()
     p.page.press(".lz-search input", "Enter")
-    p.page.wait_for_function("!lzmap.runtime.map._animatingZoom && lzmap.runtime.map.getZoom() >= 12", timeout=5000)
+    p.page.wait_for_function(
+        "!lzmap.runtime.map._animatingZoom && lzmap.runtime.map.getZoom() >= 12", timeout=5000
+    )
     assert 12 <= p.js("lzmap.runtime.map.getZoom()") <= 14
     assert name in p.page.locator(".lz-popup h4").text_content()
 
