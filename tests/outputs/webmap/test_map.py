@@ -245,7 +245,7 @@ def test_cli_map_matches_library(tmp_path, default_plan):
     assert res2.returncode == 0, res2.stderr
     a = (tmp_path / "a.html").read_bytes()
     assert a == (tmp_path / "maps" / "structure.html").read_bytes()
-    assert a == render_html(build_map(default_plan)).encode("utf-8")
+    assert a == render_html(build_map(default_plan, lang="zh")).encode("utf-8")  # the CLI opens in Chinese
 
 
 # ---------------------------------------------------------------------------
