@@ -2,7 +2,8 @@
 
 Labels that never overlap and stay by their features, the structure on by default, the 中/EN
 switch, Chinese popups, pinyin-initial search, the north arrow and ratio scale, and the layout on a
-phone and a laptop. The viewport and zoom sweeps are slow (run with --runslow, always in CI).
+phone and a laptop. By default only the labels at 1280×720, the language switch and one search run;
+the rest (viewport and zoom sweeps, layout, symbols) is slow: --runslow, and always in CI.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def test_labels_at_every_size_and_zoom(open_page, zh_page, viewport):
     _check_labels(p, f"{viewport} en")
 
 
+@pytest.mark.slow
 def test_structure_on_and_detail_off_by_default(open_page, zh_page):
     p = open_page(zh_page)
     counts = p.js("lzmap.counts()")
@@ -93,6 +95,7 @@ def test_structure_on_and_detail_off_by_default(open_page, zh_page):
     assert "沈阳方向发展轴" in rows.nth(0).text_content() and "陆海通道发展轴" in rows.nth(1).text_content()
 
 
+@pytest.mark.slow
 def test_main_center_star_is_above_the_seat(open_page, zh_page):
     p = open_page(zh_page)
     top = p.js("""() => { const rt = lzmap.runtime; let star = null;
@@ -104,6 +107,7 @@ def test_main_center_star_is_above_the_seat(open_page, zh_page):
     assert top
 
 
+@pytest.mark.slow
 def test_north_arrow_and_ratio_scale(open_page, zh_page):
     p = open_page(zh_page)
     assert _visible(p, ".lz-north")
@@ -150,7 +154,12 @@ def test_language_switch_changes_every_text(open_page, zh_page, default_plan):
 
 
 @pytest.mark.parametrize(
-    ("query", "name"), [("ysg", "杨士岗镇"), ("xzm", "肖寨门镇"), ("Ciyutuo", "茨榆坨街道")]
+    ("query", "name"),
+    [
+        ("ysg", "杨士岗镇"),
+        pytest.param("xzm", "肖寨门镇", marks=pytest.mark.slow),
+        pytest.param("Ciyutuo", "茨榆坨街道", marks=pytest.mark.slow),
+    ],
 )
 def test_search_by_pinyin_initials_fits_and_opens_the_popup(open_page, zh_page, query, name):
     p = open_page(zh_page)
@@ -179,6 +188,7 @@ _COVERS = """() => {
 }"""
 
 
+@pytest.mark.slow
 def test_laptop_panels_leave_the_district_and_shenyang_free(open_page, zh_page, default_plan):
     p = open_page(zh_page, viewport=(1366, 768))
     res = p.js(_COVERS)
@@ -188,6 +198,7 @@ def test_laptop_panels_leave_the_district_and_shenyang_free(open_page, zh_page, 
     assert star["top"] and star["inView"] and star["starUnder"] == [] and star["labelUnder"] == [], star
 
 
+@pytest.mark.slow
 def test_phone_opens_folded_with_the_structure_in_view(open_page, zh_page):
     p = open_page(zh_page, viewport=(390, 844))
     for sel in (".lz-title details", ".lz-legend details", ".lz-layers details"):

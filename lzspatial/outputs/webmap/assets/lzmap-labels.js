@@ -84,7 +84,7 @@
         grid.forEach(function (d) {
           var bx = rect(a.x - w / 2 + d[0], a.y - h / 2 + d[1], w, h);
           out.push({ box: bx, angle: 0, anchor: L.point(bx.left + w / 2, bx.top + h / 2), area: true,
-            test: function () { return self.boxInside(lb.f, bx); } });
+            test: function () { return self.boxInside(lb, bx); } });
         });
       }
     } else {
@@ -93,19 +93,26 @@
     return out;
   };
 
-  /** Whether the four corners of container box `b` lie inside polygon layer `f`. */
-  Runtime.prototype.boxInside = function (f, b) {
-    var map = this.map, rings = f.getLatLngs();
-    while (rings.length && Array.isArray(rings[0]) && Array.isArray(rings[0][0])) { rings = [].concat.apply([], rings); }
+  /** Whether label box `b` (container px) lies in the polygon of label `lb` (its rings are projected
+   *  once per placement). */
+  Runtime.prototype.boxInside = function (lb, b) {
+    var map = this.map;
+    if (lb.projStamp !== this.placeStamp) {
+      var rings = lb.f.getLatLngs();
+      while (rings.length && Array.isArray(rings[0]) && Array.isArray(rings[0][0])) { rings = [].concat.apply([], rings); }
+      lb.proj = rings.map(function (r) { return r.map(function (ll) { return map.latLngToContainerPoint(ll); }); });
+      lb.projStamp = this.placeStamp;
+    }
+    var rings2 = lb.proj;
     function inRing(ring, p) {
       var c = false;
       for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-        var a = map.latLngToContainerPoint(ring[i]), b2 = map.latLngToContainerPoint(ring[j]);
+        var a = ring[i], b2 = ring[j];
         if ((a.y > p.y) !== (b2.y > p.y) && p.x < (b2.x - a.x) * (p.y - a.y) / (b2.y - a.y) + a.x) { c = !c; }
       }
       return c;
     }
-    function inside(p) { var n = 0; rings.forEach(function (r) { if (inRing(r, p)) { n++; } }); return n % 2 === 1; }
+    function inside(p) { var n = 0; rings2.forEach(function (r) { if (inRing(r, p)) { n++; } }); return n % 2 === 1; }
     // the centre inside, and three corners of four (a narrow wedge still holds its name)
     var n = 0;
     [[b.left, b.top], [b.right, b.top], [b.left, b.bottom], [b.right, b.bottom]].forEach(function (q) {
@@ -149,6 +156,7 @@
     var map = this.map, self = this, size = map.getSize();
     if (!this.labelled.length) { return; }
     if (this.textsLang !== this.lang) { this.labelTexts(); }
+    this.placeStamp = (this.placeStamp || 0) + 1;
     var cr = map.getContainer().getBoundingClientRect(), taken = [], symbols = [];
     var panels = map.getContainer().querySelectorAll(".leaflet-control");
     for (var i = 0; i < panels.length; i++) {
