@@ -36,9 +36,10 @@ DEFAULT_OUT = Path("maps") / "structure.html"
 @click.option(
     "--lang",
     type=click.Choice(LANGS),
-    default="both",
+    default="zh",
     show_default=True,
-    help="Language of labels, legend, popups and panels.",
+    help="Initial language of labels, legend, popups and panels (both: Chinese and English); "
+    "the 中/EN switch in the page changes it.",
 )
 @click.option(
     "--check/--no-check",

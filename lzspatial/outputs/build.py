@@ -111,7 +111,7 @@ def _build_into(
         f"{totals.get('accepted', 0)} accepted"
     )
 
-    m = build_map(plan, violations=report.violations)
+    m = build_map(plan, lang="zh", violations=report.violations)  # Chinese first; 中/EN in the page
     written.append(save_map(m, out / MAP_NAME))
     echo(f"map: {shown / MAP_NAME}")
     written.append(print_map(plan, out / PRINT_NAME, paper="A3", landscape=True))

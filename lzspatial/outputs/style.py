@@ -16,8 +16,10 @@ __all__ = [
     "DRAW_RANK",
     "LABELLED",
     "LEGEND_RANK",
+    "DEFAULT_OFF",
     "EXTRA_STYLES",
     "SCHEMATIC_DASH",
+    "STRUCTURE_ELEMENTS",
     "STYLES",
     "class_of",
     "served_codes",
@@ -33,6 +35,7 @@ CLASS_FIELD: dict[str, str] = {
     "context": "in_shenyang",
     "places": "kind",
     "zones": "functions",
+    "axes": "id",
     "centers": "rank",
     "towns": "rank",
     "parks": "kind",
@@ -50,82 +53,94 @@ _BASE: dict[str, Any] = {
     "marker": "circle",
 }
 
-#: element -> class value (or "*") -> style.
+#: element -> class value (or "*") -> style. No colour is used by two elements (a test checks it),
+#: and the classes of the layers shown on open stay apart for deuteranopes (``scripts/palette_cvd.py``).
 STYLES: dict[str, dict[str, dict[str, Any]]] = {
     "boundary": {"*": {"color": "#1a1a1a", "weight": 3.5, "fill": "#ffffff", "fill_opacity": 0.0}},
     "context": {
-        "True": {"color": "#9e9e9e", "weight": 1.0, "fill": "#eeeeee", "fill_opacity": 0.35},
-        "False": {"color": "#bdbdbd", "weight": 1.0, "fill": "#f5f5f5", "fill_opacity": 0.35},
+        "True": {"color": "#8c8c8c", "weight": 1.0, "fill": "#dcd6c8", "fill_opacity": 0.35},
+        "False": {"color": "#b0aca4", "weight": 1.0, "fill": "#f3f1ec", "fill_opacity": 0.35},
     },
     "places": {
         "district_seat": {"color": "#000000", "fill": "#000000", "radius": 4, "marker": "square"},
-        "city_centre": {"color": "#b71c1c", "fill": "#b71c1c", "radius": 8, "marker": "star"},
-        "city": {"color": "#616161", "fill": "#9e9e9e", "radius": 4, "marker": "circle"},
+        "city_centre": {"color": "#7f0000", "fill": "#d50000", "radius": 8, "marker": "star"},
+        "city": {"color": "#455a64", "fill": "#90a4ae", "radius": 4, "marker": "circle"},
     },
-    "core": {"*": {"color": "#c62828", "weight": 2.5, "fill": "#ef5350", "fill_opacity": 0.35}},
+    "core": {"*": {"color": "#b2182b", "weight": 2.5, "fill": "#f4a582", "fill_opacity": 0.4}},
     "zones": {
-        "new_industrial_expansion": {"color": "#6a1b9a", "fill": "#ba68c8", "fill_opacity": 0.22},
-        "open_up_cooperation": {"color": "#1565c0", "fill": "#64b5f6", "fill_opacity": 0.22},
-        "trade_logistics": {"color": "#1565c0", "fill": "#64b5f6", "fill_opacity": 0.22},
-        "modern_agriculture": {"color": "#9e9d24", "fill": "#dce775", "fill_opacity": 0.25},
-        "green_development": {"color": "#2e7d32", "fill": "#81c784", "fill_opacity": 0.22},
+        "new_industrial_expansion": {"color": "#762a83", "fill": "#f1b6da", "fill_opacity": 0.25},
+        "open_up_cooperation": {"color": "#2166ac", "fill": "#92c5de", "fill_opacity": 0.25},
+        "trade_logistics": {"color": "#2166ac", "fill": "#92c5de", "fill_opacity": 0.25},
+        "modern_agriculture": {"color": "#8c6d1f", "fill": "#eee08a", "fill_opacity": 0.3},
+        "green_development": {"color": "#1b7837", "fill": "#a6dba0", "fill_opacity": 0.25},
     },
-    "axes": {"*": {"color": "#d84315", "weight": 5.0}},
+    "axes": {
+        "*": {"color": "#e66101", "weight": 5.0},
+        "axis-shenyang": {"color": "#e66101", "weight": 5.0},
+        "axis-land-sea": {"color": "#5e3c99", "weight": 5.0},
+    },
     "centers": {
-        "main": {"color": "#b71c1c", "fill": "#ffeb3b", "radius": 11, "marker": "star"},
-        "secondary": {"color": "#e65100", "fill": "#ffe082", "radius": 9, "marker": "diamond"},
+        "main": {"color": "#67001f", "fill": "#ffd700", "radius": 11, "marker": "star"},
+        "secondary": {"color": "#993404", "fill": "#fdb863", "radius": 9, "marker": "diamond"},
     },
     "towns": {
-        "seat": {"color": "#212121", "fill": "#ffffff", "radius": 7, "marker": "circle"},
-        "key": {"color": "#4a148c", "fill": "#ce93d8", "radius": 8, "marker": "circle"},
-        "general": {"color": "#424242", "fill": "#ffffff", "radius": 4, "marker": "circle"},
+        "seat": {"color": "#252525", "fill": "#fff7bc", "radius": 7, "marker": "circle"},
+        "key": {"color": "#40004b", "fill": "#d01c8b", "radius": 8, "marker": "circle"},
+        "general": {"color": "#4d4d4d", "fill": "#c8c8c8", "radius": 4, "marker": "circle"},
     },
     "parks": {
-        "bonded_zone": {"color": "#0d47a1", "fill": "#1e88e5", "fill_opacity": 0.55},
-        "development_zone": {"color": "#4a148c", "fill": "#8e24aa", "fill_opacity": 0.5},
-        "logistics_park": {"color": "#006064", "fill": "#00acc1", "fill_opacity": 0.55},
-        "timber_port": {"color": "#4e342e", "fill": "#8d6e63", "fill_opacity": 0.6},
-        "customs_station": {"color": "#e65100", "fill": "#fb8c00", "fill_opacity": 0.7},
-        "digital_park": {"color": "#1b5e20", "fill": "#00c853", "fill_opacity": 0.5},
+        "bonded_zone": {"color": "#053061", "fill": "#4393c3", "fill_opacity": 0.55},
+        "development_zone": {"color": "#3f007d", "fill": "#9e9ac8", "fill_opacity": 0.5},
+        "logistics_park": {"color": "#00441b", "fill": "#01665e", "fill_opacity": 0.55},
+        "timber_port": {"color": "#543005", "fill": "#bf812d", "fill_opacity": 0.6},
+        "customs_station": {"color": "#7f2704", "fill": "#ffff33", "fill_opacity": 0.7},
+        "digital_park": {"color": "#003c30", "fill": "#c7eae5", "fill_opacity": 0.5},
     },
     "transport": {
-        "railway": {"color": "#37474f", "weight": 3.0},
-        "expressway": {"color": "#f9a825", "weight": 3.0},
+        "railway": {"color": "#3d3d5c", "weight": 3.0},
+        "expressway": {"color": "#c7a000", "weight": 3.0},
     },
-    "water": {"river": {"color": "#1e88e5", "weight": 2.5}},
+    "water": {"river": {"color": "#00a6ed", "weight": 2.5}},
     "control_lines": {
         "eco_red_line": {
-            "color": "#2e7d32",
+            "color": "#006d2c",
             "weight": 1.5,
-            "fill": "#66bb6a",
+            "fill": "#74c476",
             "fill_opacity": 0.3,
             "hatch": True,
         },
         "basic_farmland": {
-            "color": "#f9a825",
+            "color": "#a6761d",
             "weight": 1.0,
-            "fill": "#fff176",
+            "fill": "#f0e68c",
             "fill_opacity": 0.25,
             "hatch": True,
         },
         "urban_development_boundary": {
-            "color": "#c62828",
+            "color": "#d6604d",
             "weight": 2.0,
-            "fill": "#ef9a9a",
+            "fill": "#fddbc7",
             "fill_opacity": 0.0,
         },
     },
 }
+
+#: Elements drawn but switched off when the map opens (control lines and transport detail bury the
+#: structure); the rule-check layer is off too. Everything else is on.
+DEFAULT_OFF = ("control_lines", "transport", "violations")
+
+#: Elements that carry the structure, shown together on open (the deuteranopia check covers them).
+STRUCTURE_ELEMENTS = tuple(e for e in STYLES if e not in DEFAULT_OFF)
 
 
 #: Styles of the layers that are not plan elements: rule-check violations by severity and
 #: screened sites by verdict. The web map and the compliance report both use them.
 EXTRA_STYLES: dict[str, dict[str, dict[str, Any]]] = {
     "violations": {
-        "error": {"color": "#d50000", "weight": 3.5, "fill": "#ff1744", "fill_opacity": 0.12, "radius": 10},
-        "warning": {"color": "#ff1744", "weight": 2.5, "fill": "#ff5252", "fill_opacity": 0.08, "radius": 8},
-        "info": {"color": "#ff8a80", "weight": 2.0, "fill": "#ff8a80", "fill_opacity": 0.05, "radius": 7},
-        "accepted": {"color": "#9e9e9e", "weight": 2.0, "fill": "#bdbdbd", "fill_opacity": 0.05, "radius": 7},
+        "error": {"color": "#ff0000", "weight": 3.5, "fill": "#ff4d4d", "fill_opacity": 0.12, "radius": 10},
+        "warning": {"color": "#ff6f00", "weight": 2.5, "fill": "#ffab40", "fill_opacity": 0.08, "radius": 8},
+        "info": {"color": "#f06292", "weight": 2.0, "fill": "#f8bbd0", "fill_opacity": 0.05, "radius": 7},
+        "accepted": {"color": "#757575", "weight": 2.0, "fill": "#bdbdbd", "fill_opacity": 0.05, "radius": 7},
     },
     "sites": {
         "pass": {"color": "#1b5e20", "weight": 1.5, "fill": "#43a047", "fill_opacity": 0.55, "radius": 5},
@@ -172,13 +187,23 @@ LEGEND_RANK = {
     "places": 10,
     "context": 11,
 }
-#: Classes whose features carry permanent labels, with the label look (True = default).
-LABELLED: dict[tuple[str, str], bool | str] = {
-    ("towns", "key"): True,
-    ("centers", "main"): True,
-    ("centers", "secondary"): True,
-    ("places", "city_centre"): "place",
-    ("places", "city"): "muted",
+#: Classes whose features carry permanent labels ("*": every class of the element), with their
+#: priority: where labels collide, the lower number stays (structure > key towns > towns > parks >
+#: context). The district seat is not labelled: the main center names the urban area.
+LABELLED: dict[tuple[str, str], int] = {
+    ("centers", "main"): 0,
+    ("centers", "secondary"): 1,
+    ("core", "*"): 1,
+    ("axes", "*"): 2,
+    ("zones", "*"): 3,
+    ("places", "city_centre"): 3,
+    ("towns", "key"): 4,
+    ("towns", "seat"): 5,
+    ("towns", "general"): 6,
+    ("parks", "*"): 7,
+    ("water", "*"): 8,
+    ("context", "*"): 9,
+    ("places", "city"): 9,
 }
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "BACK_TRANSLATION_NOTE",
     "CLASS_LABELS",
     "CONTROL_LINE_LABELS",
+    "ENGLISH_ONLY",
     "ELEMENT_LABELS",
     "FIELD_LABELS",
     "LANGS",
@@ -42,6 +43,9 @@ BACK_TRANSLATION_NOTE = (
     "Chinese names of plan elements (the structure, zones, chains) are back-translations of the "
     "English source text, not yet checked against the Chinese original.",
 )
+
+#: Marker shown beside an English text where its Chinese version (``note_zh``, ``source_zh``) is missing.
+ENGLISH_ONLY: tuple[str, str] = ("仅英文", "English only")
 
 #: Verdicts of the siting screen, best first.
 VERDICTS = ("pass", "conditional", "fail")
@@ -114,6 +118,22 @@ _FIELD_VOCAB = {
     ("towns", "tags"): "town_tags",
 }
 
+#: (element, field) -> value -> (zh, en), for fields with a fixed vocabulary that is not a style class.
+_ELEMENT_VALUES: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
+    ("towns", "kind"): {"subdistrict": ("街道", "subdistrict"), "town": ("镇", "town")},
+    ("towns", "rank"): {
+        "seat": ("城区街道", "urban subdistrict"),
+        "key": ("重点镇", "key town"),
+        "general": ("一般乡镇", "other town"),
+    },
+}
+
+#: Fields whose value names a style class: their values read as the class labels.
+_CLASS_VALUE_FIELDS = ("kind", "rank")
+
+#: Yes/no values (booleans are shown as "true"/"false").
+_BOOLEANS = {"true": {"zh": "是", "en": "yes"}, "false": {"zh": "否", "en": "no"}}
+
 _FIXED_VALUES = {
     "geometry_basis": {
         "sourced": {"zh": "有来源", "en": "sourced"},
@@ -139,6 +159,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "geometry_basis": ("几何依据", "geometry basis"),
     "source": ("来源", "source"),
     "note": ("说明", "note"),
+    "note_zh": ("说明（中文）", "note (Chinese)"),
+    "source_zh": ("来源（中文）", "source (Chinese)"),
     "kind": ("类型", "kind"),
     "rank": ("等级", "rank"),
     "functions": ("功能", "functions"),
@@ -217,7 +239,15 @@ def combined_label(
 
 def value_labels(element: str, vocabularies: dict[str, Any]) -> dict[str, dict[str, dict[str, str]]]:
     """Return field -> value -> ``{"zh", "en"}`` labels shown in the popups of *element*."""
-    out = dict(_FIXED_VALUES)
+    out: dict[str, dict[str, dict[str, str]]] = dict(_FIXED_VALUES)
+    for fld in _CLASS_VALUE_FIELDS:
+        if element in CLASS_LABELS:
+            out[fld] = {v: {"zh": zh, "en": en} for v, (zh, en) in CLASS_LABELS[element].items()}
+    for (elem, fld), values in _ELEMENT_VALUES.items():
+        if elem == element:
+            out[fld] = {v: {"zh": zh, "en": en} for v, (zh, en) in values.items()}
+    for fld in ("in_shenyang", "accepted"):
+        out[fld] = _BOOLEANS
     if element == "sites":
         out["verdict"] = {v: {"zh": zh, "en": en} for v, (zh, en) in VERDICT_LABELS.items()}
     for (elem, fld), vocab in _FIELD_VOCAB.items():

@@ -103,6 +103,8 @@ COMMON_FIELDS = (
     FieldSpec("geometry_basis", vocab=BASES, doc="sourced | derived | schematic"),
     FieldSpec("source", doc="citation of the source of the feature and its geometry"),
     FieldSpec("note", required=False, doc="how the feature was interpreted or drawn"),
+    FieldSpec("note_zh", required=False, doc="the note in Chinese (else maps mark `note` 'English only')"),
+    FieldSpec("source_zh", required=False, doc="the source in Chinese (else marked 'English only')"),
 )
 
 #: Property names a layer may not use, and why (compared without regard to case).

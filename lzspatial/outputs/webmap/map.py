@@ -26,7 +26,7 @@ from lzspatial.crs.transforms import reproject
 from lzspatial.errors import CRSError, InputError
 from lzspatial.outputs.webmap import payload as _payload
 from lzspatial.outputs.webmap.basemaps import needs_gcj02, tile_layers
-from lzspatial.plan.labels import LANGS, VERDICTS
+from lzspatial.plan.labels import ENGLISH_ONLY, LANGS, VERDICTS
 from lzspatial.plan.model import Plan, require_plan
 
 __all__ = ["LANGS", "VERDICTS", "LzMap", "build_map", "render_html", "save_map"]
@@ -37,10 +37,12 @@ _ASSETS = Path(__file__).resolve().parent / "assets"
 _SCRIPTS = (
     "lzpoints.js",  # canvas renderer for big point classes (window.lzspatialPoints)
     "lzmap-core.js",  # header, IIFE start, UI strings, constants, DOM/SVG/bilingual helpers
-    "lzmap-layers.js",  # symbols, Runtime, drawing, labels and their placement, tooltips, popups, arrowheads
+    "lzmap-layers.js",  # symbols, Runtime, drawing, tooltips, popups (bilingual cells), arrowheads
+    "lzmap-labels.js",  # permanent labels: candidates per geometry, placement by priority, hiding
     "lzmap-legend.js",  # title panel, legend and its layout, visibility sync, grouped layer control
     "lzmap-search.js",  # search index, ranking, select + highlight, search box
     "lzmap-measure.js",  # tool bar: fullscreen, measure distance (m) and area (ha)
+    "lzmap-lang.js",  # the 中/EN switch (every text at run time), north arrow, ratio scale
     "lzmap-init.js",  # fit, counts, run, window.lzspatial.init, IIFE end
 )
 _RANDOM_ID = re.compile(r"\b[a-z][a-z0-9_]*_[0-9a-f]{32}\b")
@@ -250,7 +252,8 @@ def build_map(
         warns that the key ends up in the HTML). ``"gaode"`` shifts every
         layer into GCJ-02 so it lines up; popups still give WGS84.
     lang : {"both", "zh", "en"}
-        Language of labels, legend, popups and panels.
+        Initial language of labels, legend, popups and panels; the page's 中/EN
+        switch changes every text at run time (the HTML holds both languages).
     violations : GeoDataFrame, optional
         ``CheckReport.violations`` of the rule check: a toggleable red layer
         (left out when empty).
@@ -312,6 +315,7 @@ def build_map(
         "source": {k: str(plan.source.get(k, "")) for k in ("title", "publisher", "date")},
         "disclaimer": {k: str(plan.disclaimer.get(k, "")) for k in ("zh", "en")},
         "shift": "gcj02" if gcj else None,
+        "enOnly": {"zh": ENGLISH_ONLY[0], "en": ENGLISH_ONLY[1]},
         "tiles": tiles,
         "bounds": [[round(bounds[1], 6), round(bounds[0], 6)], [round(bounds[3], 6), round(bounds[2], 6)]],
     }

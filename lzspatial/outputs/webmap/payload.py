@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import shapely
+from shapely.ops import polylabel
 
 from lzspatial.io import geometry_to_geojson
 from lzspatial.outputs.style import (
+    CLASS_FIELD,
+    DEFAULT_OFF,
     DRAW_RANK,
     EXTRA_STYLES,
     LABELLED,
@@ -37,6 +41,13 @@ __all__ = ["LayerData", "payload_text", "plan_layer", "script_json", "sites_laye
 #: Layers with more features than this are drawn on a canvas instead of SVG.
 CANVAS_FROM = 2000
 
+#: English text fields and the field holding their Chinese version (a popup in Chinese shows the
+#: English text marked "English only" where the Chinese one is missing).
+_TRANSLATED = {"note": "note_zh", "source": "source_zh"}
+
+#: What a map label leaves out of a name: the schematic marks (the legend and the dashed style say it).
+_SCHEMATIC_MARKS = re.compile(r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schematic)[）)]")
+
 
 @dataclass
 class ClassData:
@@ -46,13 +57,16 @@ class ClassData:
     label: dict[str, str]
     style: dict[str, Any]
     schematic: bool
-    labelled: bool | str
+    labelled: int | None
     kind: str  # pt | ln | pg
     geoms: list[Any] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
     wgs: list[str] = field(default_factory=list)
     #: Whether ``geoms`` is a flat list of point coordinates (x0, y0, x1, y1, ...).
     flat: bool = False
+    #: Map label of each feature ([zh, en]) and, for polygons, its anchor (flat x, y).
+    names: list[list[str]] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -70,6 +84,8 @@ class LayerData:
     classes: list[ClassData] = field(default_factory=list)
     draw_rank: float = 5.5
     legend_rank: float = 5.5
+    #: Shown when the map opens.
+    on: bool = True
 
 
 # ---------------------------------------------------------------------------
@@ -118,7 +134,11 @@ def display(v: Any, labels: dict[str, dict[str, str]] | None = None, lang: str =
     if hasattr(v, "item") and not isinstance(v, str):
         v = v.item()
     if isinstance(v, bool):
-        return "true" if v else "false"
+        v = "true" if v else "false"
+        lab = (labels or {}).get(v)
+        if lab is None:
+            return v
+        return lab["zh"] if lang == "zh" else lab["en"] if lang == "en" else f"{lab['zh']} / {lab['en']}"
     if isinstance(v, float):
         return _num(v)
     if isinstance(v, dict):
@@ -190,6 +210,7 @@ def _group(
     rows: list[list[Any]],
     order: Sequence[str],
     label_of: Any,
+    names: Sequence[list[str]] | None = None,
 ) -> list[ClassData]:
     """Group features by (class, schematic) in *order*, then by first appearance."""
     geoms = list(frame.geometry.values)
@@ -210,10 +231,14 @@ def _group(
             label_of(cls),
             _style(element, cls, sch, kind),
             sch,
-            LABELLED.get((element, cls), False),
+            LABELLED.get((element, cls), LABELLED.get((element, "*"))),
             kind,
         )
         cd.rows = [rows[i] for i in idx]
+        if cd.labelled is not None and names is not None:
+            cd.names = [names[i] for i in idx]
+            if kind == "pg":
+                cd.anchors = [_round6(v) for i in idx for v in _anchor(geoms[i])]
         if all(geoms[i].geom_type == "Point" for i in idx):
             xy = shapely.get_coordinates([geoms[i] for i in idx])
             cd.geoms = [_round6(v) for v in xy.ravel()]
@@ -228,10 +253,47 @@ def _group(
     return out
 
 
+def _anchor(geom: Any) -> tuple[float, float]:
+    """Where a polygon's label goes: the centre of its largest part's biggest inscribed circle."""
+    parts = list(getattr(geom, "geoms", [geom]))
+    big = max(parts, key=lambda g: g.area)
+    p = polylabel(big, tolerance=max(big.length / 400, 1e-6))
+    return p.x, p.y
+
+
+def _cell(v: Any, labels: dict[str, dict[str, str]] | None) -> Any:
+    """Return a popup value in both languages: one string, or ``{"zh", "en"}`` when they differ."""
+    zh, en = display(v, labels, "zh"), display(v, labels, "en")
+    return zh if zh == en else {"zh": zh, "en": en}
+
+
 def _rows(frame: Any, columns: Sequence[str], labels: dict[str, Any], lang: str) -> list[list[Any]]:
+    """One row of popup values per feature, every value in both languages (*lang* is the initial one).
+
+    An English text field with a Chinese twin (``note`` and ``note_zh``) becomes one value
+    ``{"zh": ..., "en": ...}``; its ``zh`` is null where the feature has no Chinese text.
+    """
     records = frame[list(columns)].to_dict("list") if columns else {}
     n = len(frame)
-    return [[display(records[c][i], labels.get(c), lang) for c in columns] for i in range(n)]
+    rows = [[_cell(records[c][i], labels.get(c)) for c in columns] for i in range(n)]
+    for en_field, zh_field in _TRANSLATED.items():
+        if en_field not in columns:
+            continue
+        j = list(columns).index(en_field)
+        zh_values = records.get(zh_field, [None] * n)
+        for row, zh in zip(rows, zh_values, strict=True):
+            if row[j] is not None:
+                row[j] = {"zh": display(zh), "en": row[j]}
+    return rows
+
+
+def _short_names(frame: Any) -> list[list[str]]:
+    """Return the map label of each feature: its names without the schematic marks, [zh, en]."""
+    out = []
+    blank = [None] * len(frame)
+    for zh, en in zip(frame.get("name_zh", blank), frame.get("name_en", blank), strict=True):
+        out.append([_SCHEMATIC_MARKS.sub("", str(v)).strip() if not _is_missing(v) else "" for v in (zh, en)])
+    return out
 
 
 def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerData:
@@ -242,7 +304,7 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
     """
     element = plan.element(name)
     zh, en = plan.titles(name)
-    columns = [c for c in frame.columns if c != frame.geometry.name]
+    columns = [c for c in frame.columns if c != frame.geometry.name and c not in _TRANSLATED.values()]
     labels = value_labels(element, plan.vocabularies)
     rows = _rows(frame, columns, labels, lang)
     classes = [class_of(element, r) for r in frame[columns].to_dict("records")]
@@ -258,8 +320,18 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
         arrows=element == "axes",
         draw_rank=DRAW_RANK.get(element, 5.5),
         legend_rank=LEGEND_RANK.get(element, 5.5),
+        on=element not in DEFAULT_OFF,
     )
+    names = _short_names(frame)
     served = served_codes(frame, element, classes)
+    by_id = dict(zip(classes, frame.get("name_zh", classes), strict=True))
+    by_id_en = dict(zip(classes, frame.get("name_en", classes), strict=True))
+
+    def label_of(c: str) -> dict[str, str]:
+        if CLASS_FIELD.get(element) == "id":  # one legend entry per feature (each axis)
+            return {"zh": str(by_id.get(c, c)), "en": str(by_id_en.get(c, c))}
+        return combined_label(element, served.get(c, [c]), plan.vocabularies, (zh, en))
+
     layer.classes = _group(
         element,
         frame,
@@ -268,7 +340,8 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
         schematic,
         rows,
         order,
-        lambda c: combined_label(element, served.get(c, [c]), plan.vocabularies, (zh, en)),
+        label_of,
+        names,
     )
     return layer
 
@@ -301,6 +374,7 @@ def violations_layer(frame: Any, wgs: Any, lang: str) -> LayerData:
         search=False,
         draw_rank=100,
         legend_rank=-2,
+        on="violations" not in DEFAULT_OFF,
     )
     layer.classes = _group(
         "violations",
@@ -394,6 +468,10 @@ def _class_text(cd: ClassData, style_index: int) -> str:
             "gk": cd.kind,
         }
     )
+    if cd.names:
+        head = head[:-1] + ',"lt":' + _dumps(cd.names) + "}"
+    if cd.anchors:
+        head = head[:-1] + ',"la":[' + ",".join(cd.anchors) + "]}"
     geo = ('"xy":[' if cd.flat else '"g":[') + ",".join(cd.geoms) + "]"
     wgs = ',"w":' + _dumps(cd.wgs) if cd.wgs else ""
     return head[:-1] + "," + geo + ',"p":' + _dumps(cd.rows) + wgs + "}"
@@ -427,6 +505,7 @@ def payload_text(meta: dict[str, Any], layers: list[LayerData]) -> str:
                 "py": lay.pinyin,
                 "arrows": lay.arrows,
                 "search": lay.search,
+                "on": lay.on,
             }
         )
         parts.append(head[:-1] + ',"classes":[' + ",".join(cls_parts) + "]}")

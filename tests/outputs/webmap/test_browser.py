@@ -155,6 +155,11 @@ def test_drawn_features_per_layer_equal_the_data(open_page, pages, default_plan)
     p = open_page(pages["full"])
     expected = {name: len(default_plan[name]) for name in default_plan.layer_names}
     expected |= {"violations": 3, "sites": 5}
+    # control lines, transport and the rule check start hidden (the structure comes first)
+    off = {"control_lines", "transport", "violations"}
+    assert p.js("lzmap.counts()") == {k: (0 if k in off else v) for k, v in expected.items()}
+    for k in off:
+        p.js("(k) => lzmap.setVisible(k, undefined, true)", k)
     dom = p.js(
         """(ids) => Object.fromEntries(ids.map(id =>
         [id, document.querySelectorAll('.leaflet-pane .lz-f.lz-l-' + id).length]))""",
@@ -170,7 +175,9 @@ def test_drawn_features_per_layer_equal_the_data(open_page, pages, default_plan)
 def test_legend_follows_layer_visibility(open_page, pages, default_plan):
     p = open_page(pages["default"])
     for name in default_plan.layer_names:
-        assert _visible(p, f".lz-legend .lz-lg-group[data-layer={name}]"), name
+        shown = name not in ("control_lines", "transport")  # off on open
+        assert _visible(p, f".lz-legend .lz-lg-group[data-layer={name}]") is shown, name
+    p.page.click(".lz-layers summary")
     assert _visible(p, ".lz-legend .lz-lg-row[data-layer=towns][data-cls=key]")
     zone_row = p.page.locator(".lz-legend .lz-lg-row[data-layer=zones][data-cls=open_up_cooperation]")
     trade = default_plan.vocabularies["functional_areas"]["trade_logistics"]
@@ -263,11 +270,14 @@ def test_hostile_names_show_as_text(open_page, pages):
 
 def test_violations_and_sites_popups(open_page, pages):
     p = open_page(pages["full"])
+    assert not _visible(p, ".lz-legend .lz-lg-group[data-layer=violations]")  # off on open
+    p.js("lzmap.setVisible('violations', undefined, true)")
     x, y = p.screen_xy("violations", "towns-far")
     p.page.mouse.click(x, y)
     text = p.page.locator(".lz-popup").text_content()
     assert "Town distance" in text and "2,500 m" in text
     assert _visible(p, ".lz-legend .lz-lg-group[data-layer=violations]")
+    p.page.click(".lz-layers summary")
     p.page.click(".lz-layers input[data-layer=violations]:not([data-cls])")
     assert not _visible(p, ".lz-legend .lz-lg-group[data-layer=violations]")
 
@@ -368,6 +378,7 @@ def test_big_point_layers_on_canvas_stay_interactive(open_page, pages, default_p
     name = default_plan["core"]["name_zh"].iloc[0]
     assert any(name in t for t in p.page.locator(".lz-tip").all_text_contents())
     # hiding one verdict class hides its points and its legend entry
+    p.page.click(".lz-layers summary")
     p.js("document.querySelector('.lz-layers details[data-layer=sites]').open = true")
     p.page.click(".lz-layers input[data-layer=sites][data-cls=fail]")
     p.page.wait_for_timeout(100)
@@ -412,7 +423,8 @@ _STAR = """(fid) => {
     const rt = lzmap.runtime, entry = rt.layers.places, m = rt.map.getContainer().getBoundingClientRect();
     let star = null;
     entry.classes.forEach(ce => ce.feats.forEach(f => { if (ce.cfg.p[f.lzi][0] === fid) { star = f; } }));
-    const el = star.getElement(), label = star.getTooltip().getElement();
+    const el = star.getElement();
+    const label = document.querySelector('.lz-label[data-layer=places][data-fid="' + fid + '"]');
     const r = el.getBoundingClientRect(), c = [(r.left + r.right) / 2, (r.top + r.bottom) / 2];
     const t = document.elementFromPoint(c[0], c[1]);
     const meet = (a, b) => Math.min(a.right, b.right) > Math.max(a.left, b.left)

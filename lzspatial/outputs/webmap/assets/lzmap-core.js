@@ -20,6 +20,7 @@
     schematicLong: { zh: "示意性几何，非测绘或官方数据", en: "schematic geometry, not survey or official data" },
     schematicNote: { zh: "虚线或空心符号 = 示意性几何", en: "dashed or hollow = schematic geometry" },
     basemap: { zh: "底图", en: "Basemap" },
+    north: { zh: "指北针：图上方为北", en: "North arrow: north is up" },
     fullscreen: { zh: "全屏", en: "Fullscreen" },
     distance: { zh: "测距离（米）", en: "Measure distance (m)" },
     area: { zh: "测面积（公顷）", en: "Measure area (ha)" },
@@ -32,6 +33,8 @@
                en: "Layers shifted to GCJ-02 to match the Gaode basemap; popups give WGS84 coordinates." }
   };
   var SVGNS = "http://www.w3.org/2000/svg";
+  var LANG_CHOICES = ["zh", "en", "both"];
+  var NARROW = 600;            // px: maps this narrow (phones) open with every panel folded
   var LEGEND_OPEN_FROM = 140;  // px of room under the top-left controls below which the legend starts closed
   var FIT_MARGIN = 24;         // px kept free around the fitted bounds (room for a symbol and its label)
   var ICONS = {

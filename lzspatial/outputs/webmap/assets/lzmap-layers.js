@@ -28,7 +28,8 @@
     this.layers = {};       // layer id -> {cfg, group, classes: [{cfg, group, feats: [leaflet layers]}]}
     this.order = [];
     this.index = [];        // search entries
-    this.labelled = [];     // features with permanent labels
+    this.labelled = [];     // permanent labels (lzmap-labels.js)
+    this.lzRank = 0;        // z-index offset of point symbols: later layers on top
     this.highlight = L.layerGroup().addTo(map);
   }
 
@@ -61,7 +62,9 @@
   Runtime.prototype.pointLayer = function (lc, st, o, latlng) {
     if (st.marker === "circle" || !st.marker || o.renderer) { return L.circleMarker(latlng, o); }
     var size = 2 * st.radius;
-    return L.marker(latlng, { keyboard: false, riseOnHover: true, bubblingMouseEvents: true, icon: L.divIcon({
+    // symbols of later layers (centers) stay above earlier ones (the seat), whatever their latitude
+    return L.marker(latlng, { keyboard: false, riseOnHover: true, bubblingMouseEvents: true,
+      zIndexOffset: 1000 * this.lzRank + (st.radius || 0) * 10, icon: L.divIcon({
       className: "lz-sym lz-f lz-l-" + lc.id, html: symbolSvg(st, size),
       iconSize: [size + 4, size + 4], iconAnchor: [size / 2 + 2, size / 2 + 2] }) });
   };
@@ -71,6 +74,7 @@
     var total = 0;
     lc.classes.forEach(function (c) { total += c.p.length; });
     var useCanvas = total > (self.cfg.canvasFrom || 2000);
+    this.lzRank = this.cfg.draw.indexOf(lc.id) + 1;
     lc.classes.forEach(function (c, ci) {
       var st = self.cfg.styles[c.s], info = { layer: lc, cls: c, entry: entry, ci: ci, st: st };
       if (useCanvas && c.xy) {  // big point classes: painted on one shared canvas (lzpoints.js)
@@ -98,7 +102,7 @@
       }
       grp.bindTooltip(function (lyr) { return self.tooltip(lyr); }, { sticky: true, className: "lz-tip" });
       grp.on("click", function (e) { self.popup(e); });
-      if (c.lab) { feats.forEach(function (f) { self.label(f, st); }); }
+      if (c.lab !== null && c.lab !== undefined && c.lt) { feats.forEach(function (f) { self.addLabel(f, st); }); }
       if (lc.arrows) { self.arrows(entry.group, grp, feats, st); }
       entry.classes.push({ cfg: c, group: grp, feats: feats });
       entry.group.addLayer(grp);
@@ -111,48 +115,17 @@
     return { zh: zh === null || zh === undefined ? "" : String(zh), en: en === null || en === undefined ? "" : String(en) };
   };
 
-  Runtime.prototype.label = function (f, st) {
-    var n = this.name(f.lzf.layer, f.lzf.cls.p[f.lzi]), node = el("div");
-    if (this.lang === "both") { el("span", null, n.zh || n.en, node); if (n.zh && n.en) { el("span", "lz-en", n.en, node); } }
-    else { node.textContent = bi(this.lang, n); }
-    f.bindTooltip(node, { permanent: true, direction: "right", offset: [st.radius + 2, 0], interactive: false,
-      className: "lz-label" + (typeof f.lzf.cls.lab === "string" ? " lz-label-" + f.lzf.cls.lab : "") });
-    f.lzRadius = st.radius;
-    this.labelled.push(f);
-  };
-
-  /** Place permanent labels right, left, above or below their marker, whichever overlaps least. */
-  Runtime.prototype.placeLabels = function () {
-    var placed = [], map = this.map;
-    function overlap(a, b) {
-      var w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-      return w > 0 && h > 0 ? w * h : 0;
+  /** Put popup value `v` into `td`: a string, or {zh, en}; an English text without its Chinese twin
+   *  gets a visible "English only" mark when Chinese is asked for. */
+  Runtime.prototype.cell = function (td, v) {
+    if (typeof v !== "object") { td.textContent = String(v); return; }
+    var lang = this.lang;
+    if (v.zh === null || v.zh === undefined || v.zh === "") {
+      td.textContent = v.en;
+      if (lang !== "en") { el("span", "lz-en-only", bi(lang, this.cfg.enOnly, " / "), td); }
+      return;
     }
-    function markerRect(f) {
-      var p = map.latLngToContainerPoint(f.getLatLng()), r = f.lzRadius + 1, c = map.getContainer().getBoundingClientRect();
-      return { left: c.left + p.x - r, right: c.left + p.x + r, top: c.top + p.y - r, bottom: c.top + p.y + r };
-    }
-    var markers = this.labelled.filter(function (f) { return map.hasLayer(f); }).map(markerRect);
-    var panels = map.getContainer().querySelectorAll(".leaflet-control");
-    for (var i = 0; i < panels.length; i++) { markers.push(panels[i].getBoundingClientRect()); }
-    this.labelled.forEach(function (f) {
-      var tt = f.getTooltip();
-      if (!tt || !map.hasLayer(f) || !tt.getElement()) { return; }
-      var r = f.lzRadius + 2, best = null;
-      [["right", [r, 0]], ["left", [-r, 0]], ["top", [0, -r]], ["bottom", [0, r]]].forEach(function (d) {
-        if (best && best.cost === 0) { return; }
-        tt.options.direction = d[0];
-        tt.options.offset = d[1];
-        tt.update();
-        var rect = tt.getElement().getBoundingClientRect(), cost = 0;
-        placed.concat(markers).forEach(function (o) { cost += overlap(rect, o); });
-        if (!best || cost < best.cost) { best = { cost: cost, d: d, rect: rect }; }
-      });
-      tt.options.direction = best.d[0];
-      tt.options.offset = best.d[1];
-      tt.update();
-      placed.push(best.rect);
-    });
+    td.textContent = bi(lang, v, " / ");
   };
 
   Runtime.prototype.tooltip = function (lyr) {
@@ -163,7 +136,7 @@
   };
 
   Runtime.prototype.popupNode = function (lyr) {
-    var f = lyr.lzf, lc = f.layer, c = f.cls, row = c.p[lyr.lzi], lang = this.lang;
+    var f = lyr.lzf, lc = f.layer, c = f.cls, row = c.p[lyr.lzi], lang = this.lang, self = this;
     var node = el("div", "lz-popup");
     el("h4", null, bi(lang, this.name(lc, row)), node);
     el("div", "lz-sub", bi(lang, lc.title) + " · " + bi(lang, c.label), node);
@@ -174,7 +147,7 @@
       if (v === null || v === undefined || v === "") { return; }
       var tr = el("tr", null, null, body);
       el("th", null, bi(lang, { zh: col[1], en: col[2] }, " / "), tr);
-      el("td", null, v, tr);
+      self.cell(el("td", null, null, tr), v);
     });
     var coord = this.wgs(lyr);
     if (coord) { el("div", "lz-coord", coord, node); }
@@ -196,7 +169,11 @@
     // a click on a canvas point over a vector feature belongs to the point (lzpoints.js opens it)
     if (this.points && e.containerPoint && this.points.hit(e.containerPoint)) { return; }
     var lyr = e.layer || e.target, at = lyr.getLatLng ? lyr.getLatLng() : e.latlng;
-    L.popup({ maxWidth: 360, autoPanPadding: [20, 20] }).setLatLng(at).setContent(this.popupNode(lyr)).openOn(this.map);
+    var pop = L.popup({ maxWidth: 360, autoPanPadding: [20, 20], autoPan: e.autoPan !== false })
+      .setLatLng(at).setContent(this.popupNode(lyr));
+    pop.lzSource = lyr;
+    pop.openOn(this.map);
+    return pop;
   };
 
   /* ---- directed axes: arrowheads drawn as small triangles, recomputed on zoom ---- */

@@ -1,15 +1,29 @@
-  /* ---- title panel ---- */
+  /* ---- title header: the title is its summary; source and disclaimer unfold on a tap ---- */
   Runtime.prototype.titlePanel = function () {
-    var cfg = this.cfg, lang = this.lang, d = panel("lz-title"), h = el("h1", null, null, d);
+    var d = panel("lz-title"), det = el("details", null, null, d);
+    det.open = !this.narrow();
+    this.titleDetails = det;
+    this.fillTitle();
+    control("topleft", d).addTo(this.map);
+  };
+
+  /** A phone-sized map: panels start folded. */
+  Runtime.prototype.narrow = function () { return this.map.getSize().x <= NARROW; };
+
+  Runtime.prototype.fillTitle = function () {
+    var cfg = this.cfg, lang = this.lang, det = this.titleDetails, open = det.open;
+    det.textContent = "";
+    var sum = el("summary", null, null, det), h = el("h1", null, null, sum);
     if (lang === "both") { el("span", null, cfg.title.zh, h); el("span", "lz-en", cfg.title.en, h); }
     else { h.textContent = bi(lang, cfg.title); }
     var s = cfg.source || {};
-    var src = el("div", "lz-src", this.t("source") + ": " + [s.publisher, s.date].filter(Boolean).join(", "), d);
+    var src = el("div", "lz-src", this.t("source") + ": " + [s.publisher, s.date].filter(Boolean).join(", "), det);
     if (s.title) { src.title = s.title; }
     var disc = bi(lang, cfg.disclaimer, "\n");
-    if (disc) { var dd = el("div", "lz-disc", null, d); disc.split("\n").forEach(function (line) { el("div", null, line, dd); }); }
-    if (cfg.shift) { el("div", "lz-shift", this.t("shifted"), d); }
-    control("topleft", d).addTo(this.map);
+    if (disc) { var dd = el("div", "lz-disc", null, det); disc.split("\n").forEach(function (line) { el("div", null, line, dd); }); }
+    if (cfg.shift) { el("div", "lz-shift", this.t("shifted"), det); }
+    det.open = open;
+    document.title = bi(lang, cfg.title, " | ");
   };
 
   /* ---- legend: one, bilingual, grouped by element, follows visibility ---- */
@@ -32,8 +46,17 @@
   };
 
   Runtime.prototype.legend = function () {
-    var self = this, d = panel("lz-legend"), det = el("details", null, null, d);
-    det.open = true;
+    var d = panel("lz-legend"), det = el("details", null, null, d);
+    det.open = !this.narrow();
+    this.legendPanel = d;
+    this.legendDetails = det;
+    this.fillLegend();
+    control("bottomleft", d).addTo(this.map);
+  };
+
+  Runtime.prototype.fillLegend = function () {
+    var self = this, det = this.legendDetails;
+    det.textContent = "";
     el("summary", null, this.t("legend"), det);
     this.legendRows = [];
     this.order.forEach(function (id) {
@@ -52,9 +75,6 @@
       self.legendRows.push({ node: grp, entry: entry, ce: null });
     });
     el("div", "lz-lg-note", this.t("schematicNote"), det);
-    this.legendPanel = d;
-    this.legendDetails = det;
-    control("bottomleft", d).addTo(this.map);
   };
 
   /** Keep the legend (bottom left) clear of the title, zoom and tool buttons (top left): cap its
@@ -80,6 +100,7 @@
       var on = map.hasLayer(r.entry.group) && (r.ce ? map.hasLayer(r.ce.group) && r.ce.feats.length > 0 : true);
       r.node.classList.toggle("lz-hidden", !on);
     });
+    if (this.ready) { this.placeLabels(); }
   };
 
   Runtime.prototype.setVisible = function (id, cls, on) {
@@ -101,13 +122,23 @@
 
   /* ---- layer control grouped by element (element checkbox, then one checkbox per class) ---- */
   Runtime.prototype.layerControl = function () {
-    var self = this, d = panel("lz-layers"), det = el("details", null, null, d);
-    det.open = window.innerWidth > 900;
+    var d = panel("lz-layers"), det = el("details", null, null, d);
+    det.open = false;  // the legend shows what is on; the control opens on demand
+    this.layersDetails = det;
+    this.fillLayerControl();
+    control("topright", d).addTo(this.map);
+  };
+
+  Runtime.prototype.fillLayerControl = function () {
+    var self = this, det = this.layersDetails, map = this.map;
+    det.textContent = "";
     el("summary", null, this.t("layers"), det);
     function box(parent, text, id, cls, swatch) {
       var lab = el("label", null, null, parent), inp = el("input", null, null, lab);
       inp.type = "checkbox";
-      inp.checked = true;
+      var entry = self.layers[id], target = entry.group;
+      entry.classes.forEach(function (ce) { if (ce.cfg.id === cls) { target = ce.group; } });
+      inp.checked = cls === null ? map.hasLayer(entry.group) : entry.group.hasLayer(target);
       inp.lzLayer = id;
       inp.lzCls = cls;
       inp.setAttribute("data-layer", id);
@@ -119,7 +150,7 @@
     if (this.tiles) {
       var tl = el("label", null, null, det), ti = el("input", null, null, tl);
       ti.type = "checkbox";
-      ti.checked = true;
+      ti.checked = self.map.hasLayer(self.tiles[0]);
       ti.addEventListener("change", function () {
         self.tiles.forEach(function (t) { if (ti.checked) { t.addTo(self.map); } else { self.map.removeLayer(t); } });
       });
@@ -139,6 +170,5 @@
         });
       }
     });
-    control("topright", d).addTo(this.map);
   };
 

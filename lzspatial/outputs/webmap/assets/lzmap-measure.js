@@ -10,6 +10,7 @@
       a.setAttribute("aria-label", self.t(key));
       a.appendChild(icon(ICONS[key]));
       L.DomEvent.on(a, "click", function (ev) { L.DomEvent.preventDefault(ev); fn(a); });
+      (self.toolButtons || (self.toolButtons = [])).push({ key: key, a: a });
       return a;
     }
     button("fullscreen", function () { self.toggleFullscreen(); });

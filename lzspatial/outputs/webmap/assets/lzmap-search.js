@@ -7,7 +7,9 @@
       entry.classes.forEach(function (ce) {
         ce.feats.forEach(function (f, i) {
           var row = ce.cfg.p[i], n = self.name(lc, row), py = lc.py >= 0 ? row[lc.py] : "";
-          var keys = [n.zh, n.en, py].filter(Boolean).map(norm);
+          // pinyin initials too: "yang shi gang" -> "ysg"
+          var initials = py ? String(py).trim().split(/\s+/).map(function (w) { return w.charAt(0); }).join("") : "";
+          var keys = [n.zh, n.en, py, initials].filter(Boolean).map(norm);
           if (keys.length) { self.index.push({ f: f, n: n, keys: keys, lc: lc }); }
         });
       });
@@ -46,12 +48,15 @@
       map.fitBounds(f.getBounds(), { maxZoom: 14, padding: [40, 40] });
     }
     this.selected = f;
+    // its popup, at the point or at the middle of the shape, without panning the view again
+    this.popup({ layer: f, latlng: f.getLatLng ? f.getLatLng() : f.getBounds().getCenter(), autoPan: false });
     return f;
   };
 
   Runtime.prototype.searchBox = function () {
     var self = this, d = panel("lz-search"), inp = el("input", null, null, d), ul = el("ul", null, null, d);
     inp.type = "search";
+    this.searchInput = inp;
     inp.placeholder = this.t("search");
     inp.setAttribute("aria-label", this.t("search"));
     var current = [];
