@@ -34,6 +34,10 @@
   }
 
   Runtime.prototype.t = function (key) { return bi(this.lang, UI[key]); };
+  // "(示意)" after a schematic class's label, unless its name already says so
+  Runtime.prototype.schMark = function (text, sch) {
+    return sch && !/示意|schematic/i.test(text) ? text + " (" + this.t("schematic") + ")" : text;
+  };
 
   Runtime.prototype.styles = function () {
     var defs = svgEl("svg", { width: 0, height: 0, "aria-hidden": "true",

@@ -68,8 +68,7 @@
         row.setAttribute("data-layer", id);
         row.setAttribute("data-cls", c.id);
         row.appendChild(self.swatch(c, lc));
-        el("span", null, bi(self.lang, c.label) + (c.sch ? " (" + self.t("schematic") + ")" : "") +
-          " · " + c.p.length, row);
+        el("span", null, self.schMark(bi(self.lang, c.label), c.sch) + " · " + c.p.length, row);
         self.legendRows.push({ node: row, entry: entry, ce: ce });
       });
       self.legendRows.push({ node: grp, entry: entry, ce: null });
@@ -165,7 +164,7 @@
       if (many) {
         var sub = el("div", "lz-lc-classes", null, g);
         entry.classes.forEach(function (ce) {
-          box(sub, bi(self.lang, ce.cfg.label) + (ce.cfg.sch ? " (" + self.t("schematic") + ")" : ""), id, ce.cfg.id,
+          box(sub, self.schMark(bi(self.lang, ce.cfg.label), ce.cfg.sch), id, ce.cfg.id,
             self.swatch(ce.cfg, entry.cfg));
         });
       }
