@@ -95,22 +95,22 @@ LAYER_CASES = {
         "parks",
         with_feature(
             "parks",
-            "park-digital",
+            "park-devzone",
             geom("Polygon", [[[122.76, 41.52], [122.77, 41.52], [122.77, 41.53], [122.76, 41.53]]]),
         ),
-        ["parks.geojson", "park-digital", "not closed"],
+        ["parks.geojson", "park-devzone", "not closed"],
     ),
     "bow_tie": (
         "parks",
         with_feature(
             "parks",
-            "park-digital",
+            "park-devzone",
             geom(
                 "Polygon",
                 [[[122.76, 41.52], [122.77, 41.53], [122.77, 41.52], [122.76, 41.53], [122.76, 41.52]]],
             ),
         ),
-        ["parks.geojson", "park-digital", "Self-intersection"],
+        ["parks.geojson", "park-devzone", "Self-intersection"],
     ),
     "nan_coordinates": (
         "centers",
@@ -129,8 +129,8 @@ LAYER_CASES = {
     ),
     "projected_metres": (
         "parks",
-        with_feature("parks", "park-digital", geom("Polygon", SQUARE_M)),
-        ["parks.geojson", "park-digital", "projected"],
+        with_feature("parks", "park-devzone", geom("Polygon", SQUARE_M)),
+        ["parks.geojson", "park-devzone", "projected"],
     ),
     "swapped_lat_lon": (
         "centers",
