@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pandas as pd
@@ -120,6 +122,10 @@ def parse_json_file(path: str | os.PathLike[str], *, label: str | None = None) -
             f"{name}: line {line}: bytes are not UTF-8 ({data[err.start : err.start + 4]!r}); "
             "GeoJSON must be UTF-8 (re-save it as UTF-8, e.g. from GBK)"
         ) from err
+    # Refuse deep nesting at a fixed depth, whatever recursion limit the host process has set
+    # (a test runner or a notebook may have raised it; then 10,000 nested lists would parse).
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(min(old_limit, _frame_depth() + MAX_JSON_DEPTH))
     try:
         return json.loads(
             text,
@@ -137,6 +143,20 @@ def parse_json_file(path: str | os.PathLike[str], *, label: str | None = None) -
         raise InputError(f"{name}: invalid JSON: {err}") from err
     except RecursionError as err:
         raise InputError(f"{name}: invalid JSON: nested too deeply to parse") from err
+    finally:
+        sys.setrecursionlimit(old_limit)
+
+
+#: Deepest JSON nesting a plan file may have (GeoJSON needs fewer than ten levels).
+MAX_JSON_DEPTH = 400
+
+
+def _frame_depth() -> int:
+    frame: FrameType | None = sys._getframe()
+    depth = 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
 
 
 # ---------------------------------------------------------------------------
