@@ -57,12 +57,57 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+#: Files whose parametrized cases each start a whole command (a build, a subprocess, a screening
+#: run): locally only the first case of each test runs, like hypothesis' small local profile;
+#: every case runs with --runslow and in CI.
+FIRST_CASE_ONLY = (
+    "tests/cli/test_environment.py",
+    "tests/screening/test_site_columns.py",
+    "tests/_util/test_atomic_guards.py",
+    "tests/io/test_special_files.py",
+    "tests/screening/test_results.py",
+    "tests/cli/test_screen.py",
+    "tests/plan/test_plan_values.py",
+    "tests/test_bad_inputs.py",
+    "tests/outputs/test_export.py",
+    "tests/outputs/test_printmap.py",
+    "tests/outputs/webmap/test_browser.py",
+    "tests/outputs/webmap/test_map.py",
+    "tests/screening/test_engine.py",
+    "tests/screening/test_indicators.py",
+    "tests/rules/test_engine.py",
+    "tests/rules/test_siting.py",
+    "tests/outputs/test_report.py",
+    "tests/outputs/test_report_pdf.py",
+    "tests/outputs/webmap/test_browser_structure.py",
+    "tests/_util/test_locks.py",
+    "tests/plan/test_validate.py",
+)
+#: Single tests that take several seconds each (signals, concurrent builds); CI runs them.
+SLOW_TESTS = (
+    "test_signals_leave_one_line_and_no_temp_files",
+    "test_two_builds_into_one_folder_both_complete",
+    "test_failing_replace_quick",
+    "test_every_output_is_written_by_one_replace",
+    "test_build_exits_1_on_error_violations_but_writes_everything",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--runslow") or in_ci():
         return
     skip = pytest.mark.skip(reason="slow: run with --runslow or CI=true")
+    seen: set[tuple[str, str]] = set()
     for item in items:
-        if "slow" in item.keywords:
+        path = item.nodeid.split("::")[0]
+        func = getattr(item, "originalname", item.name)
+        first = (path, func) not in seen
+        seen.add((path, func))
+        if (
+            "slow" in item.keywords
+            or func in SLOW_TESTS
+            or (path in FIRST_CASE_ONLY and "[" in item.name and not first)
+        ):
             item.add_marker(skip)
 
 
