@@ -353,9 +353,9 @@ def _cached_subset(source: Any, chars: str, out: Path) -> str:
         shutil.copyfile(hit, out)
         return family
     _subset_font(source, chars, out)
-    if hit is not None:
+    if hit is not None:  # atomically: a concurrent run must never read a half-written subset
         with contextlib.suppress(OSError):
-            shutil.copyfile(out, hit)
+            write_bytes(hit, out.read_bytes())
     return family
 
 
