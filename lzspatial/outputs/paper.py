@@ -118,7 +118,9 @@ class Sheet:
 
             prop = FontProperties(family=self.families, size=10.0)
             # measured between two bars so that spaces count; the bars' width is subtracted
-            bars, _, _ = self.renderer.get_text_width_height_descent("||", prop, ismath=False)
+            bars = self.widths.get("\0bars")
+            if bars is None:
+                bars = self.widths["\0bars"] = self.renderer.get_text_width_height_descent("||", prop, ismath=False)[0]
             px, _, _ = self.renderer.get_text_width_height_descent(f"|{c}|", prop, ismath=False)
             w = self.widths[c] = (px - bars) / self.fig.dpi / MM
         return w

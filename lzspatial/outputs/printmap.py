@@ -555,7 +555,7 @@ def _render(
     ratio = f"1:{scale:,}"
     north_arrow(ax, 0.955, 0.975, 0.06, text=s.t(("北", "N")), fontsize=s.fs(9))
     scale_bar(ax, 0.03, 0.03, scale, 50 * k, fontsize=s.fs(6.5), ratio=ratio)
-    fig.canvas.draw()  # text extents are final from here on
+    fig.draw_without_rendering()  # text extents are final from here on (nothing is rasterised)
     placer = LabelPlacer(ax, s.renderer)
     _block_furniture(ax, placer)
     _labels(s, ax, plan, frames, placer)

@@ -18,7 +18,7 @@ import shapely
 from lzspatial._util.files import name_problem
 from lzspatial._util.guard import protect
 from lzspatial._util.text import esc
-from lzspatial.crs import METRIC, WGS84, transformer
+from lzspatial.crs import METRIC, WGS84, reproject, transformer
 from lzspatial.errors import PlanFileError, SchemaError
 from lzspatial.plan.layer import RawLayer, read_layer
 from lzspatial.plan.manifest import Manifest, read_manifest
@@ -345,7 +345,7 @@ class Plan:
         if not metric:
             return self._frames[name].copy()
         if name not in self._metric:
-            self._metric[name] = self._frames[name].to_crs(self.metric_crs)
+            self._metric[name] = reproject(self._frames[name], self.metric_crs)
         return self._metric[name].copy()
 
     @cached_property
