@@ -103,6 +103,10 @@ class Sheet:
         text = zh if self.lang == "zh" else en if self.lang == "en" else f"{zh} {en}"
         return printable(text, self.families)
 
+    def one(self, text: object) -> str:
+        """*text* as it is in every language (an id, a date), without glyphs no font has."""
+        return printable(text, self.families)
+
     def fs(self, size: float) -> float:
         """Return *size* (pt on A3) scaled to the paper, at least 4.5 pt."""
         return max(size * self.k, 4.5)

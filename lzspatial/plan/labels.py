@@ -8,6 +8,7 @@ quote control-line names in their reasons.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = [
@@ -276,3 +277,18 @@ def label_zh(element: str, value: str, vocabularies: dict[str, Any]) -> str:
     '永久基本农田'
     """
     return class_label(element, value, vocabularies, None)["zh"]
+
+
+_SCHEMATIC_MARKS = re.compile(r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schematic)[）)]")
+
+
+def strip_schematic(name: str) -> str:
+    """*name* without its "schematic" mark (which the map shows by symbol and legend instead).
+
+    Examples
+    --------
+    >>> strip_schematic("主中心（辽中城区，示意）"), strip_schematic("Main center (schematic)")
+    ('主中心（辽中城区）', 'Main center')
+    """
+    return _SCHEMATIC_MARKS.sub("", name).strip()
+

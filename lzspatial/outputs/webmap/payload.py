@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,18 +21,17 @@ from shapely.ops import polylabel
 
 from lzspatial.io import geometry_to_geojson
 from lzspatial.outputs.style import (
-    CLASS_FIELD,
     DEFAULT_OFF,
     DRAW_RANK,
     EXTRA_STYLES,
     LABELLED,
     LEGEND_RANK,
     STYLES,
+    class_labels,
     class_of,
-    served_codes,
     style_for,
 )
-from lzspatial.plan.labels import class_label, combined_label, field_label, value_labels
+from lzspatial.plan.labels import strip_schematic, class_label, field_label, value_labels
 from lzspatial.rules.report import VIOLATION_COLUMNS
 
 __all__ = ["LayerData", "payload_text", "plan_layer", "script_json", "sites_layer", "violations_layer"]
@@ -46,7 +44,6 @@ CANVAS_FROM = 2000
 _TRANSLATED = {"note": "note_zh", "source": "source_zh"}
 
 #: What a map label leaves out of a name: the schematic marks (the legend and the dashed style say it).
-_SCHEMATIC_MARKS = re.compile(r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schematic)[）)]")
 
 
 @dataclass
@@ -292,7 +289,7 @@ def _short_names(frame: Any) -> list[list[str]]:
     out = []
     blank = [None] * len(frame)
     for zh, en in zip(frame.get("name_zh", blank), frame.get("name_en", blank), strict=True):
-        out.append([_SCHEMATIC_MARKS.sub("", str(v)).strip() if not _is_missing(v) else "" for v in (zh, en)])
+        out.append([strip_schematic(str(v)) if not _is_missing(v) else "" for v in (zh, en)])
     return out
 
 
@@ -323,14 +320,10 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
         on=element not in DEFAULT_OFF,
     )
     names = _short_names(frame)
-    served = served_codes(frame, element, classes)
-    by_id = dict(zip(classes, frame.get("name_zh", classes), strict=True))
-    by_id_en = dict(zip(classes, frame.get("name_en", classes), strict=True))
+    legend_labels = class_labels(frame, element, classes, plan.vocabularies, (zh, en))
 
     def label_of(c: str) -> dict[str, str]:
-        if CLASS_FIELD.get(element) == "id":  # one legend entry per feature (each axis)
-            return {"zh": str(by_id.get(c, c)), "en": str(by_id_en.get(c, c))}
-        return combined_label(element, served.get(c, [c]), plan.vocabularies, (zh, en))
+        return legend_labels.get(c) or {"zh": c, "en": c}
 
     layer.classes = _group(
         element,
