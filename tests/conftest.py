@@ -90,6 +90,8 @@ SLOW_TESTS = (
     "test_failing_replace_quick",
     "test_every_output_is_written_by_one_replace",
     "test_build_exits_1_on_error_violations_but_writes_everything",
+    # locally the staleness test already compares a fresh build with the committed one
+    "test_two_builds_are_byte_identical",
 )
 
 
@@ -121,6 +123,15 @@ def default_plan():
     from lzspatial.plan import load_plan
 
     return load_plan(LAYERS)
+
+
+@pytest.fixture(scope="session")
+def built_maps(tmp_path_factory) -> Path:
+    """``lzspatial build`` of the default plan into a temporary folder, once per test process."""
+    out = tmp_path_factory.mktemp("built") / "maps"
+    res = run_cli("build", "--out", out)
+    assert res.returncode == 0, res.stderr
+    return out
 
 
 @pytest.fixture
