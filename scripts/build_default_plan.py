@@ -298,13 +298,15 @@ def main() -> None:
              DESCR + " " + BACK + " Interpretation: the 'sub-center of Shenyang' role implies an axis from the core toward Shenyang (ENE). "
              "Drawn from the west edge through the seat, north-east past Xiaozhaimen and Yangshigang, to the "
              "north-east edge toward Shenyang.",
-             role="links the core with Shenyang's central city (sub-center role)", toward="Shenyang"),
+             role="links the core with Shenyang's central city (sub-center role)", toward="Shenyang",
+             role_zh="连接核心区与沈阳中心城区（副中心定位）", toward_zh="沈阳"),
         feat("axis-land-sea", "陆海通道发展轴（示意）", "Land-and-sea corridor axis (schematic)", "schematic", SCHEMATIC,
              DESCR + " " + BACK + " Interpretation: 'strategic node of the land and sea corridor in Northeast China' "
              "implies an axis from the Shenyang side through the Jinhai corridor nodes (bonded zone, timber port, "
              "customs station, multimodal logistics park) and the seat toward Yingkou port (SW). Drawn through the "
              "centres of those four schematic parks.",
-             role="Northeast land-and-sea corridor through Jinhai toward Yingkou port", toward="Yingkou port"),
+             role="Northeast land-and-sea corridor through Jinhai toward Yingkou port", toward="Yingkou port",
+             role_zh="经近海通往营口港的东北陆海通道", toward_zh="营口港"),
     ], [ll(ax1), ll(ax2)], "axes", out)
 
     # --- towns ---------------------------------------------------------------------------

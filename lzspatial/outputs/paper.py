@@ -124,7 +124,8 @@ class Sheet:
             # measured between two bars so that spaces count; the bars' width is subtracted
             bars = self.widths.get("\0bars")
             if bars is None:
-                bars = self.widths["\0bars"] = self.renderer.get_text_width_height_descent("||", prop, ismath=False)[0]
+                bars, _, _ = self.renderer.get_text_width_height_descent("||", prop, ismath=False)
+                self.widths["\0bars"] = bars
             px, _, _ = self.renderer.get_text_width_height_descent(f"|{c}|", prop, ismath=False)
             w = self.widths[c] = (px - bars) / self.fig.dpi / MM
         return w

@@ -196,7 +196,7 @@ def _range(lo: float, hi: float, step: float) -> list[float]:
 
 
 def _label_text(sheet: Sheet, props: dict[str, Any]) -> str:
-    """A feature's map label: its name in the sheet's language (both: Chinese over English)."""
+    """Return a feature's map label: its name in the sheet's language (both: Chinese over English)."""
     if sheet.lang == "both":
         return "\n".join(sheet.one(v) for v in (props.get("name_zh", ""), props.get("name_en", "")))
     return sheet.t((props.get("name_zh", ""), props.get("name_en", "")))

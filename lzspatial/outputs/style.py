@@ -280,7 +280,9 @@ def class_labels(
         blank = list(classes)
         zh = dict(zip(classes, frame.get("name_zh", blank), strict=True))
         en = dict(zip(classes, frame.get("name_en", blank), strict=True))
-        return {c: {"zh": strip_schematic(str(zh.get(c, c))), "en": strip_schematic(str(en.get(c, c)))} for c in classes}
+        return {
+            c: {"zh": strip_schematic(str(zh.get(c, c))), "en": strip_schematic(str(en.get(c, c)))}
+            for c in classes
+        }
     served = served_codes(frame, element, classes)
     return {c: combined_label(element, served.get(c, [c]), vocabularies, titles) for c in classes}
-

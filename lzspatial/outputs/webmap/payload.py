@@ -31,7 +31,7 @@ from lzspatial.outputs.style import (
     class_of,
     style_for,
 )
-from lzspatial.plan.labels import strip_schematic, class_label, field_label, value_labels
+from lzspatial.plan.labels import TRANSLATED, class_label, field_label, strip_schematic, value_labels
 from lzspatial.rules.report import VIOLATION_COLUMNS
 
 __all__ = ["LayerData", "payload_text", "plan_layer", "script_json", "sites_layer", "violations_layer"]
@@ -39,9 +39,6 @@ __all__ = ["LayerData", "payload_text", "plan_layer", "script_json", "sites_laye
 #: Layers with more features than this are drawn on a canvas instead of SVG.
 CANVAS_FROM = 2000
 
-#: English text fields and the field holding their Chinese version (a popup in Chinese shows the
-#: English text marked "English only" where the Chinese one is missing).
-_TRANSLATED = {"note": "note_zh", "source": "source_zh"}
 
 #: What a map label leaves out of a name: the schematic marks (the legend and the dashed style say it).
 
@@ -273,7 +270,7 @@ def _rows(frame: Any, columns: Sequence[str], labels: dict[str, Any], lang: str)
     records = frame[list(columns)].to_dict("list") if columns else {}
     n = len(frame)
     rows = [[_cell(records[c][i], labels.get(c)) for c in columns] for i in range(n)]
-    for en_field, zh_field in _TRANSLATED.items():
+    for en_field, zh_field in TRANSLATED.items():
         if en_field not in columns:
             continue
         j = list(columns).index(en_field)
@@ -301,7 +298,7 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
     """
     element = plan.element(name)
     zh, en = plan.titles(name)
-    columns = [c for c in frame.columns if c != frame.geometry.name and c not in _TRANSLATED.values()]
+    columns = [c for c in frame.columns if c != frame.geometry.name and c not in TRANSLATED.values()]
     labels = value_labels(element, plan.vocabularies)
     rows = _rows(frame, columns, labels, lang)
     classes = [class_of(element, r) for r in frame[columns].to_dict("records")]

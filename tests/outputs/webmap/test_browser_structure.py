@@ -237,4 +237,3 @@ def test_a_note_without_chinese_is_marked_english_only(open_page, tmp_path, defa
     assert "No public coordinates" in p.page.locator(".lz-popup").text_content()
     p.page.click(".lz-lang-en")
     assert marker.count() == 0 and p.errors == []
-
