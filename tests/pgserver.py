@@ -58,8 +58,17 @@ class PgServer:
         if self._run_as:
             shutil.chown(pwfile, self._run_as)
         self._pg(
-            "initdb", "-D", str(self.data), "-U", USER, f"--pwfile={pwfile}", "--auth=scram-sha-256",
-            "-E", "UTF8", "--locale=C", "--no-sync",
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            USER,
+            f"--pwfile={pwfile}",
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
         )
         pwfile.unlink()
         conf = (

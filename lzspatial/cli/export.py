@@ -75,7 +75,9 @@ _HELP = "Export the plan's layers for GIS software and land submissions.\n\n\b\n
     metavar="postgresql://…",
     help="postgis: the database (password from PGPASSWORD or ~/.pgpass rather than the URI).",
 )
-@click.option("--schema", default=None, metavar="NAME", help="postgis: the schema (default ?schema= or public).")
+@click.option(
+    "--schema", default=None, metavar="NAME", help="postgis: the schema (default ?schema= or public)."
+)
 def export(
     plan_dir: Path | None,
     fmt: str,

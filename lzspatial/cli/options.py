@@ -16,7 +16,17 @@ from lzspatial.crs.names import INPUT_CRS, describe
 if TYPE_CHECKING:
     from lzspatial.plan import Plan
 
-__all__ = ["FLAGS", "PATH_OR_DSN", "PathOrDsn", "cli_message", "crs_option", "load", "plan_dir_argument", "plan_option"]
+__all__ = [
+    "FLAGS",
+    "PATH_OR_DSN",
+    "PathOrDsn",
+    "cli_message",
+    "crs_option",
+    "load",
+    "plan_dir_argument",
+    "plan_option",
+]
+
 
 class PathOrDsn(click.ParamType):
     """A path, or a ``postgresql://`` URI kept as the string it is (a Path would fold its ``//``)."""
@@ -24,6 +34,7 @@ class PathOrDsn(click.ParamType):
     name = "path"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Return a DSN unchanged, anything else as a Path."""
         if isinstance(value, str) and value.lower().startswith(("postgresql://", "postgres://")):
             return value
         return Path(value) if not isinstance(value, Path) else value

@@ -82,7 +82,7 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
     if isinstance(path, str) and path.lower().startswith(("postgresql://", "postgres://")):
         import importlib  # the plan store is a higher tier, loaded by name only for a DSN
 
-        return importlib.import_module("lzspatial.store.postgis").read_plan(path)  # type: ignore[no-any-return]
+        return importlib.import_module("lzspatial.store.postgis").read_plan(path)
     folder = default_plan_dir() if path is None else Path(path)
     problem = name_problem(folder)
     if problem:
@@ -109,7 +109,12 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
 
 
 def assemble_plan(
-    folder: Path, manifest: Manifest, raws: dict[str, RawLayer], problems: list[str], *, label: str | None = None
+    folder: Path,
+    manifest: Manifest,
+    raws: dict[str, RawLayer],
+    problems: list[str],
+    *,
+    label: str | None = None,
 ) -> Plan:
     """Check the layers of a plan across each other and return the :class:`Plan`.
 

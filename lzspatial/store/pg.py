@@ -138,11 +138,11 @@ def parse_dsn(value: str) -> Dsn:
 
 
 def scrub(text: str, dsn: Dsn) -> str:
-    """Return *text* on one line with every secret of *dsn* replaced by ``***``.
+    r"""Return *text* on one line with every secret of *dsn* replaced by ``***``.
 
     Examples
     --------
-    >>> scrub("auth failed for s3cret\\nDETAIL: x", parse_dsn("postgresql://a:s3cret@h/d"))
+    >>> scrub("auth failed for s3cret\nDETAIL: x", parse_dsn("postgresql://a:s3cret@h/d"))
     'auth failed for *** DETAIL: x'
     """
     for secret in dsn.secrets:
@@ -166,7 +166,7 @@ def connect(dsn: Dsn, *, autocommit: bool = False) -> psycopg.Connection[Any]:
     psycopg = _psycopg()
     timeout = os.environ.get("PGCONNECT_TIMEOUT") or "10"
     try:
-        return psycopg.connect(  # type: ignore[no-any-return]
+        return psycopg.connect(
             dsn.conninfo, autocommit=autocommit, connect_timeout=int(timeout) if timeout.isdigit() else 10
         )
     except psycopg.Error as err:

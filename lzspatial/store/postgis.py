@@ -47,7 +47,7 @@ from lzspatial.plan.schema import COMMON_FIELDS, ELEMENTS, FieldSpec
 from lzspatial.store.pg import Dsn, connect, db_error, parse_dsn
 
 if TYPE_CHECKING:
-    import psycopg
+    pass
 
 __all__ = ["GEOM", "ORDER", "PLAN_META", "SRID", "STYLE_DESCRIPTION", "read_plan", "write_plan"]
 
@@ -66,7 +66,13 @@ _META_FILES = (MANIFEST_NAME, "rules.toml", "siting.toml")
 _FORMAT = "lzspatial-postgis 1"
 #: Marks the rows of ``public.layer_styles`` that lzspatial wrote (replaced on re-export).
 STYLE_DESCRIPTION = "lzspatial default style: the web map's colours; schematic = dashed/hollow"
-_SQL_TYPES = {"str": "text", "bool": "boolean", "list": "text[]", "int": "bigint", "float": "double precision"}
+_SQL_TYPES = {
+    "str": "text",
+    "bool": "boolean",
+    "list": "text[]",
+    "int": "bigint",
+    "float": "double precision",
+}
 #: public.layer_styles as QGIS creates it (QgsPostgresUtils::createStylesTable).
 _LAYER_STYLES_DDL = (
     "CREATE TABLE IF NOT EXISTS public.layer_styles(id SERIAL PRIMARY KEY, f_table_catalog varchar, "
@@ -93,7 +99,7 @@ def _fields(plan: Plan, name: str) -> list[FieldSpec]:
 
 
 def _extra_type(values: list[Any]) -> str:
-    """The SQL type of a property outside the schema, from its values (jsonb when mixed)."""
+    """Return the SQL type of a property outside the schema, from its values (jsonb when mixed)."""
     vals = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
     if all(isinstance(v, str) for v in vals):
         return "text"
@@ -128,7 +134,7 @@ def _checks(f: FieldSpec, vocabs: Mapping[str, Any]) -> list[Any]:
 
 
 def _plain(value: Any) -> Any:
-    """A frame cell as a Python value for COPY (NaN -> None; numpy scalars -> Python)."""
+    """Return a frame cell as a Python value for COPY (NaN -> None; numpy scalars -> Python)."""
     if value is None:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -178,8 +184,9 @@ def _table_ddl(plan: Plan, name: str, schema: str) -> tuple[Any, list[str], list
         )
     )
     cols.append(
-        sql.SQL("{g} geometry({t}, {srid}) NOT NULL CHECK (GeometryType({g}) = ANY ({a})) "
-                "CHECK (ST_IsValid({g}))").format(
+        sql.SQL(
+            "{g} geometry({t}, {srid}) NOT NULL CHECK (GeometryType({g}) = ANY ({a})) CHECK (ST_IsValid({g}))"
+        ).format(
             g=sql.Identifier(GEOM),
             t=sql.SQL(gcol),
             srid=sql.Literal(SRID),
@@ -189,8 +196,12 @@ def _table_ddl(plan: Plan, name: str, schema: str) -> tuple[Any, list[str], list
     ddl = sql.SQL("CREATE TABLE {}.{} ({})").format(
         sql.Identifier(schema), sql.Identifier(name), sql.SQL(", ").join(cols)
     )
-    geoms = shapely.set_srid(frame.geometry.values.to_numpy() if hasattr(frame.geometry.values, "to_numpy")
-                             else frame.geometry.values, SRID)
+    geoms = shapely.set_srid(
+        frame.geometry.values.to_numpy()
+        if hasattr(frame.geometry.values, "to_numpy")
+        else frame.geometry.values,
+        SRID,
+    )
     ewkb = shapely.to_wkb(geoms, hex=True, include_srid=True)
     rows = []
     for i in range(len(frame)):
@@ -209,15 +220,22 @@ def _meta_rows(plan: Plan) -> list[tuple[str, str]]:
 
 
 def _old_tables(cur: Any, schema: str) -> list[str] | None:
-    """The layer tables of the plan the schema holds now (None when there is none)."""
+    """Return the layer tables of the plan the schema holds now (None when there is none)."""
     sql = _sql()
     cur.execute("SELECT to_regclass(%s)", (f'"{schema}"."{PLAN_META}"',))
     if cur.fetchone()[0] is None:
         return None
-    cur.execute(sql.SQL("LOCK TABLE {}.{} IN ACCESS EXCLUSIVE MODE").format(
-        sql.Identifier(schema), sql.Identifier(PLAN_META)))
-    cur.execute(sql.SQL("SELECT value FROM {}.{} WHERE key = %s").format(
-        sql.Identifier(schema), sql.Identifier(PLAN_META)), (MANIFEST_NAME,))
+    cur.execute(
+        sql.SQL("LOCK TABLE {}.{} IN ACCESS EXCLUSIVE MODE").format(
+            sql.Identifier(schema), sql.Identifier(PLAN_META)
+        )
+    )
+    cur.execute(
+        sql.SQL("SELECT value FROM {}.{} WHERE key = %s").format(
+            sql.Identifier(schema), sql.Identifier(PLAN_META)
+        ),
+        (MANIFEST_NAME,),
+    )
     row = cur.fetchone()
     if row is None:
         return []
@@ -276,15 +294,18 @@ def write_plan(
                 old = _old_tables(cur, d.schema)
                 if old is None:
                     for name, *_ in tables:
-                        cur.execute("SELECT to_regclass(%s)", (f'"{d.schema}"."{name}"',))
-                        if cur.fetchone()[0] is not None:
+                        found = cur.execute("SELECT to_regclass(%s)", (f'"{d.schema}"."{name}"',)).fetchone()
+                        if found is not None and found[0] is not None:
                             raise InputError(
                                 f"{d.shown}: table {d.label(name)} exists and was not written by lzspatial "
                                 f"(no {d.label(PLAN_META)}); not replaced: choose another --schema"
                             )
                 for name in dict.fromkeys([*(old or []), *(t[0] for t in tables), PLAN_META]):
-                    cur.execute(sql.SQL("DROP TABLE IF EXISTS {}.{}").format(
-                        sql.Identifier(d.schema), sql.Identifier(name)))
+                    cur.execute(
+                        sql.SQL("DROP TABLE IF EXISTS {}.{}").format(
+                            sql.Identifier(d.schema), sql.Identifier(name)
+                        )
+                    )
                 for name, ddl, names, types, rows in tables:
                     cur.execute(ddl)
                     target = sql.SQL("COPY {}.{} ({}) FROM STDIN").format(
@@ -298,25 +319,42 @@ def write_plan(
                             for i in jsonb:
                                 row[i] = None if row[i] is None else Jsonb(row[i])
                             copy.write_row(row)
-                    cur.execute(sql.SQL("CREATE INDEX {} ON {}.{} USING GIST ({})").format(
-                        sql.Identifier(f"{name}_{GEOM}_gist"), sql.Identifier(d.schema),
-                        sql.Identifier(name), sql.Identifier(GEOM)))
+                    cur.execute(
+                        sql.SQL("CREATE INDEX {} ON {}.{} USING GIST ({})").format(
+                            sql.Identifier(f"{name}_{GEOM}_gist"),
+                            sql.Identifier(d.schema),
+                            sql.Identifier(name),
+                            sql.Identifier(GEOM),
+                        )
+                    )
                     title_zh, title_en = plan.titles(name)
-                    cur.execute(sql.SQL("COMMENT ON TABLE {}.{} IS {}").format(
-                        sql.Identifier(d.schema), sql.Identifier(name),
-                        sql.Literal(f"{title_zh} / {title_en} (lzspatial plan {plan.id})")))
+                    cur.execute(
+                        sql.SQL("COMMENT ON TABLE {}.{} IS {}").format(
+                            sql.Identifier(d.schema),
+                            sql.Identifier(name),
+                            sql.Literal(f"{title_zh} / {title_en} (lzspatial plan {plan.id})"),
+                        )
+                    )
                     written.append(d.label(name))
-                cur.execute(sql.SQL("CREATE TABLE {}.{} (key text PRIMARY KEY, value text NOT NULL)").format(
-                    sql.Identifier(d.schema), sql.Identifier(PLAN_META)))
-                with cur.copy(sql.SQL("COPY {}.{} (key, value) FROM STDIN").format(
-                        sql.Identifier(d.schema), sql.Identifier(PLAN_META))) as copy:
+                cur.execute(
+                    sql.SQL("CREATE TABLE {}.{} (key text PRIMARY KEY, value text NOT NULL)").format(
+                        sql.Identifier(d.schema), sql.Identifier(PLAN_META)
+                    )
+                )
+                with cur.copy(
+                    sql.SQL("COPY {}.{} (key, value) FROM STDIN").format(
+                        sql.Identifier(d.schema), sql.Identifier(PLAN_META)
+                    )
+                ) as copy:
                     for row in _meta_rows(plan):
                         copy.write_row(row)
                 written.append(d.label(PLAN_META))
                 if styles:
                     _write_styles(cur, d, styles)
         except psycopg.Error as err:
-            raise db_error(d, f"cannot write the plan into schema {d.schema!r} (nothing changed)", err) from None
+            raise db_error(
+                d, f"cannot write the plan into schema {d.schema!r} (nothing changed)", err
+            ) from None
     return written
 
 
@@ -329,8 +367,8 @@ def _write_styles(cur: Any, d: Dsn, styles: Mapping[str, str]) -> None:
             cur.execute(_LAYER_STYLES_DDL)
             tables = list(styles)
             cur.execute(
-                "UPDATE public.layer_styles SET useasdefault = false WHERE f_table_catalog = current_database() "
-                "AND f_table_schema = %s AND f_table_name = ANY(%s)",
+                "UPDATE public.layer_styles SET useasdefault = false WHERE f_table_catalog = "
+                "current_database() AND f_table_schema = %s AND f_table_name = ANY(%s)",
                 (d.schema, tables),
             )
             cur.execute(
@@ -377,7 +415,7 @@ def _lists(obj: Any) -> Any:
 
 
 def _value(v: Any) -> Any:
-    """A database value as JSON would give it."""
+    """Return a database value as JSON would give it."""
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() and "E" not in str(v) and "." not in str(v) else float(v)
     if isinstance(v, (date, datetime, time)):
@@ -414,10 +452,14 @@ def _read_layer(cur: Any, d: Dsn, table: str, spec: Any, vocabs: Any, problems: 
         order.append(sql.Identifier("id"))
     select = [sql.Identifier(c) for c in props]
     if gcol is not None:
-        select += [sql.SQL("ST_AsBinary({})").format(sql.Identifier(gcol)),
-                   sql.SQL("ST_SRID({})").format(sql.Identifier(gcol))]
+        select += [
+            sql.SQL("ST_AsBinary({})").format(sql.Identifier(gcol)),
+            sql.SQL("ST_SRID({})").format(sql.Identifier(gcol)),
+        ]
     query = sql.SQL("SELECT {} FROM {}.{}{}").format(
-        sql.SQL(", ").join(select), sql.Identifier(d.schema), sql.Identifier(table),
+        sql.SQL(", ").join(select),
+        sql.Identifier(d.schema),
+        sql.Identifier(table),
         sql.SQL(" ORDER BY {} NULLS LAST").format(sql.SQL(", ").join(order)) if order else sql.SQL(""),
     )
     cur.execute(query)
@@ -503,15 +545,19 @@ def _read_snapshot(cur: Any, d: Dsn, snapshot: Path, meta_label: str) -> Plan:
     # the lock comes before the snapshot (a lock takes none): a re-export, which drops the
     # tables, either committed before it or waits until this read ends
     try:
-        cur.execute(sql.SQL("LOCK TABLE {}.{} IN ACCESS SHARE MODE").format(
-            sql.Identifier(d.schema), sql.Identifier(PLAN_META)))
+        cur.execute(
+            sql.SQL("LOCK TABLE {}.{} IN ACCESS SHARE MODE").format(
+                sql.Identifier(d.schema), sql.Identifier(PLAN_META)
+            )
+        )
     except psycopg.errors.UndefinedTable:
         raise InputError(
             f"{d.shown}: schema {d.schema!r} holds no lzspatial plan (no table {meta_label}); "
             "write one with `lzspatial export --format postgis --dsn …`"
         ) from None
-    cur.execute(sql.SQL("SELECT key, value FROM {}.{}").format(
-        sql.Identifier(d.schema), sql.Identifier(PLAN_META)))
+    cur.execute(
+        sql.SQL("SELECT key, value FROM {}.{}").format(sql.Identifier(d.schema), sql.Identifier(PLAN_META))
+    )
     meta = dict(cur.fetchall())
     if MANIFEST_NAME not in meta:
         raise PlanFileError(f"{meta_label}: no row {MANIFEST_NAME!r}; the schema holds no plan manifest")
@@ -528,13 +574,19 @@ def _read_snapshot(cur: Any, d: Dsn, snapshot: Path, meta_label: str) -> Plan:
     names = [e.name for e in manifest.layers]
     present = [n for n in names if _columns(cur, d.schema, n) is not None]
     if present:
-        cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS SHARE MODE").format(
-            sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(d.schema), sql.Identifier(n))
-                               for n in present)))
+        cur.execute(
+            sql.SQL("LOCK TABLE {} IN ACCESS SHARE MODE").format(
+                sql.SQL(", ").join(
+                    sql.SQL("{}.{}").format(sql.Identifier(d.schema), sql.Identifier(n)) for n in present
+                )
+            )
+        )
     problems: list[str] = []
     raws: dict[str, RawLayer] = {}
     for entry in manifest.layers:
-        raws[entry.name] = _read_layer(cur, d, entry.name, ELEMENTS[entry.element], manifest.vocabularies, problems)
+        raws[entry.name] = _read_layer(
+            cur, d, entry.name, ELEMENTS[entry.element], manifest.vocabularies, problems
+        )
     for entry in manifest.layers:  # plan_files() and the checksum read the layers as files
         doc = getattr(raws[entry.name], "doc", None)
         if doc is not None:

@@ -60,11 +60,14 @@ def test_tables_keys_constraints_indexes_and_styles(exported, pg_server):
             (SCHEMA,),
         ).fetchone()
         assert (srid, gtype) == (4490, "POLYGON")
-        assert con.execute(f"SELECT pg_get_indexdef('{SCHEMA}.zones_geom_gist'::regclass)").fetchone()[0].count(
-            "gist"
+        assert (
+            con.execute(f"SELECT pg_get_indexdef('{SCHEMA}.zones_geom_gist'::regclass)")
+            .fetchone()[0]
+            .count("gist")
         )
         pk = con.execute(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'",
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'p'",
             (f"{SCHEMA}.towns",),
         ).fetchone()[0]
         assert pk == "PRIMARY KEY (id)"
@@ -131,8 +134,13 @@ def test_export_refuses_a_schema_it_did_not_write(pg_server):
     res = run_cli("export", LAYERS, "--format", "postgis", "--dsn", pg_server.url(schema="foreign_data"))
     assert res.returncode == 2 and "foreign_data.zones exists and was not written by lzspatial" in res.stderr
     with psycopg.connect(pg_server.dsn) as con:
-        assert con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = "
-                           "'foreign_data' AND table_name = 'zones'").fetchone()[0] == 1
+        assert (
+            con.execute(
+                "SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+                "'foreign_data' AND table_name = 'zones'"
+            ).fetchone()[0]
+            == 1
+        )
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -279,7 +287,15 @@ def test_reexport_waits_for_a_reader(pg_server, monkeypatch):
         ("DROP TABLE {s}.water", "{s}.water: table not found"),
         ("DROP TABLE {s}.plan_meta", "schema '{s}' holds no lzspatial plan"),
     ],
-    ids=["missing-column", "wrong-geometry-type", "vocabulary", "list-vocabulary", "basis", "no-table", "no-meta"],
+    ids=[
+        "missing-column",
+        "wrong-geometry-type",
+        "vocabulary",
+        "list-vocabulary",
+        "basis",
+        "no-table",
+        "no-meta",
+    ],
 )
 def test_bad_tables_are_one_line_naming_schema_table_id_field(pg_server, sql, expect, request):
     schema = "bad_" + request.node.callspec.id.replace("-", "_")
