@@ -85,12 +85,6 @@ def _sql_type(series: pd.Series) -> str:
     return "text"
 
 
-def _py(series: pd.Series) -> list[Any]:
-    """Return a result column as Python values, missing values as None."""
-    values = series.astype(object)
-    return [None if v is None or (isinstance(v, float) and v != v) else v for v in values.tolist()]
-
-
 class _Out:
     """The results table: created on the first chunk, filled by COPY, committed by :meth:`close`."""
 
@@ -142,16 +136,32 @@ class _Out:
         self.started = True
 
     def write(self, site_rows: list[tuple[Any, ...]], res: pd.DataFrame) -> None:
+        """COPY one chunk: the site columns (their text forms) and the results, as CSV made by Arrow.
+
+        In PostgreSQL's CSV format an unquoted empty field is NULL and ``""`` an empty string;
+        Arrow quotes every string and writes nulls (and NaN) as empty fields.
+        """
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
         sql = _sql()
-        result_cols = [_py(res[c]) for c in res.columns]
-        target = sql.SQL("COPY {}.{} ({}) FROM STDIN").format(
+        arrays = [pa.array([r[i] for r in site_rows], pa.string()) for i in range(len(site_rows[0]))]
+        for c in res.columns:
+            col = res[c]
+            if isinstance(col.dtype, pd.CategoricalDtype) or col.dtype == object:
+                arrays.append(pa.array(col.astype(object).where(col.notna(), None).tolist(), pa.string()))
+            else:
+                arrays.append(pa.array(col.to_numpy(), from_pandas=True))
+        table = pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))])
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(include_header=False))
+        target = sql.SQL("COPY {}.{} ({}) FROM STDIN (FORMAT csv)").format(
             sql.Identifier(self.d.schema),
             sql.Identifier(self.d.table),
             sql.SQL(", ").join(sql.Identifier(c) for c in self.columns),
         )
         with self.cur.copy(target) as copy:
-            for site, *results in zip(site_rows, *result_cols, strict=True):
-                copy.write_row((*site, *results))
+            copy.write(sink.getvalue().to_pybytes())
 
     def close(self, geom: str) -> None:
         sql = _sql()

@@ -21,10 +21,13 @@ def sites_table(pg_server):
     y = np.concatenate([[41.546229, 41.51], rng.uniform(41.30, 41.80, 1998)])
     with psycopg.connect(pg_server.dsn, autocommit=True) as con:
         con.execute("CREATE SCHEMA work")
-        con.execute("CREATE TABLE work.sites (site_id int PRIMARY KEY, owner text, geom geometry(Point, 4490))")
+        con.execute(
+            "CREATE TABLE work.sites (site_id int PRIMARY KEY, owner text, geom geometry(Point, 4490))"
+        )
         with con.cursor().copy("COPY work.sites (site_id, owner, geom) FROM STDIN") as cp:
             for i, (a, b) in enumerate(zip(x, y, strict=True)):
-                cp.write_row((i, f"owner {i}\tx" if i % 7 else None, f"SRID=4490;POINT({float(a)!r} {float(b)!r})"))
+                point = f"SRID=4490;POINT({float(a)!r} {float(b)!r})"
+                cp.write_row((i, f"owner {i}\tx" if i % 7 else None, point))
     return x, y
 
 
@@ -42,9 +45,13 @@ def test_screen_table_to_table_equals_screen_xy(pg_server, sites_table, default_
     with psycopg.connect(pg_server.dsn) as con:
         cur = con.execute("SELECT * FROM work.sites_screened ORDER BY site_id")
         got = pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
-        assert con.execute(
-            "SELECT count(*) FROM pg_indexes WHERE tablename = 'sites_screened' AND indexdef LIKE '%gist%'"
-        ).fetchone()[0] == 1
+        assert (
+            con.execute(
+                "SELECT count(*) FROM pg_indexes "
+                "WHERE tablename = 'sites_screened' AND indexdef LIKE '%gist%'"
+            ).fetchone()[0]
+            == 1
+        )
         same_geom = con.execute(
             "SELECT bool_and(ST_Equals(a.geom, b.geom) AND a.owner IS NOT DISTINCT FROM b.owner) "
             "FROM work.sites a JOIN work.sites_screened b USING (site_id)"
