@@ -290,6 +290,11 @@ def write_plan(
     with connect(d) as conn:
         try:
             with conn.transaction(), conn.cursor() as cur:
+                if cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone() is None:
+                    raise InputError(
+                        f"{d.shown}: the database has no PostGIS; run CREATE EXTENSION postgis in it "
+                        "(as its owner or a superuser) and export again"
+                    )
                 cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(d.schema)))
                 old = _old_tables(cur, d.schema)
                 if old is None:
