@@ -24,7 +24,7 @@ from lzspatial.errors import InputError
 from lzspatial.plan.model import Plan, require_plan
 from lzspatial.screening.engine import screen, screen_xy
 from lzspatial.screening.stream import StreamSummary, tally
-from lzspatial.store.pg import Dsn, connect, db_error, parse_dsn
+from lzspatial.store.pg import Dsn, connect, db_error, parse_dsn, require_psycopg
 
 __all__ = ["TABLE_CHUNK", "screen_table"]
 
@@ -37,6 +37,7 @@ _DIRECT = {4326: "EPSG:4326", 4490: "EPSG:4490", 4550: "EPSG:4550", 4529: "EPSG:
 
 
 def _sql() -> Any:
+    require_psycopg()
     from psycopg import sql
 
     return sql
@@ -218,7 +219,7 @@ def screen_table(
         has no geometry (the message names the table, the row's first column and the field), or
         the output is the input or a table lzspatial did not write.
     """
-    import psycopg
+    psycopg = require_psycopg()
 
     plan = require_plan(plan, "screen_table")
     src = _table_dsn(sites, "sites")

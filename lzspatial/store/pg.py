@@ -28,7 +28,17 @@ from lzspatial.errors import InputError
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["DEFAULT_SCHEMA", "Dsn", "connect", "db_error", "is_dsn", "parse_dsn", "quote_ident", "scrub"]
+__all__ = [
+    "DEFAULT_SCHEMA",
+    "Dsn",
+    "connect",
+    "db_error",
+    "is_dsn",
+    "parse_dsn",
+    "quote_ident",
+    "require_psycopg",
+    "scrub",
+]
 
 #: The schema of a plan DSN without ``?schema=``.
 DEFAULT_SCHEMA = "public"
@@ -150,7 +160,8 @@ def scrub(text: str, dsn: Dsn) -> str:
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _psycopg() -> Any:
+def require_psycopg() -> Any:
+    """Return the psycopg module, or raise one InputError line naming the ``postgis`` extra."""
     try:
         import psycopg
     except ImportError:
@@ -163,7 +174,7 @@ def connect(dsn: Dsn, *, autocommit: bool = False) -> psycopg.Connection[Any]:
 
     The message names the password-free DSN and libpq's reason, scrubbed of secrets.
     """
-    psycopg = _psycopg()
+    psycopg = require_psycopg()
     timeout = os.environ.get("PGCONNECT_TIMEOUT") or "10"
     try:
         return psycopg.connect(

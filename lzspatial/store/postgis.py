@@ -44,7 +44,7 @@ from lzspatial.plan.layer import RawLayer, check_collection
 from lzspatial.plan.manifest import MANIFEST_NAME, read_manifest
 from lzspatial.plan.model import Plan, assemble_plan, require_plan
 from lzspatial.plan.schema import COMMON_FIELDS, ELEMENTS, FieldSpec
-from lzspatial.store.pg import Dsn, connect, db_error, parse_dsn
+from lzspatial.store.pg import Dsn, connect, db_error, parse_dsn, require_psycopg
 
 if TYPE_CHECKING:
     pass
@@ -84,6 +84,7 @@ _LAYER_STYLES_DDL = (
 
 
 def _sql() -> Any:
+    require_psycopg()
     from psycopg import sql
 
     return sql
@@ -282,7 +283,7 @@ def write_plan(
     if schema is not None:
         d = parse_dsn(_with_query(dsn, schema=schema))
     sql = _sql()
-    import psycopg
+    psycopg = require_psycopg()
     from psycopg.types.json import Jsonb
 
     tables = [(name, *_table_ddl(plan, name, d.schema)) for name in plan.layer_names]
@@ -365,7 +366,7 @@ def write_plan(
 
 def _write_styles(cur: Any, d: Dsn, styles: Mapping[str, str]) -> None:
     """Replace lzspatial's rows of ``public.layer_styles`` (a savepoint: a refusal only warns)."""
-    import psycopg
+    psycopg = require_psycopg()
 
     try:
         with cur.connection.transaction():
@@ -523,7 +524,7 @@ def read_plan(dsn: str) -> Plan:
         violations...; each problem names ``schema.table``, the feature id and the field.
     """
     d = parse_dsn(dsn)
-    import psycopg
+    psycopg = require_psycopg()
 
     meta_label = d.label(PLAN_META)
     snapshot = Path(tempfile.mkdtemp(prefix="lzspatial-plan-"))
@@ -544,7 +545,7 @@ def read_plan(dsn: str) -> Plan:
 
 
 def _read_snapshot(cur: Any, d: Dsn, snapshot: Path, meta_label: str) -> Plan:
-    import psycopg
+    psycopg = require_psycopg()
 
     sql = _sql()
     # the lock comes before the snapshot (a lock takes none): a re-export, which drops the
