@@ -1,7 +1,7 @@
 """The plan store: a plan kept in PostGIS, shared by a team and edited in QGIS.
 
 :func:`write_plan` writes a plan into a schema; :func:`read_plan` (what
-``load_plan("postgresql://…?schema=NAME")`` calls) reads it back. psycopg 3 is the
+``lzspatial.load_plan`` calls for a ``postgresql://…?schema=NAME``) reads it back. psycopg 3 is the
 ``postgis`` extra (``pip install 'lzspatial[postgis]'``).
 """
 

@@ -1,4 +1,4 @@
-"""A plan in PostGIS: write it (``lzspatial export --format postgis``) and read it (``load_plan(DSN)``).
+"""A plan in PostGIS: write it (``lzspatial export --format postgis``) and read it (``lzspatial.load_plan`` of a DSN).
 
 The layout a schema holds (``--schema``, default ``public``)::
 
@@ -508,7 +508,7 @@ def _read_layer(cur: Any, d: Dsn, table: str, spec: Any, vocabs: Any, problems: 
 
 
 def read_plan(dsn: str) -> Plan:
-    """Read and validate the plan a PostGIS schema holds (``load_plan("postgresql://…?schema=S")``).
+    """Read and validate the plan a PostGIS schema holds (``lzspatial.load_plan`` of ``postgresql://…?schema=S``).
 
     Every table is read in one REPEATABLE READ, read-only transaction (one snapshot).
     The plan's files (manifest, rules, siting, the layers as GeoJSON) are written into a
