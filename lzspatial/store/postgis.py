@@ -1,4 +1,4 @@
-"""A plan in PostGIS: write it (``lzspatial export --format postgis``) and read it (``lzspatial.load_plan`` of a DSN).
+"""A plan in PostGIS: write it (``export --format postgis``), read it (``lzspatial.load_plan`` of a DSN).
 
 The layout a schema holds (``--schema``, default ``public``)::
 
