@@ -527,7 +527,7 @@ def read_plan(dsn: str) -> Plan:
     psycopg = require_psycopg()
 
     meta_label = d.label(PLAN_META)
-    snapshot = Path(tempfile.mkdtemp(prefix="lzspatial-plan-"))
+    snapshot = Path(tempfile.mkdtemp(prefix=f"lzspatial-{d.schema}-"))
     try:
         with connect(d) as conn:
             conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ

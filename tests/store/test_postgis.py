@@ -225,45 +225,51 @@ def test_build_sees_one_snapshot_while_another_connection_edits(pg_server, monke
 
 
 def test_reexport_waits_for_a_reader(pg_server, monkeypatch):
-    """A re-export (which drops tables) never lands inside a read: the read sees the old plan whole."""
+    """A re-export (which drops tables) never lands inside a read: it waits on the reader's lock,
+    the read sees the old plan whole, and the export lands after it."""
+    import time
+
     from lzspatial import load_plan
     from lzspatial.store import postgis
 
     dsn = _copy_schema(pg_server, "rewrite")
     with psycopg.connect(pg_server.dsn, autocommit=True) as con:
         con.execute("UPDATE rewrite.zones SET name_en = 'Before' WHERE id = 'zone-east'")
+    folder_plan = load_plan(LAYERS)
     real = postgis._read_layer
-    started = threading.Event()
     errors: list[BaseException] = []
+    waited: list[bool] = []
+    exporter_thread: list[threading.Thread] = []
+
+    def exporter():
+        try:
+            postgis.write_plan(folder_plan, dsn)
+        except BaseException as err:  # reported below
+            errors.append(err)
 
     def read_slowly(cur, d, table, *args):
         layer = real(cur, d, table, *args)
-        if table == "zones":
-
-            def exporter():
-                try:
-                    started.set()
-                    postgis.write_plan(load_plan(LAYERS), dsn)
-                except BaseException as err:  # pragma: no cover - reported below
-                    errors.append(err)
-
-            threading.Thread(target=exporter, daemon=True).start()
-            started.wait(10)
-            import time
-
-            time.sleep(1.0)  # the exporter is now blocked on the reader's lock
+        if table == "zones" and not exporter_thread:
+            exporter_thread.append(threading.Thread(target=exporter, daemon=True))
+            exporter_thread[0].start()
+            with psycopg.connect(pg_server.dsn, autocommit=True) as con:
+                for _ in range(300):  # until the exporter waits for a lock the reader holds
+                    row = con.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND datname = current_database()"
+                    ).fetchone()
+                    if row[0]:
+                        waited.append(True)
+                        break
+                    time.sleep(0.05)
         return layer
 
     monkeypatch.setattr(postgis, "_read_layer", read_slowly)
     old = load_plan(dsn)
     monkeypatch.setattr(postgis, "_read_layer", real)
+    assert waited, "the exporter never waited for the reader"
     assert "Before" in set(old["zones"]["name_en"]) and len(old["towns"]) == 20
-    import time
-
-    for _ in range(100):
-        if "Before" not in set(load_plan(dsn)["zones"]["name_en"]):
-            break
-        time.sleep(0.1)
+    exporter_thread[0].join(60)
     assert not errors
     assert "Before" not in set(load_plan(dsn)["zones"]["name_en"])
 
