@@ -229,3 +229,30 @@ def run_cli(
 def lzspatial_script() -> Path:
     """The ``lzspatial`` console script installed beside this interpreter."""
     return Path(sys.executable).parent / "lzspatial"
+
+
+# ---------------------------------------------------------------------------
+# PostgreSQL + PostGIS (issue 18): a throwaway server for the whole session
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A running PostgreSQL with PostGIS (tests/pgserver.py); skipped locally when missing, never in CI."""
+    from tests.pgserver import PgServer, find_bin
+
+    bindir = find_bin()
+    missing = "postgresql-15-postgis-3 is not installed" if bindir is None else None
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        missing = "psycopg is not installed (pip install -e '.[test]')"
+    if missing:
+        if in_ci():
+            pytest.fail(f"{missing}; in CI the PostGIS tests must run")
+        pytest.skip(missing)
+    server = PgServer(bindir)
+    try:
+        yield server
+    finally:
+        server.stop()

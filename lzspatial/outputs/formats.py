@@ -9,7 +9,7 @@ from typing import Final
 
 from lzspatial.crs.names import CGCS2000, GK_CM120_TRAP, GK_CM123, GK_ZONE41, WGS84
 
-__all__ = ["DESCRIPTIONS", "ENCODINGS", "FORMATS", "FORMAT_CRS"]
+__all__ = ["DATABASE_FORMATS", "DESCRIPTIONS", "ENCODINGS", "FORMATS", "FORMAT_CRS"]
 
 #: Export formats, with a one-line description each (shown by ``lzspatial export --help``).
 DESCRIPTIONS: Final = {
@@ -30,3 +30,7 @@ FORMAT_CRS: Final = {
 }
 #: Text encodings of the 国土TXT export.
 ENCODINGS: Final = ("utf-8", "gbk")
+#: Formats written into a database (``--dsn``) instead of a folder (``--out``), with descriptions.
+DATABASE_FORMATS: Final = {
+    "postgis": "a PostGIS schema (--dsn, --schema): one table per layer, QGIS styles in layer_styles",
+}

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from lzspatial.rules import CheckReport, RuleSet
 
-__all__ = ["Plan", "default_plan_dir", "load_plan", "require_plan"]
+__all__ = ["Plan", "assemble_plan", "default_plan_dir", "load_plan", "require_plan"]
 
 #: Features of structure layers may stick out of the boundary by this much (m).
 BOUNDARY_TOLERANCE_M = 50.0
@@ -59,7 +59,8 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
     ----------
     path : str or path-like, optional
         The plan folder (with ``plan.toml``), or the manifest itself. The
-        default plan when omitted.
+        default plan when omitted. A ``postgresql://…?schema=NAME`` URI reads
+        the plan from PostGIS (:mod:`lzspatial.store.postgis`; the ``postgis`` extra).
 
     Returns
     -------
@@ -78,6 +79,10 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
     >>> len(plan["zones"])
     4
     """
+    if isinstance(path, str) and path.lower().startswith(("postgresql://", "postgres://")):
+        import importlib  # the plan store is a higher tier, loaded by name only for a DSN
+
+        return importlib.import_module("lzspatial.store.postgis").read_plan(path)
     folder = default_plan_dir() if path is None else Path(path)
     problem = name_problem(folder)
     if problem:
@@ -100,12 +105,33 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
             )
             continue
         raws[entry.name] = read_layer(fpath, ELEMENTS[entry.element], vocabs, label, problems)
+    return assemble_plan(folder, manifest, raws, problems)
+
+
+def assemble_plan(
+    folder: Path,
+    manifest: Manifest,
+    raws: dict[str, RawLayer],
+    problems: list[str],
+    *,
+    label: str | None = None,
+) -> Plan:
+    """Check the layers of a plan across each other and return the :class:`Plan`.
+
+    The last step of :func:`load_plan`, shared by every plan source (a folder, a database):
+    *raws* are the checked layers by name, *problems* what their checks found so far.
+
+    Raises
+    ------
+    SchemaError
+        Any problem, of the layers or across them; ``err.problems`` lists every one.
+    """
     _check_cross_layer(raws, problems, manifest.plan.get("metric_crs", METRIC))
     if problems:
         more = f" (and {len(problems) - 1} more; `lzspatial validate` lists all)" if len(problems) > 1 else ""
         raise SchemaError(problems[0] + more, problems)
     frames = {name: _to_frame(raw) for name, raw in raws.items()}
-    return Plan(folder, manifest, frames)
+    return Plan(folder, manifest, frames, label=label)
 
 
 def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str], metric_crs: str) -> None:
@@ -240,8 +266,12 @@ class Plan:
     Every accessor returns a copy, so callers may modify what they get.
     """
 
-    def __init__(self, path: Path, manifest: Manifest, frames: dict[str, gpd.GeoDataFrame]) -> None:
+    def __init__(
+        self, path: Path, manifest: Manifest, frames: dict[str, gpd.GeoDataFrame], *, label: str | None = None
+    ) -> None:
         self.path = path
+        #: How messages name the plan: its folder, or the database it was read from (no password).
+        self.label = label if label is not None else str(path)
         self.manifest = manifest
         self._frames = frames
         self._metric: dict[str, gpd.GeoDataFrame] = {}
