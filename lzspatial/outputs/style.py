@@ -16,6 +16,7 @@ __all__ = [
     "DRAW_RANK",
     "LABELLED",
     "LEGEND_RANK",
+    "MAP_GROUPS",
     "DEFAULT_OFF",
     "EXTRA_STYLES",
     "SCHEMATIC_DASH",
@@ -186,6 +187,17 @@ LEGEND_RANK = {
     "water": 9,
     "places": 10,
     "context": 11,
+}
+#: Groups of the layer tree of the QGIS project (the web map's structure first), with their elements.
+MAP_GROUPS: dict[str, tuple[str, ...]] = {
+    "一核四区": ("core", "zones"),
+    "两轴两心": ("axes", "centers"),
+    "乡镇": ("towns",),
+    "园区": ("parks",),
+    "三区三线": ("control_lines",),
+    "交通": ("transport",),
+    "水系": ("water",),
+    "参考": ("boundary", "places", "context"),
 }
 #: Classes whose features carry permanent labels ("*": every class of the element), with their
 #: priority: where labels collide, the lower number stays (structure > key towns > towns > parks >
