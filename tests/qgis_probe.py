@@ -3,7 +3,7 @@
 Run by tests/outputs/test_qgis.py with Debian's ``/usr/bin/python3`` (which has
 ``python3-qgis``) under ``QT_QPA_PLATFORM=offscreen``; never imported by the tests.
 
-    python3 tests/qgis_probe.py PROJECT GPKG OUT_DIR
+    python3 tests/qgis_probe.py PROJECT GPKG OUT_DIR [--no-render]
 
 PROJECT is a ``.qgz`` or ``geopackage:...?projectName=...``. OUT_DIR receives
 ``layout.pdf`` (the print layout), ``map.png`` (the project rendered with labels),
@@ -18,8 +18,9 @@ import sys
 from pathlib import Path
 
 
-def main(project_uri: str, gpkg: str, out_dir: str) -> dict:
+def main(project_uri: str, gpkg: str, out_dir: str, render: bool = True) -> dict:
     from qgis.core import (
+        Qgis,
         QgsApplication,
         QgsExpression,
         QgsExpressionContext,
@@ -29,6 +30,7 @@ def main(project_uri: str, gpkg: str, out_dir: str) -> dict:
         QgsMapSettings,
         QgsProject,
         QgsRectangle,
+        QgsRenderContext,
         QgsVectorLayer,
     )
     from qgis.PyQt.QtCore import QSize
@@ -37,7 +39,7 @@ def main(project_uri: str, gpkg: str, out_dir: str) -> dict:
     app = QgsApplication([], False)
     app.initQgis()
     out = Path(out_dir)
-    result: dict = {"qgis": __import__("qgis.core", fromlist=["Qgis"]).Qgis.QGIS_VERSION}
+    result: dict = {"qgis": Qgis.QGIS_VERSION}
     project = QgsProject.instance()
     result["read"] = bool(project.read(project_uri))
     result["crs"] = project.crs().authid()
@@ -68,7 +70,9 @@ def main(project_uri: str, gpkg: str, out_dir: str) -> dict:
                 info["categories"] = [[c.value(), c.label(), c.symbol().color().name()] for c in rend.categories()]
             elif rend.type() == "RuleRenderer":
                 info["rules"] = [[r.label(), r.symbol().color().name()] for r in rend.rootRule().children()]
-            info["symbol_layers"] = sorted({sl.layerType() for s in rend.symbols(lay.createExpressionContext() if False else __import__("qgis.core", fromlist=["QgsRenderContext"]).QgsRenderContext()) for sl in s.symbolLayers()})
+            info["symbol_layers"] = sorted(
+                {sl.layerType() for sym in rend.symbols(QgsRenderContext()) for sl in sym.symbolLayers()}
+            )
             info["aliases"] = {f.name(): f.alias() for f in lay.fields()}
             # value maps: every stored value resolves through its ValueMap widget
             vm = {}
@@ -111,7 +115,7 @@ def main(project_uri: str, gpkg: str, out_dir: str) -> dict:
     # the print layout exported as PDF
     manager = project.layoutManager()
     result["layouts"] = []
-    for layout in manager.printLayouts():
+    for layout in manager.printLayouts() if render else []:
         page = layout.pageCollection().page(0)
         items = sorted({type(i).__name__ for i in layout.items() if hasattr(i, "uuid")})
         legend = [i for i in layout.items() if type(i).__name__ == "QgsLayoutItemLegend"]
@@ -139,6 +143,9 @@ def main(project_uri: str, gpkg: str, out_dir: str) -> dict:
             }
         )
 
+    if not render:
+        app.exitQgis()
+        return result
     # renders: the project as opened (labels on and off) and the zones layer alone on white
     view = project.viewSettings().defaultViewExtent()
     extent = QgsRectangle(view) if not view.isEmpty() else QgsRectangle()
@@ -177,5 +184,5 @@ def main(project_uri: str, gpkg: str, out_dir: str) -> dict:
 
 
 if __name__ == "__main__":
-    data = main(*sys.argv[1:4])
+    data = main(*sys.argv[1:4], render="--no-render" not in sys.argv[4:])
     sys.stdout.write("\nLZPROBE " + json.dumps(data, ensure_ascii=False) + "\n")
