@@ -67,7 +67,9 @@ def main(project_uri: str, gpkg: str, out_dir: str, render: bool = True) -> dict
             info["wkb"] = lay.wkbType()
             if rend.type() == "categorizedSymbol":
                 info["attr"] = rend.classAttribute()
-                info["categories"] = [[c.value(), c.label(), c.symbol().color().name()] for c in rend.categories()]
+                info["categories"] = [
+                    [c.value(), c.label(), c.symbol().color().name()] for c in rend.categories()
+                ]
             elif rend.type() == "RuleRenderer":
                 info["rules"] = [[r.label(), r.symbol().color().name()] for r in rend.rootRule().children()]
             info["symbol_layers"] = sorted(
@@ -99,14 +101,18 @@ def main(project_uri: str, gpkg: str, out_dir: str, render: bool = True) -> dict
                 settings = lay.labeling().settings()
                 info["label_priority"] = settings.priority
                 info["label_font"] = settings.format().font().family()
-                expr = QgsExpression(settings.fieldName if settings.isExpression else f'"{settings.fieldName}"')
+                expr = QgsExpression(
+                    settings.fieldName if settings.isExpression else f'"{settings.fieldName}"'
+                )
                 ctx = QgsExpressionContext()
                 ctx.appendScopes(QgsExpressionContextUtils.globalProjectLayerScopes(lay))
                 labels = {}
                 for feat in lay.getFeatures():
                     ctx.setFeature(feat)
                     value = expr.evaluate(ctx)
-                    labels[str(feat["id"])] = None if value is None or value == "" or str(value) == "NULL" else str(value)
+                    labels[str(feat["id"])] = (
+                        None if value is None or value == "" or str(value) == "NULL" else str(value)
+                    )
                 info["label_error"] = expr.evalErrorString() or expr.parserErrorString()
                 info["labels"] = labels
         layers[lid] = info
@@ -134,7 +140,9 @@ def main(project_uri: str, gpkg: str, out_dir: str, render: bool = True) -> dict
                 "legend_rows": legend_rows,
                 "legend_layers": legend_layers,
                 "labels": [i.text() for i in layout.items() if type(i).__name__ == "QgsLayoutItemLabel"],
-                "pictures": [i.picturePath() for i in layout.items() if type(i).__name__ == "QgsLayoutItemPicture"],
+                "pictures": [
+                    i.picturePath() for i in layout.items() if type(i).__name__ == "QgsLayoutItemPicture"
+                ],
                 "scalebar_units": [s.units() for s in scalebar],
                 "map_scale": [m.scale() for m in maps],
                 "map_crs": [m.crs().authid() for m in maps],

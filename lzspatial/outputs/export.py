@@ -284,7 +284,7 @@ def _layer_meta(plan: Plan, name: str) -> dict[str, str]:
 
 
 def _declared_type(plan: Plan, name: str) -> str:
-    """The table's geometry type from the schema: the multi-part type where the schema allows it."""
+    """Return the table's geometry type from the schema: the multi-part type where the schema allows it."""
     element = plan.element(name)
     types = ELEMENTS[element].geom_types if element in ELEMENTS else ()
     return types[-1] if types else "Unknown"
@@ -299,10 +299,9 @@ def gpkg_order(plan: Plan, names: Sequence[str]) -> list[str]:
 def _write_gpkg(
     plan: Plan, path: Path, names: list[str], crs: str, precision: int | None, *, project: bool
 ) -> list[Path]:
-    """Write the GeoPackage (GeoPackage 1.2, tables top first, styles, the embedded project) and a ``.qgz``."""
+    """Write the GeoPackage (1.2, tables top first, styles, the project inside) and maybe the ``.qgz``."""
     styles: dict[str, str] = {}
     layers: list[ProjectLayer] = []
-    bounds: list[float] | None = None
     ordered = gpkg_order(plan, names)
     with atomic_path(path) as tmp, pinned_gpkg_time():
         for i, name in enumerate(ordered):
@@ -326,13 +325,13 @@ def _write_gpkg(
             fields = ("fid", *(c for c in frame.columns if c != frame.geometry.name))
             element = plan.element(name)
             styles[name] = layer_qml(
-                element, geom_type=declared, vocabularies=plan.vocabularies, fields=fields, title=plan.titles(name)
+                element,
+                geom_type=declared,
+                vocabularies=plan.vocabularies,
+                fields=fields,
+                title=plan.titles(name),
             )
             layers.append(ProjectLayer(name, element, plan.titles(name), declared, fields))
-            box = reproject(plan.layer(name), PROJECT_CRS).total_bounds
-            if not np.isnan(box).any():
-                b = [float(v) for v in box]
-                bounds = b if bounds is None else [min(bounds[0], b[0]), min(bounds[1], b[1]), max(bounds[2], b[2]), max(bounds[3], b[3])]
         write_layer_styles(
             tmp,
             styles,
@@ -341,36 +340,39 @@ def _write_gpkg(
                 "markers = geometry_basis 'schematic'"
             ),
         )
-        qgz = qgz_bytes(_project_xml(plan, path.name, layers, crs, bounds), path.stem)
+        qgz = qgz_bytes(_project_xml(plan, path.name, layers, crs), path.stem)
         embed_project(tmp, plan.id, qgz)
     if not project:
         return [path]
     return [path, write_bytes(path.with_suffix(".qgz"), qgz)]
 
 
-def _project_xml(plan: Plan, gpkg_file: str, layers: list[ProjectLayer], crs: str, bounds: list[float] | None) -> str:
-    extent = _boundary_extent(plan) or (tuple(bounds) if bounds else (0.0, 0.0, 1.0, 1.0))
+def _project_xml(plan: Plan, gpkg_file: str, layers: list[ProjectLayer], crs: str) -> str:
     note = plan.disclaimer
     return project_qgs(
-        title=f"{plan.title_zh}",
+        title=plan.title_zh,
         gpkg_file=gpkg_file,
         layers=layers,
         data_crs=crs,
-        extent=extent,  # type: ignore[arg-type]
+        extent=_project_extent(plan, [lay.table for lay in layers]),
         vocabularies=plan.vocabularies,
-        layout_title=plan.title_zh,
         disclaimer=f"{note.get('zh', '')}\n\n{note.get('en', '')}".strip(),
     )
 
 
-def _boundary_extent(plan: Plan) -> tuple[float, float, float, float] | None:
-    """What the project shows: the district (the boundary layer), in the project CRS."""
-    for name in plan.layer_names:
-        if plan.element(name) == "boundary":
-            box = reproject(plan.layer(name), PROJECT_CRS).total_bounds
-            if not np.isnan(box).any():
-                return float(box[0]), float(box[1]), float(box[2]), float(box[3])
-    return None
+def _project_extent(plan: Plan, names: list[str]) -> tuple[float, float, float, float]:
+    """Return what the project shows, in its CRS: the district (boundary layer), else every layer."""
+    shown = [n for n in plan.layer_names if plan.element(n) == "boundary"] or names
+    boxes = np.array([reproject(plan.layer(n), PROJECT_CRS).total_bounds for n in shown])
+    boxes = boxes[~np.isnan(boxes).any(axis=1)]
+    if not len(boxes):
+        return 0.0, 0.0, 1.0, 1.0
+    return (
+        float(boxes[:, 0].min()),
+        float(boxes[:, 1].min()),
+        float(boxes[:, 2].max()),
+        float(boxes[:, 3].max()),
+    )
 
 
 def _export_gpkg(

@@ -359,13 +359,15 @@ def _renderer(
     common = {"symbollevels": "0", "enableorderby": "0", "forceraster": "0", "referencescale": "-1"}
     if attr is None:
         # one class: a rule-based renderer with one rule named after the layer (its legend entry)
-        rend = ET.SubElement(root, "renderer-v2", type="RuleRenderer", **common)
+        rend = ET.SubElement(root, "renderer-v2", {"type": "RuleRenderer", **common})
         rules = ET.SubElement(rend, "rules", key="{00000000-0000-4000-8000-000000000000}")
         zh, en = title or (element, element)
-        ET.SubElement(rules, "rule", key="{00000000-0000-4000-8000-000000000001}", symbol="0", label=f"{zh} {en}")
+        ET.SubElement(
+            rules, "rule", key="{00000000-0000-4000-8000-000000000001}", symbol="0", label=f"{zh} {en}"
+        )
         draw(ET.SubElement(rend, "symbols"), "0", _style(element))
     else:
-        rend = ET.SubElement(root, "renderer-v2", type="categorizedSymbol", attr=attr, **common)
+        rend = ET.SubElement(root, "renderer-v2", {"type": "categorizedSymbol", "attr": attr, **common})
         classes = [c for c in STYLES[element] if c != "*"]
         cats = ET.SubElement(rend, "categories")
         for i, cls in enumerate(classes):
@@ -392,7 +394,7 @@ _MARKS_RE = r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schemat
 
 
 def _quote(text: str) -> str:
-    """A QGIS expression string literal."""
+    """Return *text* as a QGIS expression string literal."""
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
@@ -412,7 +414,7 @@ def label_expression(element: str) -> str | None:
     classes = {cls for (elem, cls) in LABELLED if elem == element}
     if not classes:
         return None
-    name = f'trim(regexp_replace("name_zh", {_quote(_MARKS_RE)}, \'\'))'
+    name = f"trim(regexp_replace(\"name_zh\", {_quote(_MARKS_RE)}, ''))"
     attr = class_expression(element)
     listed = [c for c in STYLES.get(element, {}) if c != "*"]
     if "*" in classes or attr is None or set(listed) <= classes:
@@ -501,7 +503,7 @@ def _labeling(root: ET.Element, element: str, kind: str) -> None:
 
 
 def _fields(element: str) -> list[str]:
-    """The attribute columns of an export of *element*: GDAL's ``fid``, the common fields, the element's."""
+    """Return the columns of an export of *element*: GDAL's ``fid``, the common fields, the element's."""
     extra = [f.name for f in ELEMENTS[element].fields] if element in ELEMENTS else []
     return ["fid", *(f.name for f in COMMON_FIELDS), *extra]
 
@@ -525,13 +527,17 @@ def _field_config(
             entries = ET.SubElement(opt, "Option", name="map", type="List")
             for value, label in values.items():
                 entry = ET.SubElement(entries, "Option", type="Map")
-                ET.SubElement(entry, "Option", name=str(label.get("zh") or value), value=str(value), type="QString")
+                ET.SubElement(
+                    entry, "Option", name=str(label.get("zh") or value), value=str(value), type="QString"
+                )
         else:
             widget = ET.SubElement(fld, "editWidget", type="TextEdit")
             ET.SubElement(ET.SubElement(widget, "config"), "Option")
     aliases = ET.SubElement(root, "aliases")
     for i, name in enumerate(fields):
-        ET.SubElement(aliases, "alias", field=name, index=str(i), name="" if name == "fid" else field_label(name)[0])
+        ET.SubElement(
+            aliases, "alias", field=name, index=str(i), name="" if name == "fid" else field_label(name)[0]
+        )
 
 
 def layer_elements(
@@ -593,7 +599,9 @@ def layer_qml(
         The QML document (UTF-8 text, no trailing newline issues); the same
         input always gives the same text.
     """
-    children = layer_elements(element, geom_type=geom_type, vocabularies=vocabularies, fields=fields, title=title)
+    children = layer_elements(
+        element, geom_type=geom_type, vocabularies=vocabularies, fields=fields, title=title
+    )
     labelled = any(c.tag == "labeling" for c in children)
     root = ET.Element(
         "qgis",
@@ -602,7 +610,9 @@ def layer_qml(
         labelsEnabled="1" if labelled else "0",
     )
     root.extend(children)
-    kind = _KIND.get(geom_type or (ELEMENTS[element].geom_types[-1] if element in ELEMENTS else "Polygon"), "fill")
+    kind = _KIND.get(
+        geom_type or (ELEMENTS[element].geom_types[-1] if element in ELEMENTS else "Polygon"), "fill"
+    )
     ET.SubElement(root, "layerGeometryType").text = {"marker": "0", "line": "1", "fill": "2"}[kind]
     ET.indent(root, space=" ")
     body = ET.tostring(root, encoding="unicode")
@@ -690,7 +700,9 @@ def write_layer_styles(
                 "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL, ?)",
                 [
                     (table, geometry_column, table, qml, description, when)
-                    for (table, qml), when in zip(styles.items(), style_times(len(styles), update_time), strict=True)
+                    for (table, qml), when in zip(
+                        styles.items(), style_times(len(styles), update_time), strict=True
+                    )
                 ],
             )
     except sqlite3.Error as err:

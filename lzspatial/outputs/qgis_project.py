@@ -58,6 +58,7 @@ LAYOUT_FONT: Final = "Noto Sans CJK SC"
 #: A3 landscape, millimetres.
 PAGE_W, PAGE_H = 420.0, 297.0
 
+
 @dataclass(frozen=True)
 class ProjectLayer:
     """One GeoPackage table as the project shows it."""
@@ -89,7 +90,7 @@ def _uuid(n: int) -> str:
     return f"{{00000000-0000-4000-8000-{n:012d}}}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _crs_info(crs: str) -> tuple[str, str, bool]:
     """WKT2, name and whether geographic, of an EPSG CRS (QGIS reads a CRS from its WKT, not its authid)."""
     import pyproj
@@ -122,7 +123,7 @@ def _draw_order(layers: Sequence[ProjectLayer]) -> list[ProjectLayer]:
 
 
 def _grouped(layers: Sequence[ProjectLayer]) -> list[tuple[str, list[ProjectLayer]]]:
-    """The layer tree: groups in :data:`MAP_GROUPS` order, layers by legend rank; others last."""
+    """Return the layer tree: groups in :data:`MAP_GROUPS` order, layers by legend rank; others last."""
     out = []
     for group, elements in MAP_GROUPS.items():
         members = [lay for lay in layers if lay.element in elements]
@@ -219,7 +220,9 @@ def _maplayer(
     ET.SubElement(ml, "abstract").text = f"{lay.title[0]} {lay.title[1]}"
     _srs(ET.SubElement(ml, "srs"), crs)
     ET.SubElement(ml, "provider", encoding="UTF-8").text = "ogr"
-    ET.SubElement(ml, "map-layer-style-manager", current="default").append(ET.Element("map-layer-style", name="default"))
+    ET.SubElement(ml, "map-layer-style-manager", current="default").append(
+        ET.Element("map-layer-style", name="default")
+    )
     ml.extend(children)
     ET.SubElement(ml, "layerOpacity").text = "1"
     ET.SubElement(ml, "previewExpression").text = '"name_zh"'
@@ -269,7 +272,7 @@ def _item(
 
 
 def _font(size: float, bold: bool = False) -> str:
-    """A QFont description (family, point size, pixel size, style hint, weight, ...)."""
+    """Return a QFont description (family, point size, pixel size, style hint, weight, ...)."""
     return f"{LAYOUT_FONT},{size:g},-1,5,{75 if bold else 50},0,0,0,0,0"
 
 
@@ -315,7 +318,9 @@ def _layout(
     disclaimer: str,
 ) -> None:
     layouts = ET.SubElement(parent, "Layouts")
-    lo = ET.SubElement(layouts, "Layout", name="A3 结构图", units="mm", printResolution="300", worldFileMap="")
+    lo = ET.SubElement(
+        layouts, "Layout", name="A3 结构图", units="mm", printResolution="300", worldFileMap=""
+    )
     ET.SubElement(lo, "Snapper", snapToGrid="0", snapToGuides="1", snapToItems="1", tolerance="5")
     ET.SubElement(lo, "Grid", resolution="10", resUnits="mm", offsetX="0", offsetY="0", offsetUnits="mm")
     pages = ET.SubElement(lo, "PageCollection")
@@ -377,7 +382,13 @@ def _layout(
         fontColor="#212121",
     )
     styles = ET.SubElement(legend, "styles")
-    fonts = (("title", 12, 0), ("group", 9, 2.5), ("subgroup", 8, 1.5), ("symbol", 7, 1), ("symbolLabel", 7, 1))
+    fonts = (
+        ("title", 12, 0),
+        ("group", 9, 2.5),
+        ("subgroup", 8, 1.5),
+        ("symbol", 7, 1),
+        ("symbolLabel", 7, 1),
+    )
     for name, size, top in fonts:
         st = ET.SubElement(styles, "style", name=name, alignment="1", indent="0", marginTop=f"{top:g}")
         ET.SubElement(st, "styleFont", description=_font(size, bold=name in ("title", "group")), style="")
@@ -548,9 +559,7 @@ def qgz_bytes(qgs: str, stem: str) -> bytes:
     return buf.getvalue()
 
 
-def embed_project(
-    gpkg: str | os.PathLike[str], name: str, qgz: bytes, *, modified: str = STYLE_TIME
-) -> None:
+def embed_project(gpkg: str | os.PathLike[str], name: str, qgz: bytes, *, modified: str = STYLE_TIME) -> None:
     """Store a ``.qgz`` in the ``qgis_projects`` table of *gpkg*, as QGIS's project storage does.
 
     QGIS lists it under the GeoPackage in the browser and opens it from there
@@ -564,7 +573,9 @@ def embed_project(
         If the file is not a GeoPackage or cannot be written.
     """
     path = Path(gpkg)
-    meta = json.dumps({"last_modified_time": modified.rstrip("Z").split(".")[0], "last_modified_user": "lzspatial"})
+    meta = json.dumps(
+        {"last_modified_time": modified.rstrip("Z").split(".")[0], "last_modified_user": "lzspatial"}
+    )
     con = sqlite3.connect(path)
     try:
         with con:
@@ -574,7 +585,10 @@ def embed_project(
             if "qgis_projects" not in names:
                 con.execute(PROJECTS_DDL)
             con.execute("DELETE FROM qgis_projects WHERE name = ?", (name,))
-            con.execute("INSERT INTO qgis_projects (name, metadata, content) VALUES (?, ?, ?)", (name, meta, qgz.hex()))
+            con.execute(
+                "INSERT INTO qgis_projects (name, metadata, content) VALUES (?, ?, ?)",
+                (name, meta, qgz.hex()),
+            )
     except sqlite3.Error as err:
         raise OutputError(f"{path}: cannot store the QGIS project: {err}") from err
     finally:

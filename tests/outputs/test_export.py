@@ -224,7 +224,10 @@ def test_gpkg_layers_crs_values_areas(exports, default_plan):
         listed = pyogrio.list_layers(path)
     assert not caught
     # tables top first (QGIS puts the first table on top): the web map's drawing order reversed
-    assert [str(n) for n in listed[:, 0]] == [*gpkg_order(default_plan, default_plan.layer_names), "layer_styles"]
+    assert [str(n) for n in listed[:, 0]] == [
+        *gpkg_order(default_plan, default_plan.layer_names),
+        "layer_styles",
+    ]
     assert [str(n) for n in listed[:3, 0]] == ["centers", "towns", "places"] and listed[-2, 0] == "context"
     for name in default_plan.layer_names:
         got = read(path, layer=name)
@@ -333,7 +336,7 @@ def test_layer_styles_table_is_the_qgis_one(styles, default_plan):
     assert styles["columns"] == QGIS_LAYER_STYLES_COLUMNS
     assert styles["contents"] == ("attributes",)
     assert [r[2] for r in styles["rows"]] == gpkg_order(default_plan, default_plan.layer_names)
-    for catalog, schema, table, geom_col, name, _, default, when in styles["rows"]:
+    for catalog, schema, table, geom_col, name, _, default, _when in styles["rows"]:
         assert (catalog, schema, geom_col, name, default) == ("", "", "geom", table, 1)
     # distinct fixed times: QGIS's "Load style from database" lists one style per layer, not all of them
     times = [r[7] for r in styles["rows"]]
@@ -574,7 +577,10 @@ def test_cli_gpkg_from_unrelated_folder(tmp_path, exports):
     from lzspatial.plan import load_plan
 
     names = load_plan().layer_names
-    assert [str(n) for n in pyogrio.list_layers(path)[:, 0]] == [*gpkg_order(load_plan(), names), "layer_styles"]
+    assert [str(n) for n in pyogrio.list_layers(path)[:, 0]] == [
+        *gpkg_order(load_plan(), names),
+        "layer_styles",
+    ]
     assert all(pyogrio.read_info(path, layer=n)["crs"] == "EPSG:4326" for n in names)
     assert path.read_bytes() == exports["gpkg"][1][0].read_bytes()  # same bytes across processes
 

@@ -23,10 +23,10 @@ import numpy as np
 import pytest
 import shapely
 
+from lzspatial.crs.transforms import reproject
 from lzspatial.outputs.export import export_plan, gpkg_order
 from lzspatial.outputs.qgis_project import PROJECT_CRS, layer_id
 from lzspatial.outputs.style import CLASS_FIELD, DEFAULT_OFF, DRAW_RANK, LABELLED, MAP_GROUPS, STYLES
-from lzspatial.crs.transforms import reproject
 from tests.conftest import TESTS, in_ci
 
 QGIS_PYTHON = "/usr/bin/python3"
@@ -148,7 +148,10 @@ def test_qgis_opens_layers_order_crs_tree(qgis, default_plan):
         assert info["name"] == default_plan.titles(name)[0]  # Chinese layer names
         assert info["count"] == len(default_plan[name])
     # drawing order (top first) = the web map's, reversed; the tree keeps it as a custom order
-    expected = [layer_id(n) for n in sorted(default_plan.layer_names, key=lambda n: -DRAW_RANK[default_plan.element(n)])]
+    expected = [
+        layer_id(n)
+        for n in sorted(default_plan.layer_names, key=lambda n: -DRAW_RANK[default_plan.element(n)])
+    ]
     assert qgis["has_custom_order"] and qgis["order"] == expected
     assert qgis["order"][0] == "lzspatial_centers" and qgis["order"][-1] == "lzspatial_context"
     # the group tree, as on the web map; control lines and transport off
@@ -204,7 +207,10 @@ def test_qgis_value_maps_and_aliases_resolve(qgis):
             assert result["resolved"], (info["name"], field)
             checked += len(result["resolved"])
     assert checked >= 30  # 39 distinct stored values in the default plan
-    assert qgis["layers"]["lzspatial_context"]["value_maps"]["in_shenyang"]["resolved"] == {"False": "否", "True": "是"}
+    assert qgis["layers"]["lzspatial_context"]["value_maps"]["in_shenyang"]["resolved"] == {
+        "False": "否",
+        "True": "是",
+    }
 
 
 @pytest.mark.slow
@@ -250,9 +256,14 @@ def test_qgis_layout_exports_a3_pdf(qgis, default_plan):
     assert layout["scalebar_units"] == [1]  # kilometres
     assert "north_arrow" in layout["pictures"][0]
     # the legend shows the layers on at open, not the control lines
-    assert "lzspatial_control_lines" not in layout["legend_layers"] and "lzspatial_zones" in layout["legend_layers"]
+    assert (
+        "lzspatial_control_lines" not in layout["legend_layers"]
+        and "lzspatial_zones" in layout["legend_layers"]
+    )
     info = subprocess.run(["pdfinfo", layout["pdf"]], capture_output=True, text=True, check=True).stdout
-    assert re.search(r"Page size:\s+1190\.\d+ x 841\.\d+ pts \(A3\)|Page size:\s+1191 x 842 pts \(A3\)", info), info
+    assert re.search(
+        r"Page size:\s+1190\.\d+ x 841\.\d+ pts \(A3\)|Page size:\s+1191 x 842 pts \(A3\)", info
+    ), info
 
 
 def _pixels(path: Path) -> np.ndarray:
@@ -309,6 +320,8 @@ def test_validate_gpkg_passes(exported, default_plan, tmp_path):
     _need_qgis()  # python3-qgis brings python3-gdal
     projected = export_plan(default_plan, tmp_path, fmt="gpkg", crs="EPSG:4550")[0]
     for path in (exported["gpkg"], projected):
-        res = subprocess.run([QGIS_PYTHON, "-m", VALIDATE_GPKG, str(path)], capture_output=True, text=True, check=False)
+        res = subprocess.run(
+            [QGIS_PYTHON, "-m", VALIDATE_GPKG, str(path)], capture_output=True, text=True, check=False
+        )
         assert res.returncode == 0 and res.stderr.strip() == "", res.stderr[-2000:]
     assert gpkg_order(default_plan, ["zones", "towns"]) == ["towns", "zones"]
