@@ -524,12 +524,13 @@ def export_plan(
         The loaded plan (:func:`lzspatial.load_plan`).
     out_dir : path-like
         Output folder; created (with parents) if missing.
-    fmt : {"geojson", "gpkg", "gktxt", "csv"}
-        The format (see the module docstring).
+    fmt : {"geojson", "gpkg", "qgis", "gktxt", "csv"}
+        The format (see the module docstring); ``qgis`` writes the GeoPackage
+        and the ``.qgz`` project beside it.
     crs : str, optional
         ``EPSG:4326`` (default), ``EPSG:4490``, ``EPSG:4550``, ``EPSG:4529``,
         ``EPSG:4549`` (warns), ``gcj02`` or ``bd09``; see :func:`lzspatial.crs.parse_crs`.
-        ``gktxt`` is always EPSG:4529; ``gpkg`` refuses ``gcj02``/``bd09``.
+        ``gktxt`` is always EPSG:4529; ``gpkg`` and ``qgis`` refuse ``gcj02``/``bd09``.
     layers : str or sequence of str, optional
         Layer names (a list or ``"a,b"``); default every layer the format
         holds (CSV: point layers; 国土TXT: boundary, core, zones, parks,

@@ -33,7 +33,7 @@ from typing import Any, Final
 
 from lzspatial.errors import OutputError
 from lzspatial.io.gpkg import GPKG_TIME
-from lzspatial.outputs.style import CLASS_FIELD, LABELLED, STYLES, style_for
+from lzspatial.outputs.style import CLASS_FIELD, LABEL_STRIP, LABELLED, STYLES, style_for
 from lzspatial.plan.labels import class_label, field_label, value_labels
 from lzspatial.plan.schema import COMMON_FIELDS, ELEMENTS
 
@@ -389,10 +389,6 @@ def _renderer(
     ET.SubElement(rend, "sizescale")
 
 
-#: What a map label leaves out of a name (as the web map): the schematic marks, e.g. "（示意）".
-_MARKS_RE = r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schematic)[）)]"
-
-
 def _quote(text: str) -> str:
     """Return *text* as a QGIS expression string literal."""
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
@@ -414,7 +410,7 @@ def label_expression(element: str) -> str | None:
     classes = {cls for (elem, cls) in LABELLED if elem == element}
     if not classes:
         return None
-    name = f"trim(regexp_replace(\"name_zh\", {_quote(_MARKS_RE)}, ''))"
+    name = f"trim(regexp_replace(\"name_zh\", {_quote(LABEL_STRIP)}, ''))"
     attr = class_expression(element)
     listed = [c for c in STYLES.get(element, {}) if c != "*"]
     if "*" in classes or attr is None or set(listed) <= classes:

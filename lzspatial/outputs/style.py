@@ -15,6 +15,7 @@ __all__ = [
     "CLASS_FIELD",
     "DRAW_RANK",
     "LABELLED",
+    "LABEL_STRIP",
     "LEGEND_RANK",
     "MAP_GROUPS",
     "DEFAULT_OFF",
@@ -217,6 +218,11 @@ LABELLED: dict[tuple[str, str], int] = {
     ("context", "*"): 9,
     ("places", "city"): 9,
 }
+
+
+#: What a map label leaves out of a name (a regular expression, Python and QGIS/PCRE alike): the
+#: schematic marks, e.g. "（示意）" or "，示意）"; the legend and the dashed style say it.
+LABEL_STRIP = r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schematic)[）)]"
 
 
 def class_of(element: str, props: dict[str, Any]) -> str:

@@ -26,7 +26,15 @@ import shapely
 from lzspatial.crs.transforms import reproject
 from lzspatial.outputs.export import export_plan, gpkg_order
 from lzspatial.outputs.qgis_project import PROJECT_CRS, layer_id
-from lzspatial.outputs.style import CLASS_FIELD, DEFAULT_OFF, DRAW_RANK, LABELLED, MAP_GROUPS, STYLES
+from lzspatial.outputs.style import (
+    CLASS_FIELD,
+    DEFAULT_OFF,
+    DRAW_RANK,
+    LABEL_STRIP,
+    LABELLED,
+    MAP_GROUPS,
+    STYLES,
+)
 from tests.conftest import TESTS, in_ci
 
 QGIS_PYTHON = "/usr/bin/python3"
@@ -98,19 +106,20 @@ def test_rtree_triggers_of_geopackage_1_2(exported, default_plan):
 # ------------------------------------------------------------------ with a real QGIS
 
 
-def _qgis_available() -> bool:
+def _importable(module: str) -> bool:
     if not Path(QGIS_PYTHON).exists():
         return False
-    res = subprocess.run([QGIS_PYTHON, "-c", "import qgis.core"], capture_output=True, check=False)
+    res = subprocess.run([QGIS_PYTHON, "-c", f"import {module}"], capture_output=True, check=False)
     return res.returncode == 0
 
 
-def _need_qgis() -> None:
-    if _qgis_available():
+def _need_qgis(module: str = "qgis.core", package: str = "qgis python3-qgis") -> None:
+    """Skip locally, fail in CI, when Debian's python3 cannot import *module*."""
+    if _importable(module):
         return
     if in_ci():
-        pytest.fail("QGIS missing in CI: apt-get install qgis python3-qgis (see .ci/run)")
-    pytest.skip("QGIS not installed for /usr/bin/python3 (apt-get install qgis python3-qgis)")
+        pytest.fail(f"{module} missing in CI: apt-get install {package} (see .ci/run)")
+    pytest.skip(f"{module} not importable by /usr/bin/python3 (apt-get install {package})")
 
 
 def _probe(project: str, gpkg: Path, out: Path, *extra: str) -> dict:
@@ -165,8 +174,7 @@ def test_qgis_opens_layers_order_crs_tree(qgis, default_plan):
 
 
 LINES = ("axes", "transport", "water")
-#: The marks the web map's labels leave out (lzspatial/outputs/webmap/payload.py), written out again here.
-SCHEMATIC_MARKS = re.compile(r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schematic)[）)]")
+SCHEMATIC_MARKS = re.compile(LABEL_STRIP)  # what the web map's labels leave out
 
 
 @pytest.mark.slow
@@ -317,7 +325,7 @@ def test_qgis_opens_the_project_stored_in_the_geopackage(exported, default_plan,
 @pytest.mark.slow
 def test_validate_gpkg_passes(exported, default_plan, tmp_path):
     """GDAL's validate_gpkg.py (python3-gdal) accepts the GeoPackage, also a projected one."""
-    _need_qgis()  # python3-qgis brings python3-gdal
+    _need_qgis(VALIDATE_GPKG, "python3-gdal")
     projected = export_plan(default_plan, tmp_path, fmt="gpkg", crs="EPSG:4550")[0]
     for path in (exported["gpkg"], projected):
         res = subprocess.run(

@@ -26,6 +26,7 @@ from lzspatial.outputs.style import (
     DEFAULT_OFF,
     DRAW_RANK,
     EXTRA_STYLES,
+    LABEL_STRIP,
     LABELLED,
     LEGEND_RANK,
     STYLES,
@@ -46,7 +47,7 @@ CANVAS_FROM = 2000
 _TRANSLATED = {"note": "note_zh", "source": "source_zh"}
 
 #: What a map label leaves out of a name: the schematic marks (the legend and the dashed style say it).
-_SCHEMATIC_MARKS = re.compile(r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schematic)[）)]")
+_SCHEMATIC_MARKS = re.compile(LABEL_STRIP)
 
 
 @dataclass
