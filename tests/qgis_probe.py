@@ -18,6 +18,13 @@ import sys
 from pathlib import Path
 
 
+def _text(value):
+    """A feature value as JSON: None for NULL (a null QVariant), else its text."""
+    if value is None or (hasattr(value, "isNull") and value.isNull()):
+        return None
+    return str(value)
+
+
 def main(project_uri: str, gpkg: str, out_dir: str, render: bool = True) -> dict:
     from qgis.core import (
         Qgis,
@@ -95,6 +102,12 @@ def main(project_uri: str, gpkg: str, out_dir: str, render: bool = True) -> dict
                     "unresolved": sorted(k for k, v in shown.items() if v.startswith("(")),
                 }
             info["value_maps"] = vm
+            # virtual fields (list fields read in Chinese): their values, per feature id
+            info["virtual"] = {
+                field.name(): {str(f["id"]): _text(f[field.name()]) for f in lay.getFeatures()}
+                for idx, field in enumerate(lay.fields())
+                if lay.fields().fieldOrigin(idx) == lay.fields().OriginExpression
+            }
             # labels: the expression QGIS evaluates, per feature id
             info["labels_enabled"] = lay.labelsEnabled()
             if lay.labelsEnabled() and lay.labeling() is not None:

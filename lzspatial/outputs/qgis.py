@@ -529,11 +529,36 @@ def _field_config(
         else:
             widget = ET.SubElement(fld, "editWidget", type="TextEdit")
             ET.SubElement(ET.SubElement(widget, "config"), "Option")
-    aliases = ET.SubElement(root, "aliases")
-    for i, name in enumerate(fields):
+    # list fields (JSON array text) with a vocabulary: a virtual field reading the values in Chinese
+    virtual = {
+        f"{name}_zh": (name, labels[name])
+        for name in fields
+        if name in spec and spec[name].type == "list" and labels.get(name)
+    }
+    expressions = ET.SubElement(root, "expressionfields")
+    for vname, (name, values) in virtual.items():
+        pairs = ", ".join(f"{_quote(str(v))}, {_quote(str(lab.get('zh') or v))}" for v, lab in values.items())
         ET.SubElement(
-            aliases, "alias", field=name, index=str(i), name="" if name == "fid" else field_label(name)[0]
+            expressions,
+            "field",
+            name=vname,
+            expression=(
+                f'array_to_string(array_foreach(from_json("{name}"), '
+                f"coalesce(map_get(map({pairs}), @element), @element)), '、')"
+            ),
+            type="10",
+            typeName="string",
+            subType="0",
+            length="0",
+            precision="0",
+            comment=f"{field_label(name)[0]}（中文）",
         )
+    aliases = ET.SubElement(root, "aliases")
+    for i, name in enumerate([*fields, *virtual]):
+        alias = "" if name == "fid" else field_label(name)[0]
+        if name in virtual:
+            alias = f"{field_label(virtual[name][0])[0]}（中文）"
+        ET.SubElement(aliases, "alias", field=name, index=str(i), name=alias)
 
 
 def layer_elements(

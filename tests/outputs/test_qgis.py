@@ -203,7 +203,7 @@ def test_qgis_renderers_are_the_intended_ones(qgis, default_plan):
 
 
 @pytest.mark.slow
-def test_qgis_value_maps_and_aliases_resolve(qgis):
+def test_qgis_value_maps_and_aliases_resolve(qgis, default_plan):
     parks = qgis["layers"]["lzspatial_parks"]
     assert parks["value_maps"]["kind"]["resolved"]["bonded_zone"] == "综合保税区"
     assert parks["aliases"]["name_zh"] == "中文名" and parks["aliases"]["kind"] == "类型"
