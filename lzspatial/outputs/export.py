@@ -58,7 +58,7 @@ from lzspatial.io.gpkg import GPKG_DATASET_OPTIONS, pinned_gpkg_time
 from lzspatial.outputs.formats import FORMAT_CRS, FORMATS
 from lzspatial.outputs.qgis import layer_qml, write_layer_styles
 from lzspatial.outputs.qgis_project import PROJECT_CRS, ProjectLayer, embed_project, project_qgs, qgz_bytes
-from lzspatial.outputs.style import DRAW_RANK
+from lzspatial.outputs.style import CLASS_FIELD, DRAW_RANK
 from lzspatial.plan.labels import label_zh
 from lzspatial.plan.model import require_plan
 from lzspatial.plan.schema import ELEMENTS
@@ -324,14 +324,18 @@ def _write_gpkg(
                 raise write_error(path, err, f"cannot write layer {name!r}") from err
             fields = ("fid", *(c for c in frame.columns if c != frame.geometry.name))
             element = plan.element(name)
+            lay = ProjectLayer(
+                name, element, plan.titles(name), declared, fields, _class_labels(frame, element)
+            )
             styles[name] = layer_qml(
                 element,
                 geom_type=declared,
                 vocabularies=plan.vocabularies,
                 fields=fields,
-                title=plan.titles(name),
+                title=lay.title,
+                class_labels={cls: (zh, en) for cls, zh, en in lay.class_labels},
             )
-            layers.append(ProjectLayer(name, element, plan.titles(name), declared, fields))
+            layers.append(lay)
         write_layer_styles(
             tmp,
             styles,
@@ -345,6 +349,14 @@ def _write_gpkg(
     if not project:
         return [path]
     return [path, write_bytes(path.with_suffix(".qgz"), qgz)]
+
+
+def _class_labels(frame: gpd.GeoDataFrame, element: str) -> tuple[tuple[str, str, str], ...]:
+    """Return legend labels named after the features where each feature is its own class (the axes)."""
+    if CLASS_FIELD.get(element) != "id" or not {"name_zh", "name_en"} <= set(frame.columns):
+        return ()
+    rows = zip(frame["id"], frame["name_zh"], frame["name_en"], strict=True)
+    return tuple((str(i), str(zh), str(en)) for i, zh, en in rows)
 
 
 def _project_xml(plan: Plan, gpkg_file: str, layers: list[ProjectLayer], crs: str) -> str:

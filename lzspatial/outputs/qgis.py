@@ -353,6 +353,7 @@ def _renderer(
     kind: str,
     vocabularies: Mapping[str, Mapping[str, Mapping[str, str]]],
     title: tuple[str, str] | None,
+    class_labels: Mapping[str, tuple[str, str]],
 ) -> None:
     attr = class_expression(element)
     draw = _SYMBOLS[kind]
@@ -376,7 +377,9 @@ def _renderer(
                 "category",
                 value=cls,
                 symbol=str(i),
-                label=_label(element, cls, vocabularies),
+                label=" ".join(class_labels[cls])
+                if cls in class_labels
+                else _label(element, cls, vocabularies),
                 render="true",
             )
         ET.SubElement(cats, "category", value="", symbol=str(len(classes)), label="其他 other", render="true")
@@ -568,19 +571,22 @@ def layer_elements(
     vocabularies: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
     fields: Sequence[str] | None = None,
     title: tuple[str, str] | None = None,
+    class_labels: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[ET.Element]:
     """Return the style of a layer of *element* as the XML elements a QML or a project ``maplayer`` holds.
 
     The renderer, the labels, the field aliases and value maps, and the blend modes;
     see :func:`layer_qml` for the parameters (*fields*: the attribute columns, default
-    the schema's; *title*: the layer's (zh, en) title, the legend entry of a one-class layer).
+    the schema's; *title*: the layer's (zh, en) title, the legend entry of a one-class layer;
+    *class_labels*: class -> (zh, en) legend labels that replace the vocabulary's, as the web
+    map names each axis after its feature).
     """
     if geom_type is None:
         geom_type = ELEMENTS[element].geom_types[-1] if element in ELEMENTS else "Polygon"
     kind = _KIND.get(geom_type, "fill")
     vocab = vocabularies or {}
     holder = ET.Element("qgis")
-    _renderer(holder, element, kind, vocab, title)
+    _renderer(holder, element, kind, vocab, title, class_labels or {})
     _labeling(holder, element, kind)
     ET.SubElement(holder, "blendMode").text = "0"
     ET.SubElement(holder, "featureBlendMode").text = "0"
@@ -595,6 +601,7 @@ def layer_qml(
     vocabularies: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
     fields: Sequence[str] | None = None,
     title: tuple[str, str] | None = None,
+    class_labels: Mapping[str, tuple[str, str]] | None = None,
 ) -> str:
     """Return the QML style of a layer of *element*.
 
@@ -613,6 +620,9 @@ def layer_qml(
         The layer's attribute columns (default ``fid`` and the schema's fields).
     title : (str, str), optional
         The layer's (zh, en) title: the legend entry of a layer without classes.
+    class_labels : mapping, optional
+        Class -> (zh, en) legend labels replacing the vocabulary's (the axes:
+        their feature names, as on the web map).
 
     Returns
     -------
@@ -621,7 +631,12 @@ def layer_qml(
         input always gives the same text.
     """
     children = layer_elements(
-        element, geom_type=geom_type, vocabularies=vocabularies, fields=fields, title=title
+        element,
+        geom_type=geom_type,
+        vocabularies=vocabularies,
+        fields=fields,
+        title=title,
+        class_labels=class_labels,
     )
     labelled = any(c.tag == "labeling" for c in children)
     root = ET.Element(

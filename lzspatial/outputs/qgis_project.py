@@ -73,6 +73,8 @@ class ProjectLayer:
     geom_type: str
     #: Attribute columns of the table, ``fid`` first.
     fields: tuple[str, ...]
+    #: Legend labels (class, zh, en) replacing the vocabulary's (the axes: their names).
+    class_labels: tuple[tuple[str, str, str], ...] = ()
 
 
 def layer_id(table: str) -> str:
@@ -188,7 +190,12 @@ def _maplayer(
 ) -> None:
     kind = "Point" if lay.geom_type.endswith("Point") else "Line" if "Line" in lay.geom_type else "Polygon"
     children = layer_elements(
-        lay.element, geom_type=lay.geom_type, vocabularies=vocabularies, fields=lay.fields, title=lay.title
+        lay.element,
+        geom_type=lay.geom_type,
+        vocabularies=vocabularies,
+        fields=lay.fields,
+        title=lay.title,
+        class_labels={cls: (zh, en) for cls, zh, en in lay.class_labels},
     )
     ml = ET.SubElement(
         parent,
@@ -391,6 +398,8 @@ def _layout(
     )
     for name, size, top in fonts:
         st = ET.SubElement(styles, "style", name=name, alignment="1", indent="0", marginTop=f"{top:g}")
+        if name == "symbolLabel":
+            st.set("marginLeft", "2")
         ET.SubElement(st, "styleFont", description=_font(size, bold=name in ("title", "group")), style="")
     _layer_tree(legend, layers, sources, legend=True)
 

@@ -194,6 +194,10 @@ def test_qgis_renderers_are_the_intended_ones(qgis, default_plan):
         else:
             assert info["renderer"] == "RuleRenderer", name
             assert len(info["rules"]) == 1 and info["rules"][0][0].startswith(default_plan.titles(name)[0])
+    # each axis is its own legend entry, named after it (as on the web map)
+    axes = {value: label for value, label, _ in qgis["layers"]["lzspatial_axes"]["categories"]}
+    for _, row in default_plan["axes"].iterrows():
+        assert axes[row["id"]] == f"{row['name_zh']} {row['name_en']}"
     # arrowheads on the axes (marker lines), none on the other lines
     assert "MarkerLine" in qgis["layers"]["lzspatial_axes"]["symbol_layers"]
     assert "MarkerLine" not in qgis["layers"]["lzspatial_water"]["symbol_layers"]
