@@ -393,8 +393,15 @@ def _renderer(
 
 
 def _quote(text: str) -> str:
-    """Return *text* as a QGIS expression string literal."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    """Return *text* as a QGIS expression string literal (as ``QgsExpression.quotedString`` writes it).
+
+    Examples
+    --------
+    >>> print(_quote("it's \\s"))
+    'it''s \\\\s'
+    """
+    body = text.replace("\\", "\\\\").replace("'", "''").replace("\n", "\\n").replace("\t", "\\t")
+    return f"'{body}'"
 
 
 def label_expression(element: str) -> str | None:
