@@ -393,12 +393,12 @@ def _renderer(
 
 
 def _quote(text: str) -> str:
-    """Return *text* as a QGIS expression string literal (as ``QgsExpression.quotedString`` writes it).
+    r"""Return *text* as a QGIS expression string literal (as ``QgsExpression.quotedString`` writes it).
 
     Examples
     --------
-    >>> print(_quote("it's \\s"))
-    'it''s \\\\s'
+    >>> print(_quote("it's a\\b"))
+    'it''s a\\b'
     """
     body = text.replace("\\", "\\\\").replace("'", "''").replace("\n", "\\n").replace("\t", "\\t")
     return f"'{body}'"
