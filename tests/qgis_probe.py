@@ -131,6 +131,25 @@ def main(project_uri: str, gpkg: str, out_dir: str, render: bool = True) -> dict
         layers[lid] = info
     result["layers"] = layers
 
+    # each table added on its own (not through the project): its default style from layer_styles,
+    # and what "Load style from database" lists for it (styles of this table first)
+    def on_its_own(table):
+        alone = QgsVectorLayer(f"{gpkg}|layername={table}", table, "ogr")
+        listed = alone.listStylesInDatabase()
+        info = {
+            "renderer": alone.renderer().type() if alone.renderer() else None,
+            "related": listed[0],
+            "names": list(listed[2])[: listed[0]],
+            "listed": len(listed[2]),
+            "labels": alone.labelsEnabled(),
+        }
+        del alone  # before QGIS exits
+        return info
+
+    if render:
+        tables = sorted(lay.source().split("layername=")[-1] for lay in project.mapLayers().values())
+        result["direct"] = {table: on_its_own(table) for table in tables}
+
     # the print layout exported as PDF
     manager = project.layoutManager()
     result["layouts"] = []

@@ -207,6 +207,20 @@ def test_qgis_renderers_are_the_intended_ones(qgis, default_plan):
 
 
 @pytest.mark.slow
+def test_qgis_default_styles_one_per_layer(qgis, default_plan):
+    """A table added on its own gets its style; "Load style from database" lists one style per table.
+
+    With one shared update_time QGIS 3.22 listed 122 styles for the 12 tables (the issue).
+    """
+    direct = qgis["direct"]
+    assert sorted(direct) == sorted(default_plan.layer_names)
+    for table, info in direct.items():
+        assert info["renderer"] == qgis["layers"][layer_id(table)]["renderer"], table
+        assert info["related"] == 1 and info["names"] == [table], table
+        assert info["listed"] == len(default_plan.layer_names), table
+
+
+@pytest.mark.slow
 def test_qgis_value_maps_and_aliases_resolve(qgis, default_plan):
     parks = qgis["layers"]["lzspatial_parks"]
     assert parks["value_maps"]["kind"]["resolved"]["bonded_zone"] == "综合保税区"
