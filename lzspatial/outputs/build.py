@@ -6,7 +6,8 @@ the GeoJSON and GeoPackage exports, all into one folder:
 - ``structure.html``: the web map (self-contained, offline);
 - ``structure.pdf``: the printed map, A3 landscape (:func:`lzspatial.outputs.printmap.print_map`);
 - ``check.json`` and ``violations.geojson``: the rule check;
-- ``exports/geojson/*.geojson`` (RFC 7946) and ``exports/<plan id>.gpkg`` (with QGIS styles);
+- ``exports/geojson/*.geojson`` (RFC 7946), ``exports/<plan id>.gpkg`` (with QGIS styles and the
+  QGIS project inside) and ``exports/<plan id>.qgz`` (the QGIS project beside it);
 - ``summary.json``: the plan summary, the check totals and the list of files.
 
 Every file is written atomically (temp file + rename), so an interrupted run
@@ -118,7 +119,7 @@ def _build_into(
     echo(f"print: {shown / PRINT_NAME}")
 
     written += export_plan(plan, out / "exports" / "geojson", fmt="geojson")
-    written += export_plan(plan, out / "exports", fmt="gpkg")
+    written += export_plan(plan, out / "exports", fmt="qgis")  # the GeoPackage and the .qgz opening it
     echo(f"exports: {shown / 'exports'}")
 
     info = plan.info()

@@ -9,9 +9,16 @@
   GDAL and QGIS read it: such files are not RFC 7946. ``gcj02``/``bd09``
   convert the lon/lat and add a top-level ``"coordinate_system"`` member
   instead (there is no EPSG code for them).
-* ``gpkg``: one ``<plan id>.gpkg``, one table per layer (written by pyogrio),
-  list fields as JSON array text, and a QGIS default style per layer in
-  ``layer_styles``. Refuses ``gcj02``/``bd09``.
+* ``gpkg``: one ``<plan id>.gpkg`` (GeoPackage 1.2), one table per layer
+  (written by pyogrio) in drawing order, top first, each declared with the
+  schema's geometry type (multi-part where the schema allows it), list fields
+  as JSON array text, a QGIS default style per layer in ``layer_styles``
+  (Chinese aliases, value maps, the web map's labels) and the QGIS project in
+  ``qgis_projects``. Refuses ``gcj02``/``bd09``.
+* ``qgis``: the GeoPackage and ``<plan id>.qgz`` beside it, a QGIS project
+  opening it by relative path (:mod:`lzspatial.outputs.qgis_project`): project
+  CRS EPSG:4550, the web map's drawing order and groups, Chinese layer names,
+  an A3 print layout. The GeoPackage holds the same project (``qgis_projects``).
 * ``csv``: ``<layer>.csv`` per point layer, UTF-8 with BOM (Excel), the
   attributes in schema order, then the coordinates.
 * ``gktxt``: ``<layer>.txt`` per polygon layer, the land coordinate file in
@@ -47,9 +54,11 @@ from lzspatial.errors import CRSError, InputError, OutputError
 from lzspatial.io import feature_collection_text
 from lzspatial.io.csv import CSV_ENCODING, guard_cell
 from lzspatial.io.gktxt import write_gktxt
-from lzspatial.io.gpkg import pinned_gpkg_time
+from lzspatial.io.gpkg import GPKG_DATASET_OPTIONS, pinned_gpkg_time
 from lzspatial.outputs.formats import FORMAT_CRS, FORMATS
 from lzspatial.outputs.qgis import layer_qml, write_layer_styles
+from lzspatial.outputs.qgis_project import PROJECT_CRS, ProjectLayer, embed_project, project_qgs, qgz_bytes
+from lzspatial.outputs.style import CLASS_FIELD, DRAW_RANK
 from lzspatial.plan.labels import label_zh
 from lzspatial.plan.model import require_plan
 from lzspatial.plan.schema import ELEMENTS
@@ -59,7 +68,7 @@ if TYPE_CHECKING:
 
     from lzspatial.plan import Plan
 
-__all__ = ["FORMATS", "GKTXT_LAYERS", "default_precision", "export_plan", "gpkg_name"]
+__all__ = ["FORMATS", "GKTXT_LAYERS", "default_precision", "export_plan", "gpkg_name", "gpkg_order"]
 
 #: Layers written as 国土TXT when none are chosen (those present in the plan).
 GKTXT_LAYERS: Final = ("boundary", "core", "zones", "parks", "control_lines")
@@ -151,7 +160,7 @@ def _check_layers(plan: Plan, fmt: str, layers: str | Sequence[str] | None) -> l
 
 def _check_precision(fmt: str, crs: str, precision: int | None) -> int | None:
     if precision is None:
-        return None if fmt == "gpkg" else default_precision(crs)
+        return None if fmt in ("gpkg", "qgis") else default_precision(crs)
     limit = 6 if fmt == "gktxt" else 15
     if type(precision) is not int or not 0 <= precision <= limit:
         raise InputError(f"precision={precision!r} must be an integer from 0 to {limit} (decimals)")
@@ -274,28 +283,59 @@ def _layer_meta(plan: Plan, name: str) -> dict[str, str]:
     return {"IDENTIFIER": f"{zh} {en}", "DESCRIPTION": desc}
 
 
-def _export_gpkg(
-    plan: Plan, out: Path, names: list[str], crs: str, precision: int | None, **_: Any
-) -> list[Path]:
+def _declared_type(plan: Plan, name: str) -> str:
+    """Return the table's geometry type from the schema: the multi-part type where the schema allows it."""
+    element = plan.element(name)
+    types = ELEMENTS[element].geom_types if element in ELEMENTS else ()
+    return types[-1] if types else "Unknown"
 
-    path = out / gpkg_name(plan)
-    styles = {}
+
+def gpkg_order(plan: Plan, names: Sequence[str]) -> list[str]:
+    """Tables top first (QGIS draws the first table on top): the reverse of the web map's drawing order."""
+    middle = len(DRAW_RANK) / 2
+    return sorted(names, key=lambda n: -DRAW_RANK.get(plan.element(n), middle))
+
+
+def _write_gpkg(
+    plan: Plan, path: Path, names: list[str], crs: str, precision: int | None, *, project: bool
+) -> list[Path]:
+    """Write the GeoPackage (1.2, tables top first, styles, the project inside) and maybe the ``.qgz``."""
+    styles: dict[str, str] = {}
+    layers: list[ProjectLayer] = []
+    ordered = gpkg_order(plan, names)
     with atomic_path(path) as tmp, pinned_gpkg_time():
-        for name in names:
+        for i, name in enumerate(ordered):
             frame = _flatten_lists(_frame(plan, name, crs))
             if precision is not None:
                 frame = _round_geoms(frame, precision, f"{plan.path}: layer {name!r}")
+            declared = _declared_type(plan, name)
             try:
                 pyogrio.write_dataframe(
-                    frame, tmp, layer=name, driver="GPKG", layer_options=_layer_meta(plan, name)
+                    frame,
+                    tmp,
+                    layer=name,
+                    driver="GPKG",
+                    geometry_type=declared,
+                    promote_to_multi=declared.startswith("Multi"),
+                    layer_options=_layer_meta(plan, name),
+                    dataset_options=GPKG_DATASET_OPTIONS if i == 0 else None,
                 )
             except Exception as err:  # pyogrio/GDAL raise several types
                 raise write_error(path, err, f"cannot write layer {name!r}") from err
-            styles[name] = layer_qml(
-                plan.element(name),
-                geom_type=frame.geometry.geom_type.iloc[0],
-                vocabularies=plan.vocabularies,
+            fields = ("fid", *(c for c in frame.columns if c != frame.geometry.name))
+            element = plan.element(name)
+            lay = ProjectLayer(
+                name, element, plan.titles(name), declared, fields, _class_labels(frame, element)
             )
+            styles[name] = layer_qml(
+                element,
+                geom_type=declared,
+                vocabularies=plan.vocabularies,
+                fields=fields,
+                title=lay.title,
+                class_labels={cls: (zh, en) for cls, zh, en in lay.class_labels},
+            )
+            layers.append(lay)
         write_layer_styles(
             tmp,
             styles,
@@ -304,7 +344,59 @@ def _export_gpkg(
                 "markers = geometry_basis 'schematic'"
             ),
         )
-    return [path]
+        qgz = qgz_bytes(_project_xml(plan, path.name, layers, crs), path.stem)
+        embed_project(tmp, plan.id, qgz)
+    if not project:
+        return [path]
+    return [path, write_bytes(path.with_suffix(".qgz"), qgz)]
+
+
+def _class_labels(frame: gpd.GeoDataFrame, element: str) -> tuple[tuple[str, str, str], ...]:
+    """Return legend labels named after the features where each feature is its own class (the axes)."""
+    if CLASS_FIELD.get(element) != "id" or not {"name_zh", "name_en"} <= set(frame.columns):
+        return ()
+    rows = zip(frame["id"], frame["name_zh"], frame["name_en"], strict=True)
+    return tuple((str(i), str(zh), str(en)) for i, zh, en in rows)
+
+
+def _project_xml(plan: Plan, gpkg_file: str, layers: list[ProjectLayer], crs: str) -> str:
+    note = plan.disclaimer
+    return project_qgs(
+        title=plan.title_zh,
+        gpkg_file=gpkg_file,
+        layers=layers,
+        data_crs=crs,
+        extent=_project_extent(plan, [lay.table for lay in layers]),
+        vocabularies=plan.vocabularies,
+        disclaimer=f"{note.get('zh', '')}\n\n{note.get('en', '')}".strip(),
+    )
+
+
+def _project_extent(plan: Plan, names: list[str]) -> tuple[float, float, float, float]:
+    """Return what the project shows, in its CRS: the district (boundary layer), else every layer."""
+    shown = [n for n in plan.layer_names if plan.element(n) == "boundary"] or names
+    boxes = np.array([reproject(plan.layer(n), PROJECT_CRS).total_bounds for n in shown])
+    boxes = boxes[~np.isnan(boxes).any(axis=1)]
+    if not len(boxes):
+        return 0.0, 0.0, 1.0, 1.0
+    return (
+        float(boxes[:, 0].min()),
+        float(boxes[:, 1].min()),
+        float(boxes[:, 2].max()),
+        float(boxes[:, 3].max()),
+    )
+
+
+def _export_gpkg(
+    plan: Plan, out: Path, names: list[str], crs: str, precision: int | None, **_: Any
+) -> list[Path]:
+    return _write_gpkg(plan, out / gpkg_name(plan), names, crs, precision, project=False)
+
+
+def _export_qgis(
+    plan: Plan, out: Path, names: list[str], crs: str, precision: int | None, **_: Any
+) -> list[Path]:
+    return _write_gpkg(plan, out / gpkg_name(plan), names, crs, precision, project=True)
 
 
 # ------------------------------------------------------------------ CSV
@@ -421,6 +513,7 @@ _WRITERS: dict[str, Callable[..., list[Path]]] = {
     "gpkg": _export_gpkg,
     "csv": _export_csv,
     "gktxt": _export_gktxt,
+    "qgis": _export_qgis,
 }
 
 
@@ -443,12 +536,13 @@ def export_plan(
         The loaded plan (:func:`lzspatial.load_plan`).
     out_dir : path-like
         Output folder; created (with parents) if missing.
-    fmt : {"geojson", "gpkg", "gktxt", "csv"}
-        The format (see the module docstring).
+    fmt : {"geojson", "gpkg", "qgis", "gktxt", "csv"}
+        The format (see the module docstring); ``qgis`` writes the GeoPackage
+        and the ``.qgz`` project beside it.
     crs : str, optional
         ``EPSG:4326`` (default), ``EPSG:4490``, ``EPSG:4550``, ``EPSG:4529``,
         ``EPSG:4549`` (warns), ``gcj02`` or ``bd09``; see :func:`lzspatial.crs.parse_crs`.
-        ``gktxt`` is always EPSG:4529; ``gpkg`` refuses ``gcj02``/``bd09``.
+        ``gktxt`` is always EPSG:4529; ``gpkg`` and ``qgis`` refuse ``gcj02``/``bd09``.
     layers : str or sequence of str, optional
         Layer names (a list or ``"a,b"``); default every layer the format
         holds (CSV: point layers; 国土TXT: boundary, core, zones, parks,

@@ -17,6 +17,7 @@ DESCRIPTIONS: Final = {
     "gpkg": "<plan id>.gpkg, one table per layer, QGIS default styles",
     "gktxt": "<layer>.txt per polygon layer: 国土TXT, CGCS2000 GK zone 41",
     "csv": "<layer>.csv per point layer (UTF-8 with BOM, for Excel)",
+    "qgis": "<plan id>.qgz QGIS project (A3 layout) + the gpkg it opens",
 }
 #: Export formats.
 FORMATS: Final = tuple(DESCRIPTIONS)
@@ -27,6 +28,7 @@ FORMAT_CRS: Final = {
     "gpkg": _METRIC_AND_DEGREES,
     "csv": (*_METRIC_AND_DEGREES, "gcj02", "bd09"),
     "gktxt": (GK_ZONE41,),
+    "qgis": _METRIC_AND_DEGREES,
 }
 #: Text encodings of the 国土TXT export.
 ENCODINGS: Final = ("utf-8", "gbk")

@@ -23,24 +23,28 @@ True
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import sqlite3
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from lzspatial.errors import OutputError
 from lzspatial.io.gpkg import GPKG_TIME
-from lzspatial.outputs.style import CLASS_FIELD, STYLES, style_for
-from lzspatial.plan.labels import class_label
-from lzspatial.plan.schema import ELEMENTS
+from lzspatial.outputs.style import CLASS_FIELD, LABEL_STRIP, LABELLED, STYLES, style_for
+from lzspatial.plan.labels import class_label, field_label, value_labels
+from lzspatial.plan.schema import COMMON_FIELDS, ELEMENTS
 
 __all__ = [
     "LAYER_STYLES_DDL",
     "STYLE_TIME",
     "class_expression",
+    "label_expression",
+    "layer_elements",
     "layer_qml",
+    "style_times",
     "write_layer_styles",
 ]
 
@@ -225,6 +229,61 @@ def _fill_symbol(parent: ET.Element, name: str, st: dict[str, Any]) -> None:
         _layer(sub, "SimpleLine", _line_props(_rgba(st["color"], 0.6), 1.0), {})
 
 
+def _arrowheads(sym: ET.Element, name: str, st: dict[str, Any]) -> None:
+    """Arrowheads of a directed line, as on the web map: one at the end, one half-way along."""
+    weight = float(st["weight"])
+    length_px, half_width_px = 8 + weight * 2.2, 4 + weight * 1.2  # the web map's triangle
+    for i, placement in enumerate(("lastvertex", "centralpoint")):
+        lay = _layer(
+            sym,
+            "MarkerLine",
+            {
+                "average_angle_length": "4",
+                "average_angle_map_unit_scale": _UNIT_SCALE,
+                "average_angle_unit": "MM",
+                "interval": "3",
+                "interval_map_unit_scale": _UNIT_SCALE,
+                "interval_unit": "MM",
+                "offset": "0",
+                "offset_along_line": "0",
+                "offset_along_line_map_unit_scale": _UNIT_SCALE,
+                "offset_along_line_unit": "MM",
+                "offset_map_unit_scale": _UNIT_SCALE,
+                "offset_unit": "MM",
+                "placement": placement,
+                "ring_filter": "0",
+                "rotate": "1",
+            },
+            {},
+        )
+        marker = _symbol(lay, f"@{name}@{i + 1}", "marker")
+        _layer(
+            marker,
+            "SimpleMarker",
+            {
+                "angle": "0",
+                "color": _rgba(st["color"], STROKE_OPACITY),
+                "horizontal_anchor_point": "1",
+                "joinstyle": "miter",
+                "name": "filled_arrowhead",
+                "offset": "0,0",
+                "offset_map_unit_scale": _UNIT_SCALE,
+                "offset_unit": "MM",
+                "outline_color": _rgba(st["color"], STROKE_OPACITY),
+                "outline_style": "no",
+                "outline_width": "0",
+                "outline_width_map_unit_scale": _UNIT_SCALE,
+                "outline_width_unit": "MM",
+                "scale_method": "diameter",
+                "size": _mm(max(length_px, 2 * half_width_px)),
+                "size_map_unit_scale": _UNIT_SCALE,
+                "size_unit": "MM",
+                "vertical_anchor_point": "1",
+            },
+            {},
+        )
+
+
 def _line_symbol(parent: ET.Element, name: str, st: dict[str, Any]) -> None:
     sym = _symbol(parent, name, "line")
     _layer(
@@ -233,6 +292,8 @@ def _line_symbol(parent: ET.Element, name: str, st: dict[str, Any]) -> None:
         _line_props(_rgba(st["color"], STROKE_OPACITY), st["weight"]),
         {"outlineStyle": _DASH_EXPR},
     )
+    if st.get("arrows"):
+        _arrowheads(sym, name, st)
 
 
 def _marker_symbol(parent: ET.Element, name: str, st: dict[str, Any]) -> None:
@@ -280,33 +341,34 @@ def _label(element: str, value: str, vocabularies: Mapping[str, Mapping[str, Map
     return f"{label['zh']} {label['en']}".strip()
 
 
+def _style(element: str, cls: str = "*") -> dict[str, Any]:
+    st = style_for(element, cls)
+    st["arrows"] = element == "axes"  # directed axes, as on the web map
+    return st
+
+
 def _renderer(
-    root: ET.Element, element: str, kind: str, vocabularies: Mapping[str, Mapping[str, Mapping[str, str]]]
+    root: ET.Element,
+    element: str,
+    kind: str,
+    vocabularies: Mapping[str, Mapping[str, Mapping[str, str]]],
+    title: tuple[str, str] | None,
+    class_labels: Mapping[str, tuple[str, str]],
 ) -> None:
     attr = class_expression(element)
     draw = _SYMBOLS[kind]
+    common = {"symbollevels": "0", "enableorderby": "0", "forceraster": "0", "referencescale": "-1"}
     if attr is None:
-        rend = ET.SubElement(
-            root,
-            "renderer-v2",
-            type="singleSymbol",
-            symbollevels="0",
-            enableorderby="0",
-            forceraster="0",
-            referencescale="-1",
+        # one class: a rule-based renderer with one rule named after the layer (its legend entry)
+        rend = ET.SubElement(root, "renderer-v2", {"type": "RuleRenderer", **common})
+        rules = ET.SubElement(rend, "rules", key="{00000000-0000-4000-8000-000000000000}")
+        zh, en = title or (element, element)
+        ET.SubElement(
+            rules, "rule", key="{00000000-0000-4000-8000-000000000001}", symbol="0", label=f"{zh} {en}"
         )
-        draw(ET.SubElement(rend, "symbols"), "0", style_for(element))
+        draw(ET.SubElement(rend, "symbols"), "0", _style(element))
     else:
-        rend = ET.SubElement(
-            root,
-            "renderer-v2",
-            type="categorizedSymbol",
-            attr=attr,
-            symbollevels="0",
-            enableorderby="0",
-            forceraster="0",
-            referencescale="-1",
-        )
+        rend = ET.SubElement(root, "renderer-v2", {"type": "categorizedSymbol", "attr": attr, **common})
         classes = [c for c in STYLES[element] if c != "*"]
         cats = ET.SubElement(rend, "categories")
         for i, cls in enumerate(classes):
@@ -315,28 +377,76 @@ def _renderer(
                 "category",
                 value=cls,
                 symbol=str(i),
-                label=_label(element, cls, vocabularies),
+                label=" ".join(class_labels[cls])
+                if cls in class_labels
+                else _label(element, cls, vocabularies),
                 render="true",
             )
         ET.SubElement(cats, "category", value="", symbol=str(len(classes)), label="其他 other", render="true")
         symbols = ET.SubElement(rend, "symbols")
         for i, cls in enumerate(classes):
-            draw(symbols, str(i), style_for(element, cls))
-        draw(symbols, str(len(classes)), style_for("", "*"))
+            draw(symbols, str(i), _style(element, cls))
+        draw(symbols, str(len(classes)), _style(element, "*") if element == "axes" else style_for("", "*"))
         draw(ET.SubElement(rend, "source-symbol"), "0", style_for("", "*"))
     ET.SubElement(rend, "rotation")
     ET.SubElement(rend, "sizescale")
 
 
-def _labeling(root: ET.Element, kind: str) -> None:
+def _quote(text: str) -> str:
+    r"""Return *text* as a QGIS expression string literal (as ``QgsExpression.quotedString`` writes it).
+
+    Examples
+    --------
+    >>> print(_quote("it's a\\b"))
+    'it''s a\\b'
+    """
+    body = text.replace("\\", "\\\\").replace("'", "''").replace("\n", "\\n").replace("\t", "\\t")
+    return f"'{body}'"
+
+
+def label_expression(element: str) -> str | None:
+    """Return the QGIS label expression of *element*'s layer, or None when the web map labels none.
+
+    The label is ``name_zh`` without its schematic marks, on the classes the
+    web map labels (:data:`lzspatial.outputs.style.LABELLED`).
+
+    Examples
+    --------
+    >>> label_expression("boundary") is None
+    True
+    >>> "city_centre" in label_expression("places") and "district_seat" not in label_expression("places")
+    True
+    """
+    classes = {cls for (elem, cls) in LABELLED if elem == element}
+    if not classes:
+        return None
+    name = f"trim(regexp_replace(\"name_zh\", {_quote(LABEL_STRIP)}, ''))"
+    attr = class_expression(element)
+    listed = [c for c in STYLES.get(element, {}) if c != "*"]
+    if "*" in classes or attr is None or set(listed) <= classes:
+        return name
+    chosen = ", ".join(_quote(c) for c in listed if c in classes)
+    return f"CASE WHEN {attr} IN ({chosen}) THEN {name} END"
+
+
+def _priority(element: str) -> str:
+    """QGIS label priority (0-10, 10 first) from the web map's (0 first)."""
+    ranks = [rank for (elem, _), rank in LABELLED.items() if elem == element]
+    return str(max(0, 10 - min(ranks))) if ranks else "5"
+
+
+def _labeling(root: ET.Element, element: str, kind: str) -> None:
+    expression = label_expression(element)
+    if expression is None:
+        return
     settings = ET.SubElement(ET.SubElement(root, "labeling", type="simple"), "settings", calloutType="simple")
     size = {"fill": "10", "line": "8", "marker": "9"}[kind]
     text = ET.SubElement(
         settings,
         "text-style",
         {
-            "fieldName": "name_zh",
-            "isExpression": "0",
+            "fieldName": expression,
+            "isExpression": "1",
             "fontFamily": LABEL_FONT,
             "namedStyle": "Regular",
             "fontSize": size,
@@ -380,7 +490,7 @@ def _labeling(root: ET.Element, kind: str) -> None:
         centroidInside="1",
         centroidWhole="0",
         placementFlags="10",
-        priority="5",
+        priority=_priority(element),
     )
     ET.SubElement(
         settings,
@@ -398,11 +508,107 @@ def _labeling(root: ET.Element, kind: str) -> None:
     )
 
 
+def _fields(element: str) -> list[str]:
+    """Return the columns of an export of *element*: GDAL's ``fid``, the common fields, the element's."""
+    extra = [f.name for f in ELEMENTS[element].fields] if element in ELEMENTS else []
+    return ["fid", *(f.name for f in COMMON_FIELDS), *extra]
+
+
+def _field_config(
+    root: ET.Element,
+    element: str,
+    fields: Sequence[str],
+    vocabularies: Mapping[str, Mapping[str, Mapping[str, str]]],
+) -> None:
+    """Chinese aliases of the fields, and ValueMap widgets for the fields with a vocabulary."""
+    spec = {f.name: f for f in (*COMMON_FIELDS, *(ELEMENTS[element].fields if element in ELEMENTS else ()))}
+    labels = value_labels(element, dict(vocabularies))
+    config = ET.SubElement(root, "fieldConfiguration")
+    for name in fields:
+        fld = ET.SubElement(config, "field", name=name, configurationFlags="None")
+        values = labels.get(name) if name in spec and spec[name].type != "list" else None
+        if values:
+            widget = ET.SubElement(fld, "editWidget", type="ValueMap")
+            opt = ET.SubElement(ET.SubElement(widget, "config"), "Option", type="Map")
+            entries = ET.SubElement(opt, "Option", name="map", type="List")
+            for value, label in values.items():
+                entry = ET.SubElement(entries, "Option", type="Map")
+                ET.SubElement(
+                    entry, "Option", name=str(label.get("zh") or value), value=str(value), type="QString"
+                )
+        else:
+            widget = ET.SubElement(fld, "editWidget", type="TextEdit")
+            ET.SubElement(ET.SubElement(widget, "config"), "Option")
+    # list fields (JSON array text) with a vocabulary: a virtual field reading the values in Chinese
+    virtual = {
+        f"{name}_zh": (name, labels[name])
+        for name in fields
+        if name in spec and spec[name].type == "list" and labels.get(name)
+    }
+    expressions = ET.SubElement(root, "expressionfields")
+    for vname, (name, values) in virtual.items():
+        pairs = ", ".join(f"{_quote(str(v))}, {_quote(str(lab.get('zh') or v))}" for v, lab in values.items())
+        ET.SubElement(
+            expressions,
+            "field",
+            name=vname,
+            expression=(
+                f'array_to_string(array_foreach(from_json("{name}"), '
+                f"coalesce(map_get(map({pairs}), @element), @element)), '、')"
+            ),
+            type="10",
+            typeName="string",
+            subType="0",
+            length="0",
+            precision="0",
+            comment=f"{field_label(name)[0]}（中文）",
+        )
+    aliases = ET.SubElement(root, "aliases")
+    for i, name in enumerate([*fields, *virtual]):
+        alias = "" if name == "fid" else field_label(name)[0]
+        if name in virtual:
+            alias = f"{field_label(virtual[name][0])[0]}（中文）"
+        ET.SubElement(aliases, "alias", field=name, index=str(i), name=alias)
+
+
+def layer_elements(
+    element: str,
+    *,
+    geom_type: str | None = None,
+    vocabularies: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
+    fields: Sequence[str] | None = None,
+    title: tuple[str, str] | None = None,
+    class_labels: Mapping[str, tuple[str, str]] | None = None,
+) -> list[ET.Element]:
+    """Return the style of a layer of *element* as the XML elements a QML or a project ``maplayer`` holds.
+
+    The renderer, the labels, the field aliases and value maps, and the blend modes;
+    see :func:`layer_qml` for the parameters (*fields*: the attribute columns, default
+    the schema's; *title*: the layer's (zh, en) title, the legend entry of a one-class layer;
+    *class_labels*: class -> (zh, en) legend labels that replace the vocabulary's, as the web
+    map names each axis after its feature).
+    """
+    if geom_type is None:
+        geom_type = ELEMENTS[element].geom_types[-1] if element in ELEMENTS else "Polygon"
+    kind = _KIND.get(geom_type, "fill")
+    vocab = vocabularies or {}
+    holder = ET.Element("qgis")
+    _renderer(holder, element, kind, vocab, title, class_labels or {})
+    _labeling(holder, element, kind)
+    ET.SubElement(holder, "blendMode").text = "0"
+    ET.SubElement(holder, "featureBlendMode").text = "0"
+    _field_config(holder, element, list(fields) if fields is not None else _fields(element), vocab)
+    return list(holder)
+
+
 def layer_qml(
     element: str,
     *,
     geom_type: str | None = None,
     vocabularies: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
+    fields: Sequence[str] | None = None,
+    title: tuple[str, str] | None = None,
+    class_labels: Mapping[str, tuple[str, str]] | None = None,
 ) -> str:
     """Return the QML style of a layer of *element*.
 
@@ -413,9 +619,17 @@ def layer_qml(
         palette entry and the class field.
     geom_type : str, optional
         ``Polygon``, ``LineString``, ``Point`` or a Multi type; default the
-        element's first schema geometry type.
+        element's last (most general) schema geometry type.
     vocabularies : mapping, optional
-        ``plan.vocabularies``, for the zh/en legend labels of the classes.
+        ``plan.vocabularies``, for the zh/en legend labels of the classes and
+        the value maps of the fields.
+    fields : sequence of str, optional
+        The layer's attribute columns (default ``fid`` and the schema's fields).
+    title : (str, str), optional
+        The layer's (zh, en) title: the legend entry of a layer without classes.
+    class_labels : mapping, optional
+        Class -> (zh, en) legend labels replacing the vocabulary's (the axes:
+        their feature names, as on the web map).
 
     Returns
     -------
@@ -423,18 +637,44 @@ def layer_qml(
         The QML document (UTF-8 text, no trailing newline issues); the same
         input always gives the same text.
     """
-    if geom_type is None:
-        geom_type = ELEMENTS[element].geom_types[0] if element in ELEMENTS else "Polygon"
-    kind = _KIND.get(geom_type, "fill")
-    root = ET.Element("qgis", version="3.22.0", styleCategories="Symbology|Labeling", labelsEnabled="1")
-    _renderer(root, element, kind, vocabularies or {})
-    _labeling(root, kind)
-    ET.SubElement(root, "blendMode").text = "0"
-    ET.SubElement(root, "featureBlendMode").text = "0"
+    children = layer_elements(
+        element,
+        geom_type=geom_type,
+        vocabularies=vocabularies,
+        fields=fields,
+        title=title,
+        class_labels=class_labels,
+    )
+    labelled = any(c.tag == "labeling" for c in children)
+    root = ET.Element(
+        "qgis",
+        version="3.22.0",
+        styleCategories="Symbology|Labeling|Fields|Forms",
+        labelsEnabled="1" if labelled else "0",
+    )
+    root.extend(children)
+    kind = _KIND.get(
+        geom_type or (ELEMENTS[element].geom_types[-1] if element in ELEMENTS else "Polygon"), "fill"
+    )
     ET.SubElement(root, "layerGeometryType").text = {"marker": "0", "line": "1", "fill": "2"}[kind]
     ET.indent(root, space=" ")
     body = ET.tostring(root, encoding="unicode")
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + body + "\n"
+
+
+def style_times(count: int, start: str = STYLE_TIME) -> list[str]:
+    """Return *count* distinct fixed ``update_time`` values, one second apart from *start*.
+
+    QGIS groups the styles of "Load style from database" by time; equal times list every
+    style under every layer.
+
+    Examples
+    --------
+    >>> style_times(2)
+    ['2000-01-01T00:00:00.000Z', '2000-01-01T00:00:01.000Z']
+    """
+    base = _dt.datetime.strptime(start, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return [(base + _dt.timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.") + "000Z" for i in range(count)]
 
 
 def write_layer_styles(
@@ -463,8 +703,9 @@ def write_layer_styles(
     description : str
         ``description`` of every row.
     update_time : str
-        ``update_time`` and ``gpkg_contents.last_change``; fixed by default so
-        that the same styles give byte-identical files.
+        ``gpkg_contents.last_change`` and the first row's ``update_time``; the
+        next rows are one second apart (distinct, so QGIS lists one style per
+        layer), fixed by default so that the same styles give byte-identical files.
 
     Raises
     ------
@@ -501,8 +742,10 @@ def write_layer_styles(
                 '"description", "owner", "ui", "update_time") '
                 "VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', NULL, ?)",
                 [
-                    (table, geometry_column, table, qml, description, update_time)
-                    for table, qml in styles.items()
+                    (table, geometry_column, table, qml, description, when)
+                    for (table, qml), when in zip(
+                        styles.items(), style_times(len(styles), update_time), strict=True
+                    )
                 ],
             )
     except sqlite3.Error as err:

@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from lzspatial.plan.labels import SCHEMATIC_MARKS
+
 __all__ = [
     "CLASS_FIELD",
     "DRAW_RANK",
     "LABELLED",
+    "LABEL_STRIP",
     "LEGEND_RANK",
+    "MAP_GROUPS",
     "DEFAULT_OFF",
     "EXTRA_STYLES",
     "SCHEMATIC_DASH",
@@ -187,6 +191,17 @@ LEGEND_RANK = {
     "places": 10,
     "context": 11,
 }
+#: Groups of the layer tree of the QGIS project (the web map's structure first), with their elements.
+MAP_GROUPS: dict[str, tuple[str, ...]] = {
+    "一核四区": ("core", "zones"),
+    "两轴两心": ("axes", "centers"),
+    "乡镇": ("towns",),
+    "园区": ("parks",),
+    "三区三线": ("control_lines",),
+    "交通": ("transport",),
+    "水系": ("water",),
+    "参考": ("boundary", "places", "context"),
+}
 #: Classes whose features carry permanent labels ("*": every class of the element), with their
 #: priority: where labels collide, the lower number stays (structure > key towns > towns > parks >
 #: context). The district seat is not labelled: the main center names the urban area.
@@ -205,6 +220,11 @@ LABELLED: dict[tuple[str, str], int] = {
     ("context", "*"): 9,
     ("places", "city"): 9,
 }
+
+
+#: What a map label leaves out of a name (a regular expression, Python and QGIS/PCRE alike): the
+#: schematic marks, e.g. "（示意）" or "，示意）"; the legend and the dashed style say it.
+LABEL_STRIP = SCHEMATIC_MARKS  # what a map label leaves out of a name (plan/labels.py)
 
 
 def class_of(element: str, props: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ __all__ = [
     "LANGS",
     "TRANSLATED",
     "SCHEMATIC_LABEL",
+    "SCHEMATIC_MARKS",
     "SCHEMATIC_NOTE",
     "VERDICTS",
     "VERDICT_LABELS",
@@ -292,7 +293,9 @@ def label_zh(element: str, value: str, vocabularies: dict[str, Any]) -> str:
     return class_label(element, value, vocabularies, None)["zh"]
 
 
-_SCHEMATIC_MARKS = re.compile(r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schematic)[）)]")
+#: The "schematic" mark of a name, as a regular expression (Python and QGIS expressions alike).
+SCHEMATIC_MARKS = r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schematic)[）)]"
+_SCHEMATIC_MARKS = re.compile(SCHEMATIC_MARKS)
 
 
 def strip_schematic(name: str) -> str:

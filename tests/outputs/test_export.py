@@ -22,8 +22,8 @@ import pytest
 import shapely
 
 from lzspatial.errors import CRSError, InputError, OutputError
-from lzspatial.outputs.export import export_plan, gpkg_name
-from lzspatial.outputs.style import CLASS_FIELD, STYLES, class_of, style_for
+from lzspatial.outputs.export import export_plan, gpkg_name, gpkg_order
+from lzspatial.outputs.style import CLASS_FIELD, LABELLED, STYLES, class_of, style_for
 from lzspatial.plan import load_plan
 from tests.conftest import LAYERS, edit_layer, feature, run_cli
 
@@ -223,7 +223,12 @@ def test_gpkg_layers_crs_values_areas(exports, default_plan):
     with strict_gdal() as caught:
         listed = pyogrio.list_layers(path)
     assert not caught
-    assert [str(n) for n in listed[:, 0]] == [*default_plan.layer_names, "layer_styles"]
+    # tables top first (QGIS puts the first table on top): the web map's drawing order reversed
+    assert [str(n) for n in listed[:, 0]] == [
+        *gpkg_order(default_plan, default_plan.layer_names),
+        "layer_styles",
+    ]
+    assert [str(n) for n in listed[:3, 0]] == ["centers", "towns", "places"] and listed[-2, 0] == "context"
     for name in default_plan.layer_names:
         got = read(path, layer=name)
         src = default_plan[name]
@@ -239,6 +244,20 @@ def test_gpkg_layers_crs_values_areas(exports, default_plan):
             )
     info = pyogrio.read_info(path, layer="context")
     assert info["ogr_subtypes"][list(info["fields"]).index("in_shenyang")] == "OFSTBoolean"
+    # declared geometry types follow the schema (multi-part where it allows it), not the data
+    declared = {str(n): str(t) for n, t in listed}
+    assert declared["zones"] == declared["boundary"] == declared["parks"] == "MultiPolygon"
+    assert declared["axes"] == declared["water"] == "MultiLineString"
+    assert declared["towns"] == "Point"
+
+
+def test_gpkg_is_version_1_2(exports):
+    """GeoPackage 1.2: the GDAL 3.6 of QGIS 3.22 opens it without a warning (1.4 warns)."""
+    con = sqlite3.connect(exports["gpkg"][1][0])
+    try:
+        assert con.execute("PRAGMA user_version").fetchone() == (10200,)
+    finally:
+        con.close()
 
 
 def test_gpkg_projected_crs(exports, default_plan):
@@ -273,7 +292,7 @@ def test_gpkg_precision_rounds_when_given(tmp_path, default_plan):
     path = export_plan(default_plan, tmp_path, fmt="gpkg", layers="towns,zones", precision=3)[0]
     coords = shapely.get_coordinates(read(path, layer="zones").geometry.values)
     np.testing.assert_array_equal(coords, np.round(coords, 3))
-    assert [str(n) for n in pyogrio.list_layers(path)[:, 0]] == ["zones", "towns", "layer_styles"]
+    assert [str(n) for n in pyogrio.list_layers(path)[:, 0]] == ["towns", "zones", "layer_styles"]
 
 
 # ------------------------------------------------------------------ QGIS styles
@@ -316,10 +335,13 @@ def styles(exports):
 def test_layer_styles_table_is_the_qgis_one(styles, default_plan):
     assert styles["columns"] == QGIS_LAYER_STYLES_COLUMNS
     assert styles["contents"] == ("attributes",)
-    assert [r[2] for r in styles["rows"]] == default_plan.layer_names
-    for catalog, schema, table, geom_col, name, _, default, when in styles["rows"]:
+    assert [r[2] for r in styles["rows"]] == gpkg_order(default_plan, default_plan.layer_names)
+    for catalog, schema, table, geom_col, name, _, default, _when in styles["rows"]:
         assert (catalog, schema, geom_col, name, default) == ("", "", "geom", table, 1)
-        assert when == "2000-01-01T00:00:00.000Z"
+    # distinct fixed times: QGIS's "Load style from database" lists one style per layer, not all of them
+    times = [r[7] for r in styles["rows"]]
+    assert len(set(times)) == len(times) and times[0] == "2000-01-01T00:00:00.000Z"
+    assert times == sorted(times)
     got = read(styles["path"], layer="layer_styles", read_geometry=False)
     assert len(got) == len(default_plan.layer_names) and got["useAsDefault"].all()
 
@@ -354,7 +376,7 @@ def _rgb(hex_color):
 def test_qml_uses_palette_labels_and_schematic_dash(styles, layer):
     root = _qml(styles, layer)
     text = ET.tostring(root, encoding="unicode")
-    assert root.tag == "qgis" and root.get("labelsEnabled") == "1"
+    assert root.tag == "qgis"
     colours = [
         v.get("value")
         for v in root.iter("Option")
@@ -369,9 +391,13 @@ def test_qml_uses_palette_labels_and_schematic_dash(styles, layer):
     if layer in CLASS_FIELD:
         assert rend.get("type") == "categorizedSymbol" and CLASS_FIELD[layer] in rend.get("attr")
     else:
-        assert rend.get("type") == "singleSymbol"
+        assert rend.get("type") == "RuleRenderer" and len(rend.findall("rules/rule")) == 1
     label = root.find("labeling/settings/text-style")
-    assert label.get("fieldName") == "name_zh" and label.get("isExpression") == "0"
+    if any(elem == layer for elem, _ in LABELLED):  # labelled as on the web map
+        assert "name_zh" in label.get("fieldName") and label.get("isExpression") == "1"
+        assert root.get("labelsEnabled") == "1"
+    else:
+        assert label is None and root.get("labelsEnabled") == "0"
     dd = [o for o in root.iter("Option") if o.get("name") == "outlineStyle"]
     assert dd and all(
         "geometry_basis" in o.find("Option[@name='expression']").get("value")
@@ -551,7 +577,10 @@ def test_cli_gpkg_from_unrelated_folder(tmp_path, exports):
     from lzspatial.plan import load_plan
 
     names = load_plan().layer_names
-    assert [str(n) for n in pyogrio.list_layers(path)[:, 0]] == [*names, "layer_styles"]
+    assert [str(n) for n in pyogrio.list_layers(path)[:, 0]] == [
+        *gpkg_order(load_plan(), names),
+        "layer_styles",
+    ]
     assert all(pyogrio.read_info(path, layer=n)["crs"] == "EPSG:4326" for n in names)
     assert path.read_bytes() == exports["gpkg"][1][0].read_bytes()  # same bytes across processes
 
@@ -571,7 +600,7 @@ def test_cli_gpkg_crs_asked_for(tmp_path):
     )
     assert res.returncode == 0, res.stderr
     path = tmp_path / "liaozhong-2023.gpkg"
-    assert [str(n) for n in pyogrio.list_layers(path)[:, 0]] == ["zones", "towns", "layer_styles"]
+    assert [str(n) for n in pyogrio.list_layers(path)[:, 0]] == ["towns", "zones", "layer_styles"]
     assert {pyogrio.read_info(path, layer=n)["crs"] for n in ("zones", "towns")} == {"EPSG:4550"}
 
 

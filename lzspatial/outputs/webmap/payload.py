@@ -40,9 +40,6 @@ __all__ = ["LayerData", "payload_text", "plan_layer", "script_json", "sites_laye
 CANVAS_FROM = 2000
 
 
-#: What a map label leaves out of a name: the schematic marks (the legend and the dashed style say it).
-
-
 @dataclass
 class ClassData:
     """One style group: a class of a layer, schematic or not."""
