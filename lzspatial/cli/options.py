@@ -56,6 +56,9 @@ FLAGS = {
     "organisation": "--organisation",
     "sheet": "--sheet",
     "title": "--title",
+    "zipped": "--zip",
+    "producer": "--producer",
+    "newline": "--newline",
 }
 _PARAM = re.compile(r"`(" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")=('[^'`]*'|[^`]+)?`")
 

@@ -9,7 +9,7 @@ from typing import Final
 
 from lzspatial.crs.names import CGCS2000, GK_CM120_TRAP, GK_CM123, GK_ZONE41, WGS84
 
-__all__ = ["DESCRIPTIONS", "ENCODINGS", "FORMATS", "FORMAT_CRS"]
+__all__ = ["DESCRIPTIONS", "ENCODINGS", "FORMATS", "FORMAT_CRS", "FORMAT_OPTIONS", "NEWLINES"]
 
 #: Export formats, with a one-line description each (shown by ``lzspatial export --help``).
 DESCRIPTIONS: Final = {
@@ -17,6 +17,8 @@ DESCRIPTIONS: Final = {
     "gpkg": "<plan id>.gpkg, one table per layer, QGIS default styles",
     "gktxt": "<layer>.txt per polygon layer: 国土TXT, CGCS2000 GK zone 41",
     "csv": "<layer>.csv per point layer (UTF-8 with BOM, for Excel)",
+    "shp": "<layer>.shp per layer (.cpg, ESRI .prj; --zip: <layer>.zip), for ArcGIS",
+    "filegdb": "<plan id>.gdb File Geodatabase (OpenFileGDB), for ArcGIS",
 }
 #: Export formats.
 FORMATS: Final = tuple(DESCRIPTIONS)
@@ -27,6 +29,18 @@ FORMAT_CRS: Final = {
     "gpkg": _METRIC_AND_DEGREES,
     "csv": (*_METRIC_AND_DEGREES, "gcj02", "bd09"),
     "gktxt": (GK_ZONE41,),
+    "shp": _METRIC_AND_DEGREES,
+    "filegdb": _METRIC_AND_DEGREES,
 }
-#: Text encodings of the 国土TXT export.
+#: Text encodings of the 国土TXT and Shapefile exports.
 ENCODINGS: Final = ("utf-8", "gbk")
+#: The options each format reads (others are ignored with a warning).
+FORMAT_OPTIONS: Final = {
+    "encoding": ("gktxt", "shp"),
+    "date": ("gktxt",),
+    "producer": ("gktxt",),
+    "newline": ("gktxt",),
+    "zipped": ("shp",),
+}
+#: Line ends of the 国土TXT export (default: CRLF with GBK, else LF).
+NEWLINES: Final = {"lf": "\n", "crlf": "\r\n"}
