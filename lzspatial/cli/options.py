@@ -59,6 +59,9 @@ FLAGS = {
     "zipped": "--zip",
     "producer": "--producer",
     "newline": "--newline",
+    "map_fields": "--map-fields",
+    "basis": "--basis",
+    "source": "--source",
 }
 _PARAM = re.compile(r"`(" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")=('[^'`]*'|[^`]+)?`")
 

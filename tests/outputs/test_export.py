@@ -500,7 +500,7 @@ def test_gktxt_source_date_epoch_and_gbk(tmp_path, default_plan, monkeypatch):
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"fmt": "shp"}, InputError, "unknown export format 'shp'; use one of: geojson"),
+        ({"fmt": "kml"}, InputError, "unknown export format 'kml'; use one of: geojson"),
         ({"fmt": "gpkg", "crs": "gcj02"}, CRSError, "cannot be used with `fmt='gpkg'`"),
         ({"fmt": "gktxt", "crs": "EPSG:4550"}, CRSError, "always CGCS2000"),
         ({"crs": "EPSG:3857"}, CRSError, "unknown or unsupported CRS 'EPSG:3857'"),
