@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from lzspatial.cli.options import crs_option, load, plan_dir_argument
+from lzspatial.cli.options import cli_message, crs_option, load, plan_dir_argument
 from lzspatial.outputs.formats import DESCRIPTIONS, ENCODINGS, FORMAT_CRS, FORMATS, NEWLINES
 
 __all__ = ["export"]
@@ -111,7 +111,7 @@ def export(
         )
     shown = [w for w in caught if issubclass(w.category, (UserWarning, RuntimeWarning))]
     for message in dict.fromkeys(str(w.message) for w in shown):
-        click.echo(term_safe(f"lzspatial: warning: {message}"), err=True)
+        click.echo(term_safe(f"lzspatial: warning: {cli_message(message)}"), err=True)
     total = 0
     for path in written:
         size = path.stat().st_size

@@ -347,6 +347,16 @@ def export_filegdb(plan: Plan, frames: dict[str, gpd.GeoDataFrame], target: Path
     """Write *frames* as feature classes of the File Geodatabase folder *target*; return its files."""
     import pandas as pd
 
+    # GDAL's own switch for fixed dataset UUIDs: the same plan gives the same bytes
+    pyogrio.set_gdal_config_options({"OPENFILEGDB_REPRODUCIBLE_UUID": "YES"})
+    try:
+        _write_gdb(plan, frames, target, pd.DataFrame(_vocab_rows(plan, list(frames))))
+    finally:
+        pyogrio.set_gdal_config_options({"OPENFILEGDB_REPRODUCIBLE_UUID": None})
+    return sorted(p for p in target.rglob("*") if p.is_file())
+
+
+def _write_gdb(plan: Plan, frames: dict[str, gpd.GeoDataFrame], target: Path, table: Any) -> None:
     for name, frame in frames.items():
         flat = join_lists(frame, f"{plan.path}: layer {name!r}")
         try:
@@ -359,13 +369,11 @@ def export_filegdb(plan: Plan, frames: dict[str, gpd.GeoDataFrame], target: Path
             )
         except Exception as err:  # pyogrio/GDAL raise several types
             raise write_error(target, err, f"cannot write layer {name!r}") from err
-    table = pd.DataFrame(_vocab_rows(plan, list(frames)))
     if len(table):
         try:
             pyogrio.write_dataframe(table, target, layer=GDB_VOCAB_TABLE, driver="OpenFileGDB")
         except Exception as err:  # pyogrio/GDAL raise several types
             raise write_error(target, err, "cannot write the vocabulary table") from err
-    return sorted(p for p in target.rglob("*") if p.is_file())
 
 
 def stale_gdb_files(target: Path, fresh: Iterable[Path]) -> list[Path]:

@@ -474,7 +474,7 @@ def _warn_ignored(fmt: str, given: dict[str, Any]) -> None:
     for option, value in given.items():
         if value not in (None, False) and fmt not in FORMAT_OPTIONS[option]:
             users = "/".join(FORMAT_OPTIONS[option])
-            warnings.warn(f"`{option}=` is ignored by fmt={fmt!r} (it applies to {users})", UserWarning, 3)
+            warnings.warn(f"`{option}=` is ignored by `fmt={fmt!r}` (it applies to {users})", UserWarning, 3)
 
 
 # ------------------------------------------------------------------ entry point
