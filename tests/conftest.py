@@ -218,3 +218,7 @@ def run_cli(
 def lzspatial_script() -> Path:
     """The ``lzspatial`` console script installed beside this interpreter."""
     return Path(sys.executable).parent / "lzspatial"
+
+
+# issue 15 (ArcGIS exports, lzspatial import): locally only the first case of these files' parametrized tests
+FIRST_CASE_ONLY = (*FIRST_CASE_ONLY, "tests/outputs/test_plan_import.py", "tests/outputs/test_arcgis.py")

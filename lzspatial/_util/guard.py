@@ -72,14 +72,14 @@ def protect(path: str | os.PathLike[str]) -> None:
 
 
 @contextlib.contextmanager
-def editing(folder: str | os.PathLike[str]) -> Iterator[None]:
-    """Let outputs go into the input folder *folder* for the block (a plan edited on purpose).
+def editing(folder: str | os.PathLike[str], files: Iterable[str | os.PathLike[str]] = ()) -> Iterator[None]:
+    """Let outputs replace *files* in the input folder *folder* for the block (a plan edited on purpose).
 
-    Only the registration of *folder* itself is lifted; every other input, and every file
-    read inside *folder*, stays protected.
+    Only the registrations of *folder* and of *files* are lifted; every other input, including
+    the other files read inside *folder*, stays protected.
     """
-    target = _resolve(Path(folder))
-    lifted = [(scope, item) for scope in _SCOPES for item in scope if item.folder and item.path == target]
+    targets = {_resolve(Path(folder))} | {_resolve(Path(f)) for f in files}
+    lifted = [(scope, item) for scope in _SCOPES for item in scope if item.path in targets]
     for scope, item in lifted:
         scope.remove(item)
     try:

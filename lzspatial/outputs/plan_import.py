@@ -469,7 +469,11 @@ def import_layer(
     rows = _props(frame, cols, types)
     geoms = [_single(g) for g in frame.geometry.values]
     file, stored = _stored(the_plan, name)
-    return _apply(the_plan, name, path, file, stored, rows, geoms, basis, source, dry_run)
+    report = _apply(the_plan, name, path, file, stored, (rows, set(cols)), geoms, (basis, source), dry_run)
+    kept = [f for f in types if f not in cols]
+    if kept:
+        report.notes.append(f"fields not in the source, kept from the plan: {', '.join(kept)}")
+    return report
 
 
 def _apply(
@@ -478,14 +482,15 @@ def _apply(
     src: Path,
     file: Path,
     stored: list[dict[str, Any]],
-    rows: list[dict[str, Any]],
+    rows_fields: tuple[list[dict[str, Any]], set[str]],
     geoms: list[Any],
-    basis: str | None,
-    source: str | None,
+    basis_source: tuple[str | None, str | None],
     dry_run: bool,
 ) -> ImportReport:
     import shapely.geometry as sg
 
+    rows, fields = rows_fields
+    basis, source = basis_source
     report = ImportReport(name)
     old = {f["properties"].get("id"): f for f in stored}
     seen: set[str] = set()
@@ -504,8 +509,9 @@ def _apply(
         if fid not in new_rows:
             report.removed.append(str(fid))
             continue
-        props, geom = new_rows[fid]
+        given, geom = new_rows[fid]
         before = dict(feat["properties"])
+        props = {**{k: v for k, v in before.items() if k not in fields}, **given}  # absent columns kept
         geom_before = sg.shape(feat["geometry"]) if feat.get("geometry") else None
         moved = _moved(geom_before, geom, plan.metric_crs)
         merged = {k: (before[k] if k in before and _same(before[k], v) else v) for k, v in props.items()}
@@ -544,7 +550,9 @@ def _apply(
     if dry_run:
         report.notes.append("dry run: nothing written")
         return report
-    with editing(plan.path), folder_lock(plan.path):
+    if file.resolve() == src.resolve():
+        raise InputError(f"{src}: is the plan's own layer file; import from an exported copy")
+    with editing(plan.path, [file]), folder_lock(plan.path):
         report.written = write_text(file, text)
     return report
 
