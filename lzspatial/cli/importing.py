@@ -49,7 +49,7 @@ def import_cmd(
     source: str | None,
     dry_run: bool,
 ) -> None:
-    """Bring an edited layer (GeoPackage, Shapefile, File Geodatabase, GeoJSON) back into a plan.
+    r"""Bring an edited layer (GeoPackage, Shapefile, File Geodatabase, GeoJSON) back into a plan.
 
     \b
     Ids are kept; GIS columns (fid, OBJECTID, Shape_Length...) are dropped; list fields are

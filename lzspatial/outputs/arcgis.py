@@ -82,7 +82,7 @@ def esri_wkt(crs: str) -> str:
 
 
 def _cut(name: str, limit: int, encoding: str) -> str:
-    """The longest prefix of *name* within *limit* bytes in *encoding* (whole characters)."""
+    """Return the longest prefix of *name* within *limit* bytes in *encoding* (whole characters)."""
     out = ""
     for ch in name:
         if len((out + ch).encode(encoding)) > limit:
@@ -107,8 +107,8 @@ def shp_field_names(columns: Iterable[str], encoding: str = "utf-8", *, where: s
 
     Examples
     --------
-    >>> shp_field_names(["id", "geometry_basis", "note_zh_long_a", "note_zh_long_b"])
-    {'id': 'id', 'geometry_basis': 'geom_basis', 'note_zh_long_a': 'note_zh_lo', 'note_zh_long_b': 'note_zh__1'}
+    >>> shp_field_names(["geometry_basis", "note_zh_long_a", "note_zh_long_b"])
+    {'geometry_basis': 'geom_basis', 'note_zh_long_a': 'note_zh_lo', 'note_zh_long_b': 'note_zh__1'}
     >>> shp_field_names(["名称很长的字段"], "gbk")
     {'名称很长的字段': '名称很长的'}
     """
@@ -183,7 +183,7 @@ def _chunks(text: str, encoding: str) -> list[str]:
 
 
 def _split_long_text(frame: gpd.GeoDataFrame, encoding: str) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
-    """Spread text longer than a dBASE field over ``<col>``, ``<col>_2``, ...; return the part -> field map."""
+    """Spread text longer than a dBASE field over ``<col>``, ``<col>_2``, ...; map parts to fields."""
     out = frame.copy()
     cols = [c for c in frame.columns if c != frame.geometry.name]
     order: list[str] = []

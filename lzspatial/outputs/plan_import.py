@@ -85,7 +85,7 @@ class ImportReport:
         return bool(self.added or self.removed or self.moved or self.reattributed)
 
     def lines(self) -> list[str]:
-        """The report as lines of text."""
+        """Return the report as lines of text."""
         out = [f"layer {self.layer!r}:"]
         for what, ids in (("added", self.added), ("removed", self.removed), ("moved", self.moved)):
             out.append(f"  {what}: {len(ids)}" + (f" ({', '.join(ids)})" if ids else ""))
@@ -143,7 +143,8 @@ def _pick_layer(plan: Plan, src: Path, layer: str | None) -> tuple[str, str | No
         )
     if target not in plan.layer_names:
         raise InputError(
-            f"`layer={target!r}` is not a layer of plan {plan.id!r}; choose from: {', '.join(plan.layer_names)}"
+            f"`layer={target!r}` is not a layer of plan {plan.id!r}; "
+            f"choose from: {', '.join(plan.layer_names)}"
         )
     if target in names:
         return target, target
@@ -183,7 +184,7 @@ def _guess_dbf_encoding(dbf: Path) -> str:
 
 
 def _sidecar_names(src: Path) -> dict[str, tuple[str, int]] | None:
-    """shapefile field -> (plan field, part) from the export's ``<layer>.fields.csv``, if beside *src*."""
+    """Return Shapefile field -> (plan field, part) from the export's ``<layer>.fields.csv`` beside *src*."""
     path = src.with_suffix(".fields.csv")
     if src.suffix.lower() != ".shp" or not path.is_file():
         return None
@@ -192,11 +193,13 @@ def _sidecar_names(src: Path) -> dict[str, tuple[str, int]] | None:
     try:
         return {r["shapefile_field"]: (r["field"], int(r.get("part") or 1)) for r in rows}
     except (KeyError, ValueError) as err:
-        raise InputError(f"{path}: not a field table of an lzspatial export ({err}); remove or fix it") from err
+        raise InputError(
+            f"{path}: not a field table of an lzspatial export ({err}); remove or fix it"
+        ) from err
 
 
 def _computed_names(plan: Plan, name: str, encoding: str) -> dict[str, tuple[str, int]]:
-    """shapefile field -> (plan field, part) as the export would name them (parts up to 9)."""
+    """Return Shapefile field -> (plan field, part) as the export would name them (parts up to 9)."""
     frame = plan.layer(name)
     cols = [c for c in frame.columns if c != frame.geometry.name]
     expanded = [c if k == 1 else f"{c}_{k}" for c in cols for k in range(1, 10)]
@@ -227,7 +230,7 @@ def _parse_map(map_fields: str | dict[str, str] | None) -> dict[str, str]:
 def _columns(
     frame: gpd.GeoDataFrame, plan: Plan, name: str, src: Path, mapping: dict[str, str]
 ) -> dict[str, list[tuple[int, str]]]:
-    """plan field -> [(part, source column)], after dropping GIS columns and renaming."""
+    """Return plan field -> [(part, source column)], after dropping GIS columns and renaming."""
     shp: dict[str, tuple[str, int]] = {}
     if src.suffix.lower() in (".shp", ".zip"):
         shp = _sidecar_names(src) or _computed_names(plan, name, "utf-8")
@@ -271,7 +274,7 @@ def _columns(
 
 
 def _plain(value: Any) -> Any:
-    """A JSON value from a pandas/numpy cell (NaN and NaT -> None)."""
+    """Return a JSON value from a pandas/numpy cell (NaN and NaT -> None)."""
     if value is None:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -380,7 +383,9 @@ def _in_storage_crs(frame: gpd.GeoDataFrame, src: Path, crs: str | None) -> gpd.
     given = parse_crs(crs) if crs else None
     if frame.crs is None:
         if given is None:
-            raise CRSError(f"{src}: the layer has no CRS; say which with `crs='EPSG:4550'` (or 4326, 4490, 4529)")
+            raise CRSError(
+                f"{src}: the layer has no CRS; say which with `crs='EPSG:4550'` (or 4326, 4490, 4529)"
+            )
         return reproject(frame.set_crs(WGS84 if given in ("gcj02", "bd09") else given), WGS84, src=given)
     stated = frame.crs.to_epsg()
     if given is not None and given not in ("gcj02", "bd09") and f"EPSG:{stated}" != given:
@@ -405,7 +410,8 @@ def _check_far(frame: gpd.GeoDataFrame, src: Path, plan: Plan) -> None:
     if len(frame) and far:
         raise CRSError(
             f"{src}: the features lie far from the plan's district (lon {minx:.3f}..{maxx:.3f}, lat "
-            f"{miny:.3f}..{maxy:.3f}); the layer's CRS ({frame.crs!s}) is probably wrong: fix it or pass `crs=`"
+            f"{miny:.3f}..{maxy:.3f}); the layer's CRS ({frame.crs!s}) is probably wrong: "
+            "fix it or pass `crs=`"
         )
 
 
@@ -498,7 +504,9 @@ def _apply(
     for i, (props, geom) in enumerate(zip(rows, geoms, strict=True)):
         fid = props.get("id")
         if not isinstance(fid, str) or not fid:
-            raise InputError(f"{src}: feature #{i + 1}: field 'id' is empty; give every feature an id (a slug)")
+            raise InputError(
+                f"{src}: feature #{i + 1}: field 'id' is empty; give every feature an id (a slug)"
+            )
         if fid in seen:
             raise InputError(f"{src}: feature {fid!r}: field 'id': duplicate id; ids must be unique")
         seen.add(fid)
@@ -540,7 +548,8 @@ def _apply(
             )
         marked = set(needs_basis)
         out = [
-            ({**p, "geometry_basis": basis, "source": source} if p.get("id") in marked else p, g) for p, g in out
+            ({**p, "geometry_basis": basis, "source": source} if p.get("id") in marked else p, g)
+            for p, g in out
         ]
     if not report.changed:
         report.notes.append("no changes; the layer file is left as it was")

@@ -237,7 +237,9 @@ def test_utf8_bom_and_missing_prefix(parcels, tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + plain.encode("utf-8"))
     back = gktxt.read_gktxt(path, merge_parts=True)
     assert back.crs == "EPSG:4529"
-    assert back.geometry.geom_equals_exact(gktxt.from_gktxt_string(text, merge_parts=True).geometry, tolerance=1e-6).all()
+    assert back.geometry.geom_equals_exact(
+        gktxt.from_gktxt_string(text, merge_parts=True).geometry, tolerance=1e-6
+    ).all()
 
 
 def test_reader_is_tolerant_of_orientation_order_and_blank_lines():
@@ -267,7 +269,9 @@ def test_island_in_hole_becomes_multipolygon():
     island = box(40, 40, 60, 60)
     gdf = gpd.GeoDataFrame({"id": ["i"]}, geometry=[MultiPolygon([outer, island])], crs=4550)
     gdf.geometry = gdf.translate(X0, Y0)
-    back = gktxt.from_gktxt_string(gktxt.to_gktxt_string(gdf, date=DATE, name_field=None), merge_parts=True).to_crs(4550)
+    back = gktxt.from_gktxt_string(
+        gktxt.to_gktxt_string(gdf, date=DATE, name_field=None), merge_parts=True
+    ).to_crs(4550)
     assert back.geometry[0].geom_type == "MultiPolygon"
     assert _vertices_within(back.geometry[0], gdf.geometry[0])
 

@@ -45,7 +45,8 @@ def _sidecar(path):
 def _joined(frame, rows, field):
     """The plan field *field* rebuilt from its continuation columns (as the sidecar states them)."""
     cols = [r["shapefile_field"] for r in rows if r["field"] == field]
-    return ["".join(str(v) for v in vals if isinstance(v, str)) for vals in zip(*(frame[c] for c in cols))]
+    columns = zip(*(frame[c] for c in cols), strict=True)
+    return ["".join(str(v) for v in vals if isinstance(v, str)) for vals in columns]
 
 
 def test_shp_gbk_reads_back_with_chinese_text_crs_counts_and_areas(shp_gbk, default_plan):
@@ -112,7 +113,9 @@ def test_filegdb_reads_back(gdb, default_plan):
         if src.geom_type.iloc[0].endswith("Polygon"):
             np.testing.assert_allclose(got.area.values, src.area.values, rtol=AREA_RTOL)
     zones = pyogrio.read_dataframe(path, layer="zones")
-    assert list(zones["functions"]) == [LIST_SEPARATOR.join(v) for v in default_plan.layer("zones")["functions"]]
+    assert list(zones["functions"]) == [
+        LIST_SEPARATOR.join(v) for v in default_plan.layer("zones")["functions"]
+    ]
     vocab = pyogrio.read_dataframe(path, layer="lz_vocabularies")
     row = vocab[(vocab["field"] == "kind") & (vocab["code"] == "basic_farmland")]
     assert list(row["zh"]) == ["永久基本农田"]
@@ -164,7 +167,9 @@ def test_field_names_fit_and_never_collapse(names):
 
 
 def test_ignored_options_warn_once_on_one_line(tmp_path):
-    res = run_cli("export", "--format", "gpkg", "--encoding", "gbk", "--date", "2020-01-01", "--out", tmp_path)
+    res = run_cli(
+        "export", "--format", "gpkg", "--encoding", "gbk", "--date", "2020-01-01", "--out", tmp_path
+    )
     assert res.returncode == 0, res.stderr
     lines = res.stderr.splitlines()
     assert len(lines) == 2

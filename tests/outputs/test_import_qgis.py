@@ -59,9 +59,13 @@ def _env() -> dict[str, str]:
 def test_qgis_edited_layer_comes_back(plan_copy, tmp_path):
     if not _qgis_available():
         if in_ci():
-            pytest.fail("PyQGIS is not installed; in CI the QGIS tests must run (apt-get install qgis python3-qgis)")
+            pytest.fail(
+                "PyQGIS is not installed; in CI the QGIS tests must run (apt-get install qgis python3-qgis)"
+            )
         pytest.skip("PyQGIS not installed (apt-get install qgis python3-qgis)")
-    gpkg = export_plan(load_plan(plan_copy), tmp_path / "x", fmt="gpkg", crs="EPSG:4550", layers="zones,parks")[0]
+    gpkg = export_plan(
+        load_plan(plan_copy), tmp_path / "x", fmt="gpkg", crs="EPSG:4550", layers="zones,parks"
+    )[0]
     script = tmp_path / "edit.py"
     script.write_text(_EDIT, encoding="utf-8")
     run = subprocess.run(

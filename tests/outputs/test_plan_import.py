@@ -84,7 +84,9 @@ def test_moved_vertex_needs_basis_then_is_reported_and_written(plan_copy, tmp_pa
     before = zones.read_bytes()
     res = run_cli("import", src, "--into", plan_copy)
     assert res.returncode == 2
-    assert res.stderr.count("\n") == 1 and "1 feature(s) with new or edited geometry (zone-north)" in res.stderr
+    assert (
+        res.stderr.count("\n") == 1 and "1 feature(s) with new or edited geometry (zone-north)" in res.stderr
+    )
     assert "--basis" in res.stderr and "--source" in res.stderr
     assert zones.read_bytes() == before
     res = run_cli("import", src, "--into", plan_copy, "--basis", "sourced", "--source", "survey 2024-05")
@@ -183,8 +185,13 @@ def test_clash_wrong_layer_and_wrong_crs(plan_copy, tmp_path):
         f["properties"]["geom_basis"] = f["properties"]["geometry_basis"]  # the Shapefile name, too
     clash = tmp_path / "zones.shp.geojson"
     clash.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    res = run_cli("import", clash, "--into", plan_copy, "--layer", "zones", "--map-fields", "geom_basis=geometry_basis")
-    assert res.returncode == 2 and "columns 'geometry_basis', 'geom_basis' all map to field 'geometry_basis'" in res.stderr
+    res = run_cli(
+        "import", clash, "--into", plan_copy, "--layer", "zones", "--map-fields", "geom_basis=geometry_basis"
+    )
+    assert (
+        res.returncode == 2
+        and "columns 'geometry_basis', 'geom_basis' all map to field 'geometry_basis'" in res.stderr
+    )
     wrong = tmp_path / "zones.shp"  # metres labelled as degrees
     pyogrio.write_dataframe(frame[["id", "geometry"]].to_crs(4550).set_crs(4326, allow_override=True), wrong)
     res = run_cli("import", wrong, "--into", plan_copy)
