@@ -26,8 +26,6 @@ import io
 import json
 import math
 import os
-import shutil
-import tempfile
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
@@ -46,7 +44,7 @@ from lzspatial.crs.transforms import reproject
 from lzspatial.errors import CRSError, InputError, SchemaError
 from lzspatial.io import feature_collection_text, parse_json_file
 from lzspatial.outputs.arcgis import GDB_VOCAB_TABLE, LIST_SEPARATOR, shp_field_names
-from lzspatial.plan.model import load_plan, require_plan
+from lzspatial.plan.model import check_replacement, require_plan
 from lzspatial.plan.schema import BASES, COMMON_FIELDS, ELEMENTS
 
 if TYPE_CHECKING:
@@ -567,20 +565,11 @@ def _apply(
 
 
 def _validate(plan: Plan, file: Path, text: str) -> None:
-    """Load the plan with the new layer text in a scratch copy; raise its first problem naming *file*."""
-    scratch = Path(tempfile.mkdtemp(prefix="lzspatial-import-"))
+    """Check the whole plan with the new layer text before anything is written."""
+    name = next(e.name for e in plan.manifest.layers if plan.path / e.file == file)
     try:
-        copy = scratch / "plan"
-        shutil.copytree(plan.path, copy, ignore=shutil.ignore_patterns(".*"))
-        (copy / file.relative_to(plan.path)).write_text(text, encoding="utf-8")
-        try:
-            load_plan(copy)
-        except SchemaError as err:
-            problems = [p.replace(str(copy), str(plan.path)) for p in err.problems]
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise SchemaError(
-                f"the imported layer would make the plan invalid: {problems[0]}{more}; nothing written",
-                problems,
-            ) from err
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        check_replacement(plan, name, text)
+    except SchemaError as err:
+        raise SchemaError(
+            f"the imported layer would make the plan invalid: {err}; nothing written", err.problems
+        ) from err

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from lzspatial.rules import CheckReport, RuleSet
 
-__all__ = ["Plan", "default_plan_dir", "load_plan", "require_plan"]
+__all__ = ["Plan", "check_replacement", "default_plan_dir", "load_plan", "require_plan"]
 
 #: Features of structure layers may stick out of the boundary by this much (m).
 BOUNDARY_TOLERANCE_M = 50.0
@@ -106,6 +106,37 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
         raise SchemaError(problems[0] + more, problems)
     frames = {name: _to_frame(raw) for name, raw in raws.items()}
     return Plan(folder, manifest, frames)
+
+
+def check_replacement(plan: Plan, name: str, text: str) -> None:
+    """Validate *plan* as it would be with the file of layer *name* replaced by *text*.
+
+    The plan folder is copied to a scratch folder, the layer file replaced there and the
+    copy loaded with :func:`load_plan`, so every check of loading runs (the layer's own
+    and the cross-layer ones). Nothing in the plan folder is touched.
+
+    Raises
+    ------
+    SchemaError
+        The first problem (naming the real plan folder) and how many more there are.
+    """
+    import shutil
+    import tempfile
+
+    entry = next(e for e in plan.manifest.layers if e.name == name)
+    scratch = Path(tempfile.mkdtemp(prefix="lzspatial-check-"))
+    try:
+        copy = scratch / "plan"
+        shutil.copytree(plan.path, copy, ignore=shutil.ignore_patterns(".*"))
+        (copy / entry.file).write_text(text, encoding="utf-8")
+        try:
+            load_plan(copy)
+        except SchemaError as err:
+            problems = [p.replace(str(copy), str(plan.path)) for p in err.problems]
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise SchemaError(f"{problems[0]}{more}", problems) from err
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str], metric_crs: str) -> None:
