@@ -552,3 +552,36 @@ def test_encoding_errors(tmp_path):
         gktxt.read_gktxt(path)
     with pytest.raises(InputError, match="cannot read"):
         gktxt.read_gktxt(tmp_path / "nope.txt")
+
+
+# ------------------------------------------------------------ header variants and multi-part blocks
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "5,1.0000,p1,名称,面,,,,@",  # the 9-field header
+        "5,1.0000,p1,名称,面,K51,住宅用地,0701,辽中区,2023,项目甲,整治区,@",  # 13 fields (土地整治)
+    ],
+)
+def test_reader_accepts_nine_field_and_longer_headers(head):
+    back = gktxt.from_gktxt_string(GOOD.replace("5,1.0000,p1,名称,面,,,,@", head))
+    assert back.parcel_id.tolist() == ["p1"] and back.name.tolist() == ["名称"]
+    assert back.area.iloc[0] == pytest.approx(10_000.0)
+    assert back.use.tolist() == [head.split(",")[6]]
+
+
+def test_multipart_blocks_merge_back_and_stay_apart_by_default(parcels):
+    text = gktxt.to_gktxt_string(parcels.iloc[[2]], date=DATE)
+    apart = gktxt.from_gktxt_string(text)
+    assert apart.parcel_id.tolist() == ["LZ-003-1", "LZ-003-2"]
+    assert [g.geom_type for g in apart.geometry] == ["Polygon", "Polygon"]
+    assert [len(g.interiors) for g in apart.geometry] == [0, 1]  # 圈号 2 of block 2 is a hole
+    merged = gktxt.from_gktxt_string(text, merge_parts=True)
+    assert merged.parcel_id.tolist() == ["LZ-003"]
+    assert merged.area_ha.iloc[0] == pytest.approx(apart.area_ha.sum())
+    got, want = (
+        shapely.normalize(merged.to_crs(4550).geometry.iloc[0]),
+        shapely.normalize(parcels.geometry.iloc[2]),
+    )
+    assert got.equals_exact(want, tolerance=1e-3)

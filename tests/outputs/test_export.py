@@ -494,6 +494,21 @@ def test_gktxt_source_date_epoch_and_gbk(tmp_path, default_plan, monkeypatch):
     assert "数据产生日期=2023-11-14" in text and ",core,辽中核心发展板块,面," in text
 
 
+def test_gktxt_gbk_defaults_to_crlf_and_takes_producer_and_newline(tmp_path, default_plan):
+    gbk = export_plan(
+        default_plan, tmp_path / "g", fmt="gktxt", layers="core", encoding="gbk", producer="辽中区自然资源局"
+    )[0]
+    raw = gbk.read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n") > 10
+    assert "数据产生单位=辽中区自然资源局\r\n" in raw.decode("gbk")
+    lf = export_plan(default_plan, tmp_path / "l", fmt="gktxt", layers="core", encoding="gbk", newline="lf")[
+        0
+    ]
+    assert b"\r" not in lf.read_bytes()
+    utf8 = export_plan(default_plan, tmp_path / "u", fmt="gktxt", layers="core")[0].read_bytes()
+    assert b"\r" not in utf8 and "数据产生单位=lzspatial\n" in utf8.decode()
+
+
 # ------------------------------------------------------------------ errors
 
 
