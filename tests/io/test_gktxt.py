@@ -580,8 +580,6 @@ def test_multipart_blocks_merge_back_and_stay_apart_by_default(parcels):
     merged = gktxt.from_gktxt_string(text, merge_parts=True)
     assert merged.parcel_id.tolist() == ["LZ-003"]
     assert merged.area_ha.iloc[0] == pytest.approx(apart.area_ha.sum())
-    got, want = (
-        shapely.normalize(merged.to_crs(4550).geometry.iloc[0]),
-        shapely.normalize(parcels.geometry.iloc[2]),
-    )
-    assert got.equals_exact(want, tolerance=1e-3)
+    got, want = merged.to_crs(4550).geometry.iloc[0], parcels.geometry.iloc[2]
+    assert len(got.geoms) == 2 and shapely.hausdorff_distance(got, want) < 1e-3
+    assert abs(got.area - want.area) < 1e-3
