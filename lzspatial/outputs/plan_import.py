@@ -208,6 +208,8 @@ def _computed_names(plan: Plan, name: str, encoding: str) -> dict[str, tuple[str
         names = [e for e in expanded if parts[e][1] <= width]
         for long, short in shp_field_names(names, encoding).items():
             out.setdefault(short, parts[long])
+    for col in cols:  # GDAL's own cut, when a GIS saved the layer as a Shapefile (geometry_b)
+        out.setdefault(col[:10], (col, 1))
     return out
 
 
@@ -315,8 +317,18 @@ def _same(old: Any, new: Any) -> bool:
     if old == new:
         return True
     if isinstance(old, str) and isinstance(new, str):  # a GBK Shapefile holds km² as km2 (NFKC)
-        return unicodedata.normalize("NFKC", old) == new
+        return unicodedata.normalize("NFKC", old) == new or _truncated(old, new)
     return False
+
+
+def _truncated(old: Any, new: Any) -> bool:
+    """Whether *new* is *old* cut at a dBASE field's 254 bytes (a GIS saved the layer as a Shapefile)."""
+    if not (isinstance(old, str) and isinstance(new, str) and new and old != new):
+        return False
+    cut = new.rstrip()
+    folded = unicodedata.normalize("NFKC", old)
+    longest = max(len(cut.encode("utf-8")), len(cut.encode("gb18030")))
+    return 200 <= longest <= 254 and (old.startswith(cut) or folded.startswith(cut))
 
 
 def _props(
@@ -521,6 +533,11 @@ def _apply(
         geom_before = sg.shape(feat["geometry"]) if feat.get("geometry") else None
         moved = _moved(geom_before, geom, plan.metric_crs)
         merged = {k: (before[k] if k in before and _same(before[k], v) else v) for k, v in props.items()}
+        cut = [k for k, v in props.items() if _truncated(before.get(k), v)]
+        if cut:
+            report.notes.append(
+                f"{fid}: {', '.join(cut)} cut at 254 bytes in the source (a Shapefile); kept the plan's text"
+            )
         changed = [k for k in (*before, *props) if not _same(before.get(k), props.get(k))]
         changed = list(dict.fromkeys(changed))
         if moved:

@@ -199,3 +199,20 @@ def test_clash_wrong_layer_and_wrong_crs(plan_copy, tmp_path):
     res = run_cli("import", gpkg, "--into", plan_copy, "--layer", "zones", "--crs", "4550")
     assert res.returncode == 2 and "says its CRS is 'EPSG:4326' but --crs EPSG:4550" in res.stderr
     assert _digest(plan_copy) == _digest(LAYERS)
+
+
+def test_shapefile_saved_by_a_gis_with_gdal_cut_names_and_text(plan_copy, tmp_path):
+    """QGIS' "Save as Shapefile" of our GeoPackage: GDAL cuts names (geometry_b) and text (254 bytes)."""
+    import warnings
+
+    gpkg = export_plan(load_plan(plan_copy), tmp_path / "x", fmt="gpkg", layers="zones")[0]
+    frame = pyogrio.read_dataframe(gpkg, layer="zones")
+    src = tmp_path / "zones.shp"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # GDAL: laundered names, truncated values
+        pyogrio.write_dataframe(frame, src, encoding="UTF-8")
+    assert "geometry_b" in pyogrio.read_info(src)["fields"]
+    report = import_layer(load_plan(plan_copy), src)
+    assert not report.changed, report.lines()
+    assert any("note cut at 254 bytes" in n for n in report.notes)
+    assert _digest(plan_copy) == _digest(LAYERS)
