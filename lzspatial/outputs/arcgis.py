@@ -49,7 +49,9 @@ __all__ = [
     "export_filegdb",
     "export_shp",
     "join_lists",
+    "remove_files",
     "shp_field_names",
+    "stale_gdb_files",
 ]
 
 #: Separator of list values in Shapefile and FileGDB text fields (``a;b``).

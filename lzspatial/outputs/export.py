@@ -16,6 +16,7 @@
   attributes in schema order, then the coordinates.
 * ``gktxt``: ``<layer>.txt`` per polygon layer, the land coordinate file in
   CGCS2000 3-degree Gauss-Krüger zone 41 (EPSG:4529).
+* ``shp`` and ``filegdb``: for ArcGIS, see :mod:`lzspatial.outputs.arcgis`.
 
 Every file is written atomically; the same plan and options give
 byte-identical files. The plan is never modified.

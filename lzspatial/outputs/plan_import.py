@@ -184,9 +184,22 @@ def _guess_dbf_encoding(dbf: Path) -> str:
 def _sidecar_names(src: Path) -> dict[str, tuple[str, int]] | None:
     """Return Shapefile field -> (plan field, part) from the export's ``<layer>.fields.csv`` beside *src*."""
     path = src.with_suffix(".fields.csv")
-    if src.suffix.lower() != ".shp" or not path.is_file():
+    if src.suffix.lower() == ".zip":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(src) as zf:
+                inside = [n for n in zf.namelist() if n.endswith(".fields.csv")]
+                data = zf.read(inside[0]) if len(inside) == 1 else None
+        except (zipfile.BadZipFile, OSError, KeyError):
+            data = None
+    elif src.suffix.lower() == ".shp" and path.is_file():
+        data = path.read_bytes()
+    else:
+        data = None
+    if data is None:
         return None
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    text = data.decode("utf-8-sig", errors="replace")
     rows = list(csv.DictReader(io.StringIO(text)))
     try:
         return {r["shapefile_field"]: (r["field"], int(r.get("part") or 1)) for r in rows}
