@@ -167,14 +167,15 @@ def test_field_names_fit_and_never_collapse(names):
 
 
 def test_ignored_options_warn_once_on_one_line(tmp_path):
-    res = run_cli(
-        "export", "--format", "gpkg", "--encoding", "gbk", "--date", "2020-01-01", "--out", tmp_path
-    )
+    args = ("--format", "csv", "--layers", "centers", "--encoding", "gbk", "--date", "2020-01-01", "--zip")
+    res = run_cli("export", *args, "--out", tmp_path)
     assert res.returncode == 0, res.stderr
     lines = res.stderr.splitlines()
-    assert len(lines) == 2
-    assert "--encoding is ignored by --format gpkg (it applies to gktxt/shp)" in lines[0]
-    assert "--date is ignored by --format gpkg (it applies to gktxt)" in lines[1]
+    assert len(lines) == 3
+    assert lines[0] == "lzspatial: warning: --encoding is ignored by --format csv (it applies to gktxt/shp)"
+    assert lines[1] == "lzspatial: warning: --date is ignored by --format csv (it applies to gktxt)"
+    assert lines[2] == "lzspatial: warning: --zip is ignored by --format csv (it applies to shp)"
+    assert (tmp_path / "centers.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # still UTF-8 with BOM
 
 
 def test_bare_epsg_code_and_projected_csv_names_its_crs(default_plan, tmp_path):

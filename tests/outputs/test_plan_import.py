@@ -125,6 +125,7 @@ def test_attribute_edit_added_and_removed_features(plan_copy, tmp_path):
     assert plan.layer("zones").set_index("id").loc["zone-new", "geometry_basis"] == "derived"
 
 
+@pytest.mark.slow
 def test_invalid_result_writes_nothing(plan_copy, tmp_path):
     src = _gpkg_with(plan_copy, tmp_path, lambda f: f.assign(functions='["not_a_function"]'))
     before = _digest(plan_copy)
