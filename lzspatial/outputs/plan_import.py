@@ -123,6 +123,7 @@ def _source_layers(src: Path) -> list[str]:
         names = [str(n) for n in pyogrio.list_layers(src)[:, 0]]
     except Exception as err:  # pyogrio raises several types
         text = str(err).splitlines()[0] if str(err) else type(err).__name__
+        text = text.split(";")[0].replace(f"'{src}' ", "")  # GDAL's first sentence, without the path again
         raise InputError(f"{src}: cannot open as a GIS layer file: {text[:200]}") from err
     return [n for n in names if n not in _NOT_LAYERS]
 
@@ -532,6 +533,11 @@ def _apply(
             )
         if fid in seen:
             raise InputError(f"{src}: feature {fid!r}: field 'id': duplicate id; ids must be unique")
+        if geom is None or geom.is_empty:
+            raise InputError(
+                f"{src}: feature {fid!r}: field 'geometry': missing or empty; draw it, or delete the "
+                "feature to remove it from the plan"
+            )
         seen.add(fid)
         new_rows[fid] = (props, geom)
     needs_basis: list[str] = []

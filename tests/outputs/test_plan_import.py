@@ -217,3 +217,25 @@ def test_shapefile_saved_by_a_gis_with_gdal_cut_names_and_text(plan_copy, tmp_pa
     assert not report.changed, report.lines()
     assert any("note cut at 254 bytes" in n for n in report.notes)
     assert _digest(plan_copy) == _digest(LAYERS)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda fs: fs[0].update(geometry=None), "feature 'zone-north': field 'geometry': missing or empty"),
+        (
+            lambda fs: fs[1]["properties"].update(id="zone-north"),
+            "feature 'zone-north': field 'id': duplicate",
+        ),
+        (lambda fs: [f["properties"].pop("id") for f in fs], "layer has no 'id' column"),
+    ],
+    ids=["no-geometry", "duplicate-id", "no-id-column"],
+)
+def test_bad_features_are_one_line_naming_feature_and_field(edit, match, plan_copy, tmp_path):
+    doc = json.loads((plan_copy / "zones.geojson").read_text(encoding="utf-8"))
+    edit(doc["features"])
+    src = tmp_path / "zones.geojson"
+    src.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    res = run_cli("import", src, "--into", plan_copy, "--basis", "derived", "--source", "x")
+    assert res.returncode == 2 and res.stderr.count("\n") == 1 and match in res.stderr, res.stderr
+    assert _digest(plan_copy) == _digest(LAYERS)
