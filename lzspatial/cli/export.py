@@ -33,7 +33,7 @@ _HELP = "Export the plan's layers for GIS software and land submissions.\n\n\b\n
     help="Output format.",
 )
 @crs_option(
-    "Output CRS (default EPSG:4326; gktxt is always EPSG:4529)",
+    "Output CRS (default EPSG:4326; gktxt is always EPSG:4529; a bare code such as 4550 works)",
     tuple(dict.fromkeys(c for f in FORMATS for c in FORMAT_CRS[f])),
 )
 @click.option(

@@ -14,7 +14,16 @@ from lzspatial.cli.options import crs_option, load
 __all__ = ["import_cmd"]
 
 
-@click.command("import")
+_HELP = (
+    "Bring an edited layer (GeoPackage, Shapefile, File Geodatabase, GeoJSON) back into a plan.\n\n"
+    "Ids are kept; GIS columns (fid, OBJECTID, Shape_Length...) are dropped; list fields are "
+    "restored; features added, removed, moved and re-attributed are listed. New or moved geometry "
+    "needs --basis and --source. The whole plan is validated before the layer file is replaced; "
+    "SRC is never modified."
+)
+
+
+@click.command("import", help=_HELP)
 @click.argument("src", type=click.Path(path_type=Path))
 @click.option(
     "--into",
@@ -49,13 +58,7 @@ def import_cmd(
     source: str | None,
     dry_run: bool,
 ) -> None:
-    r"""Bring an edited layer (GeoPackage, Shapefile, File Geodatabase, GeoJSON) back into a plan.
-
-    \b
-    Ids are kept; GIS columns (fid, OBJECTID, Shape_Length...) are dropped; list fields are
-    restored; features added, removed, moved and re-attributed are listed. New or moved
-    geometry needs --basis and --source. SRC is never modified.
-    """
+    """Bring an edited layer back into a plan (see ``_HELP``)."""
     from lzspatial._util.text import term_safe
     from lzspatial.outputs.plan_import import import_layer
 
