@@ -41,7 +41,7 @@ from lzspatial._util.guard import editing, protect
 from lzspatial._util.lock import folder_lock
 from lzspatial.crs import WGS84, parse_crs
 from lzspatial.crs.transforms import reproject
-from lzspatial.errors import CRSError, InputError, SchemaError
+from lzspatial.errors import CRSError, InputError, OutputError, SchemaError
 from lzspatial.io import feature_collection_text, parse_json_file
 from lzspatial.outputs.arcgis import GDB_VOCAB_TABLE, LIST_SEPARATOR, shp_field_names
 from lzspatial.plan.model import check_replacement, require_plan
@@ -403,6 +403,12 @@ def _stored(plan: Plan, name: str) -> tuple[Path, list[dict[str, Any]]]:
     return path, list(doc["features"])
 
 
+def _unchanged_since(file: Path, stored: list[dict[str, Any]]) -> None:
+    """Refuse to write when another run replaced the layer file after it was read."""
+    if list(parse_json_file(file)["features"]) != stored:
+        raise OutputError(f"{file}: the layer file changed while importing; run the import again")
+
+
 def _in_storage_crs(frame: gpd.GeoDataFrame, src: Path, crs: str | None) -> gpd.GeoDataFrame:
     given = parse_crs(crs) if crs else None
     if frame.crs is None:
@@ -589,14 +595,16 @@ def _apply(
         report.notes.append("no changes; the layer file is left as it was")
         return report
     text = feature_collection_text(out, precision=6)
-    _validate(plan, file, text)
-    if dry_run:
-        report.notes.append("dry run: nothing written")
-        return report
     if file.resolve() == src.resolve():
         raise InputError(f"{src}: is the plan's own layer file; import from an exported copy")
-    with editing(plan.path, [file]), folder_lock(plan.path):
-        report.written = write_text(file, text)
+    with folder_lock(plan.path):  # validate and write as one step
+        _validate(plan, file, text)
+        if dry_run:
+            report.notes.append("dry run: nothing written")
+            return report
+        _unchanged_since(file, stored)
+        with editing(plan.path, [file]):  # this file only; the reads above protect it again
+            report.written = write_text(file, text)
     return report
 
 
