@@ -90,3 +90,39 @@ def test_qgis_edited_layer_comes_back(plan_copy, tmp_path):
     assert min(shapely.Point(c).distance(target) for c in new.exterior.coords) < 0.2  # 6-decimal storage
     assert 1.0 < shapely.hausdorff_distance(old, new) <= 30.2
     assert plan.layer("zones").set_index("id").loc["zone-north", "geometry_basis"] == "derived"
+
+
+_READ = textwrap.dedent(
+    """
+    import json, sys
+    from qgis.core import QgsApplication, QgsVectorLayer
+    app = QgsApplication([], False)
+    app.initQgis()
+    layer = QgsVectorLayer(sys.argv[1], "zones", "ogr")
+    names = [f["name_zh"] for f in layer.getFeatures()]
+    print(json.dumps({"valid": layer.isValid(), "crs": layer.crs().authid(), "names": names,
+                      "encoding": layer.dataProvider().encoding()}, ensure_ascii=False))
+    del layer
+    app.exitQgis()
+    """
+)
+
+
+@pytest.mark.slow
+def test_qgis_reads_the_gbk_shapefile_with_its_cpg_and_esri_prj(default_plan, tmp_path):
+    if not _qgis_available():
+        if in_ci():
+            pytest.fail(
+                "PyQGIS is not installed; in CI the QGIS tests must run (apt-get install qgis python3-qgis)"
+            )
+        pytest.skip("PyQGIS not installed (apt-get install qgis python3-qgis)")
+    shp = export_plan(default_plan, tmp_path, fmt="shp", layers="zones", crs="4550", encoding="gbk")[0]
+    script = tmp_path / "read.py"
+    script.write_text(_READ, encoding="utf-8")
+    run = subprocess.run(
+        [str(QGIS_PYTHON), str(script), str(shp)], capture_output=True, text=True, env=_env(), timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = json.loads(run.stdout.strip().splitlines()[-1])
+    assert got["valid"] and got["crs"] == "EPSG:4550" and got["encoding"] == "GBK"
+    assert got["names"] == list(default_plan.layer("zones")["name_zh"])
