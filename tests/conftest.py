@@ -90,6 +90,8 @@ SLOW_TESTS = (
     "test_failing_replace_quick",
     "test_every_output_is_written_by_one_replace",
     "test_build_exits_1_on_error_violations_but_writes_everything",
+    # locally the staleness test already compares a fresh build with the committed one
+    "test_two_builds_are_byte_identical",
 )
 
 
@@ -121,6 +123,15 @@ def default_plan():
     from lzspatial.plan import load_plan
 
     return load_plan(LAYERS)
+
+
+@pytest.fixture(scope="session")
+def built_maps(tmp_path_factory) -> Path:
+    """``lzspatial build`` of the default plan into a temporary folder, once per test process."""
+    out = tmp_path_factory.mktemp("built") / "maps"
+    res = run_cli("build", "--out", out)
+    assert res.returncode == 0, res.stderr
+    return out
 
 
 @pytest.fixture
@@ -218,6 +229,33 @@ def run_cli(
 def lzspatial_script() -> Path:
     """The ``lzspatial`` console script installed beside this interpreter."""
     return Path(sys.executable).parent / "lzspatial"
+
+
+# ---------------------------------------------------------------------------
+# PostgreSQL + PostGIS (issue 18): a throwaway server for the whole session
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A running PostgreSQL with PostGIS (tests/pgserver.py); skipped locally when missing, never in CI."""
+    from tests.pgserver import PgServer, find_bin
+
+    bindir = find_bin()
+    missing = "postgresql-15-postgis-3 is not installed" if bindir is None else None
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        missing = "psycopg is not installed (pip install -e '.[test]')"
+    if missing:
+        if in_ci():
+            pytest.fail(f"{missing}; in CI the PostGIS tests must run")
+        pytest.skip(missing)
+    server = PgServer(bindir)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 # issue 15 (ArcGIS exports, lzspatial import): locally only the first case of these files' parametrized tests

@@ -16,11 +16,8 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def fresh(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("fresh") / "maps"
-    res = run_cli("build", "--out", out)
-    assert res.returncode == 0, res.stderr
-    return out
+def fresh(built_maps) -> Path:
+    return built_maps
 
 
 def test_committed_maps_are_not_stale(fresh):

@@ -73,8 +73,8 @@ class _LazyGroup(click.Group):
 def cli(ctx: click.Context) -> None:
     """Spatial-structure planning toolkit for Liaozhong District (辽中区) and plans like it.
 
-    PLAN_DIR is a plan folder with plan.toml; without it, the default plan
-    (Liaozhong 2023) is used.
+    PLAN_DIR is a plan folder with plan.toml, or a PostGIS schema
+    (postgresql://…?schema=NAME); without it, the default plan (Liaozhong 2023) is used.
     """
     from lzspatial._util.guard import input_scope
 
@@ -116,7 +116,7 @@ def validate(plan_dir: Path | None) -> None:
         raise SystemExit(2)
     click.echo(
         term_safe(
-            f"{plan.path}: valid ({sum(len(plan[n]) for n in plan.layer_names)} features "
+            f"{plan.label}: valid ({sum(len(plan[n]) for n in plan.layer_names)} features "
             f"in {len(plan.layer_names)} layers)"
         )
     )

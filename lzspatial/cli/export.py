@@ -12,13 +12,20 @@ from pathlib import Path
 import click
 
 from lzspatial.cli.options import cli_message, crs_option, load, plan_dir_argument
-from lzspatial.outputs.formats import DESCRIPTIONS, ENCODINGS, FORMAT_CRS, FORMATS, NEWLINES
+from lzspatial.outputs.formats import (
+    DATABASE_FORMATS,
+    DESCRIPTIONS,
+    ENCODINGS,
+    FORMAT_CRS,
+    FORMATS,
+    NEWLINES,
+)
 
 __all__ = ["export"]
 
 
 _HELP = "Export the plan's layers for GIS software and land submissions.\n\n\b\n" + "\n".join(
-    f"{name:<8} {text}" for name, text in DESCRIPTIONS.items()
+    f"{name:<8} {text}" for name, text in {**DESCRIPTIONS, **DATABASE_FORMATS}.items()
 )
 
 
@@ -27,7 +34,7 @@ _HELP = "Export the plan's layers for GIS software and land submissions.\n\n\b\n
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS, case_sensitive=False),
+    type=click.Choice((*FORMATS, *DATABASE_FORMATS), case_sensitive=False),
     default="geojson",
     show_default=True,
     help="Output format.",
@@ -73,8 +80,17 @@ _HELP = "Export the plan's layers for GIS software and land submissions.\n\n\b\n
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
-    required=True,
-    help="Output folder (created if missing).",
+    default=None,
+    help="Output folder (created if missing); not for postgis.",
+)
+@click.option(
+    "--dsn",
+    default=None,
+    metavar="postgresql://…",
+    help="postgis: the database (password from PGPASSWORD or ~/.pgpass rather than the URI).",
+)
+@click.option(
+    "--schema", default=None, metavar="NAME", help="postgis: the schema (default ?schema= or public)."
 )
 def export(
     plan_dir: Path | None,
@@ -87,12 +103,21 @@ def export(
     zipped: bool,
     producer: str | None,
     newline: str | None,
-    out_dir: Path,
+    out_dir: Path | None,
+    dsn: str | None,
+    schema: str | None,
 ) -> None:
     """Export the plan's layers for GIS software and land submissions (see ``_HELP``)."""
     from lzspatial._util.text import term_safe
     from lzspatial.outputs.export import export_plan
 
+    if fmt.lower() in DATABASE_FORMATS:
+        _export_database(plan_dir, fmt.lower(), crs, dsn, schema, out_dir, layers)
+        return
+    if out_dir is None:
+        raise click.UsageError("Missing option '--out'.")
+    if dsn is not None or schema is not None:
+        raise click.UsageError("--dsn and --schema are for --format postgis; files go to --out.")
     plan = load(plan_dir)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -118,3 +143,36 @@ def export(
         total += size
         click.echo(term_safe(f"{path}  ({size:,} bytes)"))
     click.echo(term_safe(f"wrote {len(written)} file(s), {total:,} bytes, into {out_dir}"))
+
+
+def _export_database(
+    plan_dir: Path | None,
+    fmt: str,
+    crs: str | None,
+    dsn: str | None,
+    schema: str | None,
+    out_dir: Path | None,
+    layers: str | None,
+) -> None:
+    """``--format postgis``: write the plan into the schema of ``--dsn``."""
+    from lzspatial._util.text import term_safe
+
+    if dsn is None:
+        raise click.UsageError(f"--format {fmt} needs --dsn postgresql://[user@]host[:port]/dbname.")
+    if out_dir is not None or layers is not None:
+        raise click.UsageError(f"--format {fmt} writes every layer into --dsn; drop --out and --layers.")
+    from lzspatial.store.pg import parse_dsn
+
+    shown = parse_dsn(dsn).shown  # also refuses a DSN that is not postgresql://
+    plan = load(plan_dir)
+    from lzspatial.outputs.postgis import export_postgis
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tables = export_postgis(plan, dsn, schema=schema, crs=crs)
+    for w in caught:
+        if issubclass(w.category, UserWarning):
+            click.echo(term_safe(f"lzspatial: warning: {w.message}"), err=True)
+    for table in tables:
+        click.echo(term_safe(table))
+    click.echo(term_safe(f"wrote {len(tables)} table(s) into {shown}"))

@@ -16,20 +16,43 @@ from lzspatial.crs.names import INPUT_CRS, describe
 if TYPE_CHECKING:
     from lzspatial.plan import Plan
 
-__all__ = ["FLAGS", "cli_message", "crs_option", "load", "plan_dir_argument", "plan_option"]
+__all__ = [
+    "FLAGS",
+    "PATH_OR_DSN",
+    "PathOrDsn",
+    "cli_message",
+    "crs_option",
+    "load",
+    "plan_dir_argument",
+    "plan_option",
+]
 
-#: ``[PLAN_DIR]``: the plan folder argument of the plan commands.
-plan_dir_argument = click.argument(
-    "plan_dir", required=False, type=click.Path(path_type=Path), metavar="[PLAN_DIR]"
-)
+
+class PathOrDsn(click.ParamType):
+    """A path, or a ``postgresql://`` URI kept as the string it is (a Path would fold its ``//``)."""
+
+    name = "path"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Return a DSN unchanged, anything else as a Path."""
+        if isinstance(value, str) and value.lower().startswith(("postgresql://", "postgres://")):
+            return value
+        return Path(value) if not isinstance(value, Path) else value
+
+
+#: A path or a ``postgresql://…`` URI (a plan schema, a sites table).
+PATH_OR_DSN = PathOrDsn()
+
+#: ``[PLAN_DIR]``: the plan folder (or ``postgresql://…?schema=NAME``) argument of the plan commands.
+plan_dir_argument = click.argument("plan_dir", required=False, type=PATH_OR_DSN, metavar="[PLAN_DIR]")
 
 #: ``--plan PATH``: the plan folder option of the commands whose argument is a sites file.
 plan_option = click.option(
     "--plan",
     "plan_dir",
-    type=click.Path(path_type=Path),
+    type=PATH_OR_DSN,
     default=None,
-    help="Plan folder (default: the Liaozhong 2023 plan).",
+    help="Plan folder, or postgresql://…?schema=NAME (default: the Liaozhong 2023 plan).",
 )
 
 #: Library parameter names -> the CLI flag a user types. Library messages name parameters in
@@ -92,8 +115,8 @@ def crs_option(what: str, allowed: tuple[str, ...] = INPUT_CRS, **kwargs: Any) -
     return click.option("--crs", default=None, metavar="CRS", help=f"{what}: {describe(allowed)}.", **kwargs)
 
 
-def load(plan_dir: Path | None) -> Plan:
-    """Load and validate the plan at *plan_dir* (the default plan when None)."""
+def load(plan_dir: Path | str | None) -> Plan:
+    """Load and validate the plan at *plan_dir* (the default plan when None; a DSN reads PostGIS)."""
     from lzspatial.plan import load_plan
 
     return load_plan(plan_dir)

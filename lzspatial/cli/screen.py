@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from lzspatial._util.guard import check_outputs
-from lzspatial.cli.options import crs_option, load, plan_dir_argument, plan_option
+from lzspatial.cli.options import PATH_OR_DSN, crs_option, load, plan_dir_argument, plan_option
 
 __all__ = ["indicators", "report", "screen"]
 
@@ -52,15 +52,15 @@ def _echo(text: str, err: bool = False) -> None:
 
 
 @click.command()
-@click.argument("sites", type=click.Path(path_type=Path))
+@click.argument("sites", type=PATH_OR_DSN)
 @_site_options
 @click.option("--industry", default=None, help="Industry chain (key or label) for a siting verdict.")
 @click.option(
     "--out",
     "out",
-    type=click.Path(path_type=Path),
+    type=PATH_OR_DSN,
     default=None,
-    help="Results file: .csv, .geojson, .gpkg or .parquet.",
+    help="Results file: .csv, .geojson, .gpkg or .parquet; or postgresql://…?table=NAME.",
 )
 @click.option(
     "--map",
@@ -96,7 +96,29 @@ def screen(
     SITES is a CSV (lon/lat, or x/y with --crs), GeoJSON, GeoPackage, GeoParquet or 国土TXT file.
     CSV input is streamed in chunks, so memory stays bounded for any number of rows.
     Bad rows stop the run with their line numbers, unless --skip-invalid.
+
+    SITES may be a PostGIS table, postgresql://…/DB?table=NAME (read in chunks through a
+    server-side cursor); --out postgresql://…/DB?table=NAME then writes the results to a table.
     """
+    if isinstance(sites, str) or isinstance(out, str):
+        _screen_database(
+            sites,
+            out,
+            plan_dir,
+            industry,
+            {
+                "--crs": crs,
+                "--lon": lon,
+                "--lat": lat,
+                "--x": x_col,
+                "--y": y_col,
+                "--layer": layer,
+                "--map": map_path,
+                "--skip-invalid": skip_invalid or None,
+                "--rejects": rejects,
+            },
+        )
+        return
     from lzspatial.errors import InputError
     from lzspatial.rules.siting import parse_industry
     from lzspatial.screening.sites import FORMATS, ResultWriter
@@ -140,6 +162,36 @@ def screen(
         _write_rejects(rows, rejects)
         _echo(f"lzspatial: {len(rows.bad)} bad row(s) skipped; written to {rejects}", err=True)
     _print_summary(summary, out)
+
+
+def _screen_database(
+    sites: Any, out: Any, plan_dir: Any, industry: str | None, others: dict[str, Any]
+) -> None:
+    """``screen postgresql://…?table=SITES [--out postgresql://…?table=RESULTS]``."""
+    if not isinstance(sites, str) or (out is not None and not isinstance(out, str)):
+        raise click.UsageError(
+            "a PostGIS site table writes its results to a table: SITES and --out are both postgresql://…"
+        )
+    given = [k for k, v in others.items() if v is not None]
+    if given:
+        raise click.UsageError(f"{given[0]} is for site files; a PostGIS table carries its own CRS")
+    from lzspatial.rules.siting import parse_industry
+    from lzspatial.screening.pg import screen_table
+    from lzspatial.store.pg import parse_dsn
+
+    plan = load(plan_dir)
+    if industry is not None:
+        industry = parse_industry(plan, industry)
+    with _progress(None) as bar:
+        task = bar.add_task("screen", total=None) if bar is not None else None
+        summary = screen_table(
+            sites,
+            plan,
+            industry=industry,
+            out=out,
+            progress=(lambda k: bar.advance(task, k)) if bar is not None else None,
+        )
+    _print_summary(summary, parse_dsn(out).shown if out is not None else None)
 
 
 def _check_input(path: Path) -> None:
@@ -267,7 +319,7 @@ def _write_rejects(rows: Any, path: Path) -> None:
     write_bytes(path, frame.to_csv(index=False, lineterminator="\n").encode(CSV_ENCODING))
 
 
-def _print_summary(summary: Any, out: Path | None) -> None:
+def _print_summary(summary: Any, out: Path | str | None) -> None:
     from lzspatial.plan.labels import verdict_label
 
     _echo(f"screened {summary.sites:,} site(s)" + (f"; results in {out}" if out else ""))

@@ -9,7 +9,15 @@ from typing import Final
 
 from lzspatial.crs.names import CGCS2000, GK_CM120_TRAP, GK_CM123, GK_ZONE41, WGS84
 
-__all__ = ["DESCRIPTIONS", "ENCODINGS", "FORMATS", "FORMAT_CRS", "FORMAT_OPTIONS", "NEWLINES"]
+__all__ = [
+    "DATABASE_FORMATS",
+    "DESCRIPTIONS",
+    "ENCODINGS",
+    "FORMATS",
+    "FORMAT_CRS",
+    "FORMAT_OPTIONS",
+    "NEWLINES",
+]
 
 #: Export formats, with a one-line description each (shown by ``lzspatial export --help``).
 DESCRIPTIONS: Final = {
@@ -44,3 +52,7 @@ FORMAT_OPTIONS: Final = {
 }
 #: Line ends of the 国土TXT export (default: CRLF with GBK, else LF).
 NEWLINES: Final = {"lf": "\n", "crlf": "\r\n"}
+#: Formats written into a database (``--dsn``) instead of a folder (``--out``), with descriptions.
+DATABASE_FORMATS: Final = {
+    "postgis": "a PostGIS schema (--dsn, --schema): one table per layer, QGIS styles in layer_styles",
+}

@@ -103,6 +103,10 @@ class Sheet:
         text = zh if self.lang == "zh" else en if self.lang == "en" else f"{zh} {en}"
         return printable(text, self.families)
 
+    def one(self, text: object) -> str:
+        """*text* as it is in every language (an id, a date), without glyphs no font has."""
+        return printable(text, self.families)
+
     def fs(self, size: float) -> float:
         """Return *size* (pt on A3) scaled to the paper, at least 4.5 pt."""
         return max(size * self.k, 4.5)
@@ -118,7 +122,10 @@ class Sheet:
 
             prop = FontProperties(family=self.families, size=10.0)
             # measured between two bars so that spaces count; the bars' width is subtracted
-            bars, _, _ = self.renderer.get_text_width_height_descent("||", prop, ismath=False)
+            bars = self.widths.get("\0bars")
+            if bars is None:
+                bars, _, _ = self.renderer.get_text_width_height_descent("||", prop, ismath=False)
+                self.widths["\0bars"] = bars
             px, _, _ = self.renderer.get_text_width_height_descent(f"|{c}|", prop, ismath=False)
             w = self.widths[c] = (px - bars) / self.fig.dpi / MM
         return w

@@ -51,14 +51,13 @@ from lzspatial.outputs.paper import (
     paper_mm,
     save_figure,
 )
-from lzspatial.outputs.style import DRAW_RANK, LEGEND_RANK, STYLES, class_of, served_codes, style_for
+from lzspatial.outputs.style import DRAW_RANK, LEGEND_RANK, STYLES, class_labels, class_of, style_for
 from lzspatial.plan.digest import is_plan_file
 from lzspatial.plan.labels import (
     BACK_TRANSLATION_NOTE,
     LANGS,
     SCHEMATIC_LABEL,
     SCHEMATIC_NOTE,
-    combined_label,
 )
 from lzspatial.plan.model import Plan, require_plan
 
@@ -145,12 +144,12 @@ def _draw_plan(sheet: Sheet, ax: Axes, plan: Plan, frames: dict[str, Any]) -> li
         element, frame = plan.element(name), frames[name]
         titles = plan.titles(name)
         classes = [class_of(element, p) for p in frame.drop(columns=frame.geometry.name).to_dict("records")]
-        served = served_codes(frame, element, classes)
+        legend_labels = class_labels(frame, element, classes, plan.vocabularies, titles)
         group = legend.setdefault(name, _Legend(sheet.t(titles)))
         for cls, sch, geoms, kind in _classes(plan, name, frame):
             st = mpl_style(style_for(element, cls, schematic=sch), sheet.k)
             draw_class(ax, geoms, st, arrows=element == "axes", z=z)
-            label = combined_label(element, served.get(cls, [cls]), plan.vocabularies, titles)
+            label = legend_labels[cls]
             text = sheet.t((label["zh"], label["en"]))
             if sch:
                 text += (
@@ -196,6 +195,13 @@ def _range(lo: float, hi: float, step: float) -> list[float]:
     return [first + i * step for i in range(n) if first + i * step < hi]
 
 
+def _label_text(sheet: Sheet, props: dict[str, Any]) -> str:
+    """Return a feature's map label: its name in the sheet's language (both: Chinese over English)."""
+    if sheet.lang == "both":
+        return "\n".join(sheet.one(v) for v in (props.get("name_zh", ""), props.get("name_en", "")))
+    return sheet.t((props.get("name_zh", ""), props.get("name_en", "")))
+
+
 def _labels(sheet: Sheet, ax: Axes, plan: Plan, frames: dict[str, Any], placer: LabelPlacer) -> None:
     """Place the labels by priority; lower-priority labels that would overlap are left out."""
     placer.halo = 1.8 * sheet.k
@@ -210,11 +216,7 @@ def _labels(sheet: Sheet, ax: Axes, plan: Plan, frames: dict[str, Any], placer: 
                 frame.drop(columns=frame.geometry.name).to_dict("records"), frame.geometry.values, strict=True
             )
         ):
-            text = sheet.t((props.get("name_zh", ""), props.get("name_en", "")))
-            if sheet.lang == "both":
-                text = "\n".join(
-                    sheet.t((v, v)) for v in (props.get("name_zh", ""), props.get("name_en", ""))
-                )
+            text = _label_text(sheet, props)
             if not text.strip() or geom is None or geom.is_empty:
                 continue
             st = style_for(element, class_of(element, props))
@@ -262,7 +264,7 @@ def _labels(sheet: Sheet, ax: Axes, plan: Plan, frames: dict[str, Any], placer: 
                     )
                 )
     pos = {
-        sheet.t((p.get("name_zh", ""), p.get("name_en", ""))): g.intersection(view)
+        _label_text(sheet, p): g.intersection(view)
         for n in ("core", "zones")
         if n in frames
         for p, g in zip(
@@ -555,7 +557,7 @@ def _render(
     ratio = f"1:{scale:,}"
     north_arrow(ax, 0.955, 0.975, 0.06, text=s.t(("北", "N")), fontsize=s.fs(9))
     scale_bar(ax, 0.03, 0.03, scale, 50 * k, fontsize=s.fs(6.5), ratio=ratio)
-    fig.canvas.draw()  # text extents are final from here on
+    fig.draw_without_rendering()  # text extents are final from here on (nothing is rasterised)
     placer = LabelPlacer(ax, s.renderer)
     _block_furniture(ax, placer)
     _labels(s, ax, plan, frames, placer)
@@ -569,26 +571,25 @@ def _render(
         (s.t(("规划编号", "Plan id")), plan.id),
         (
             s.t(("资料来源", "Source")),
-            s.t(
-                (
-                    f"{src.get('publisher', '')}，{src.get('date', '')}：“{src.get('title', '')}”",
-                    f'{src.get("publisher", "")}, {src.get("date", "")}: "{src.get("title", "")}"',
-                )
+            s.one(  # one citation: the source's own words, with Chinese or Latin punctuation
+                f"{src.get('publisher', '')}，{src.get('date', '')}：“{src.get('title', '')}”"
+                if lang == "zh"
+                else f'{src.get("publisher", "")}, {src.get("date", "")}: "{src.get("title", "")}"'
             ),
         ),
-        (s.t(("日期", "Date")), s.t((str(date or src.get("date", "")),) * 2)),
+        (s.t(("日期", "Date")), s.one(str(date or src.get("date", "")))),
         (
             s.t(("编制单位", "Prepared by")),
-            s.t((organisation,) * 2) if organisation else _organisation(s, plan),
+            s.one(organisation) if organisation else _organisation(s, plan),
         ),
-        (s.t(("图号", "Sheet")), s.t((sheet or f"{plan.id}-01",) * 2)),
+        (s.t(("图号", "Sheet")), s.one(sheet or f"{plan.id}-01")),
         (
             s.t(("比例尺", "Scale")),
             f"{ratio} ({paper.upper()} {s.t(('横向', 'landscape') if landscape else ('纵向', 'portrait'))})",
         ),
         (s.t(("坐标系", "CRS")), f"{crs_name}; " + s.t(("格网单位 km", "grid in km"))),
     ]
-    heading = s.t((title,) * 2) if title else s.t((plan.title_zh, plan.title_en))
+    heading = s.one(title) if title else s.t((plan.title_zh, plan.title_en))
     notes = [s.t((plan.disclaimer.get("zh", ""), plan.disclaimer.get("en", ""))), s.t(BACK_TRANSLATION_NOTE)]
     notes += [s.t(pair) for pair in _names_statement(plan, lang)]
     _panel(s, fig, pax, panel, (W, H), landscape, heading, rows, notes, groups, plan, frames, extent)

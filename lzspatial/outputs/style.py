@@ -264,3 +264,25 @@ def served_codes(frame: Any, element: str, classes: Sequence[str]) -> dict[str, 
         if isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) == 1:  # list or 1-d array
             codes.extend(str(v) for v in list(value) if str(v) not in codes)
     return out
+
+
+def class_labels(
+    frame: Any, element: str, classes: Sequence[str], vocabularies: dict[str, Any], titles: tuple[str, str]
+) -> dict[str, dict[str, str]]:
+    """Class -> its ``{"zh", "en"}`` legend label, for the web map and the printed sheet alike.
+
+    Layers classed by ``id`` (the axes) get one entry per feature, named by the feature;
+    the others name every code the class serves (see :func:`served_codes`).
+    """
+    from lzspatial.plan.labels import combined_label, strip_schematic
+
+    if CLASS_FIELD.get(element) == "id":
+        blank = list(classes)
+        zh = dict(zip(classes, frame.get("name_zh", blank), strict=True))
+        en = dict(zip(classes, frame.get("name_en", blank), strict=True))
+        return {
+            c: {"zh": strip_schematic(str(zh.get(c, c))), "en": strip_schematic(str(en.get(c, c)))}
+            for c in classes
+        }
+    served = served_codes(frame, element, classes)
+    return {c: combined_label(element, served.get(c, [c]), vocabularies, titles) for c in classes}

@@ -8,6 +8,7 @@ quote control-line names in their reasons.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "ELEMENT_LABELS",
     "FIELD_LABELS",
     "LANGS",
+    "TRANSLATED",
     "SCHEMATIC_LABEL",
     "SCHEMATIC_NOTE",
     "VERDICTS",
@@ -25,6 +27,7 @@ __all__ = [
     "class_label",
     "combined_label",
     "field_label",
+    "strip_schematic",
     "label_zh",
     "value_labels",
     "verdict_label",
@@ -43,6 +46,15 @@ BACK_TRANSLATION_NOTE = (
     "Chinese names of plan elements (the structure, zones, chains) are back-translations of the "
     "English source text, not yet checked against the Chinese original.",
 )
+
+#: English free-text fields and the field holding their Chinese version: a Chinese popup shows the
+#: Chinese, or the English marked :data:`ENGLISH_ONLY` where the Chinese is missing.
+TRANSLATED: dict[str, str] = {
+    "note": "note_zh",
+    "source": "source_zh",
+    "role": "role_zh",
+    "toward": "toward_zh",
+}
 
 #: Marker shown beside an English text where its Chinese version (``note_zh``, ``source_zh``) is missing.
 ENGLISH_ONLY: tuple[str, str] = ("仅英文", "English only")
@@ -161,6 +173,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "note": ("说明", "note"),
     "note_zh": ("说明（中文）", "note (Chinese)"),
     "source_zh": ("来源（中文）", "source (Chinese)"),
+    "role_zh": ("作用（中文）", "role (Chinese)"),
+    "toward_zh": ("指向（中文）", "toward (Chinese)"),
     "kind": ("类型", "kind"),
     "rank": ("等级", "rank"),
     "functions": ("功能", "functions"),
@@ -276,3 +290,17 @@ def label_zh(element: str, value: str, vocabularies: dict[str, Any]) -> str:
     '永久基本农田'
     """
     return class_label(element, value, vocabularies, None)["zh"]
+
+
+_SCHEMATIC_MARKS = re.compile(r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schematic)[）)]")
+
+
+def strip_schematic(name: str) -> str:
+    """*name* without its "schematic" mark (which the map shows by symbol and legend instead).
+
+    Examples
+    --------
+    >>> strip_schematic("主中心（辽中城区，示意）"), strip_schematic("Main center (schematic)")
+    ('主中心（辽中城区）', 'Main center')
+    """
+    return _SCHEMATIC_MARKS.sub("", name).strip()

@@ -18,7 +18,7 @@ from lzspatial.errors import InputError
 from lzspatial.io import ACCEPTED_CRS_NAMES, parse_json_file
 from lzspatial.plan.schema import COMMON_FIELDS, ID_PATTERN, RESERVED_PROPERTIES, FieldSpec, LayerSpec
 
-__all__ = ["RawLayer", "check_layer_fields", "read_layer"]
+__all__ = ["RawLayer", "check_collection", "check_layer_fields", "read_layer"]
 
 _TYPE_NAMES = {
     "str": "a string",
@@ -213,12 +213,22 @@ def read_layer(
     path: Path, spec: LayerSpec, vocabs: dict[str, Any], label: str, problems: list[str]
 ) -> RawLayer:
     """Parse one layer file, appending every problem found to *problems*."""
-    layer = RawLayer(path, spec)
     try:
         doc = parse_json_file(path, label=label)
     except InputError as err:
         problems.append(str(err))
-        return layer
+        return RawLayer(path, spec)
+    return check_collection(doc, path, spec, vocabs, label, problems)
+
+
+def check_collection(
+    doc: Any, path: Path, spec: LayerSpec, vocabs: dict[str, Any], label: str, problems: list[str]
+) -> RawLayer:
+    """Check a parsed FeatureCollection (from a file or a database table) like :func:`read_layer`.
+
+    Messages start with *label* (the file, or ``schema.table``), then the feature and the field.
+    """
+    layer = RawLayer(path, spec)
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         got = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         problems.append(f"{label}: not a GeoJSON FeatureCollection (type is {got!r})")

@@ -18,7 +18,7 @@ import shapely
 from lzspatial._util.files import name_problem
 from lzspatial._util.guard import protect
 from lzspatial._util.text import esc
-from lzspatial.crs import METRIC, WGS84, transformer
+from lzspatial.crs import METRIC, WGS84, reproject, transformer
 from lzspatial.errors import PlanFileError, SchemaError
 from lzspatial.plan.layer import RawLayer, read_layer
 from lzspatial.plan.manifest import Manifest, read_manifest
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from lzspatial.rules import CheckReport, RuleSet
 
-__all__ = ["Plan", "check_replacement", "default_plan_dir", "load_plan", "require_plan"]
+__all__ = ["Plan", "assemble_plan", "check_replacement", "default_plan_dir", "load_plan", "require_plan"]
 
 #: Features of structure layers may stick out of the boundary by this much (m).
 BOUNDARY_TOLERANCE_M = 50.0
@@ -59,7 +59,8 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
     ----------
     path : str or path-like, optional
         The plan folder (with ``plan.toml``), or the manifest itself. The
-        default plan when omitted.
+        default plan when omitted. A ``postgresql://…?schema=NAME`` URI reads
+        the plan from PostGIS (:mod:`lzspatial.store.postgis`; the ``postgis`` extra).
 
     Returns
     -------
@@ -78,6 +79,10 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
     >>> len(plan["zones"])
     4
     """
+    if isinstance(path, str) and path.lower().startswith(("postgresql://", "postgres://")):
+        import importlib  # the plan store is a higher tier, loaded by name only for a DSN
+
+        return importlib.import_module("lzspatial.store.postgis").read_plan(path)
     folder = default_plan_dir() if path is None else Path(path)
     problem = name_problem(folder)
     if problem:
@@ -100,43 +105,63 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
             )
             continue
         raws[entry.name] = read_layer(fpath, ELEMENTS[entry.element], vocabs, label, problems)
+    return assemble_plan(folder, manifest, raws, problems)
+
+
+def assemble_plan(
+    folder: Path,
+    manifest: Manifest,
+    raws: dict[str, RawLayer],
+    problems: list[str],
+    *,
+    label: str | None = None,
+) -> Plan:
+    """Check the layers of a plan across each other and return the :class:`Plan`.
+
+    The last step of :func:`load_plan`, shared by every plan source (a folder, a database):
+    *raws* are the checked layers by name, *problems* what their checks found so far.
+
+    Raises
+    ------
+    SchemaError
+        Any problem, of the layers or across them; ``err.problems`` lists every one.
+    """
     _check_cross_layer(raws, problems, manifest.plan.get("metric_crs", METRIC))
     if problems:
         more = f" (and {len(problems) - 1} more; `lzspatial validate` lists all)" if len(problems) > 1 else ""
         raise SchemaError(problems[0] + more, problems)
     frames = {name: _to_frame(raw) for name, raw in raws.items()}
-    return Plan(folder, manifest, frames)
+    return Plan(folder, manifest, frames, label=label)
 
 
 def check_replacement(plan: Plan, name: str, text: str) -> None:
     """Validate *plan* as it would be with the file of layer *name* replaced by *text*.
 
-    The plan folder is copied to a scratch folder, the layer file replaced there and the
-    copy loaded with :func:`load_plan`, so every check of loading runs (the layer's own
-    and the cross-layer ones). Nothing in the plan folder is touched.
+    Every layer file is read and checked as :func:`load_plan` does, the new text in
+    place of layer *name*'s file (from a scratch file, reported under the real file's
+    name), and the layers are checked across each other (:func:`assemble_plan`: ids
+    unique across the plan, features within the boundary). Nothing in the plan folder
+    is touched.
 
     Raises
     ------
     SchemaError
-        The first problem (naming the real plan folder) and how many more there are.
+        Any problem; ``err.problems`` lists every one.
     """
-    import shutil
     import tempfile
 
-    entry = next(e for e in plan.manifest.layers if e.name == name)
-    scratch = Path(tempfile.mkdtemp(prefix="lzspatial-check-"))
-    try:
-        copy = scratch / "plan"
-        shutil.copytree(plan.path, copy, ignore=shutil.ignore_patterns(".*"))
-        (copy / entry.file).write_text(text, encoding="utf-8")
-        try:
-            load_plan(copy)
-        except SchemaError as err:
-            problems = [p.replace(str(copy), str(plan.path)) for p in err.problems]
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise SchemaError(f"{problems[0]}{more}", problems) from err
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    vocabs = plan.manifest.vocabularies
+    problems: list[str] = []
+    raws: dict[str, RawLayer] = {}
+    with tempfile.TemporaryDirectory(prefix="lzspatial-check-") as scratch:
+        for entry in plan.manifest.layers:
+            real = plan.path / entry.file
+            fpath = real
+            if entry.name == name:
+                fpath = Path(scratch) / "layer.geojson"
+                fpath.write_text(text, encoding="utf-8")
+            raws[entry.name] = read_layer(fpath, ELEMENTS[entry.element], vocabs, str(real), problems)
+    assemble_plan(plan.path, plan.manifest, raws, problems)
 
 
 def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str], metric_crs: str) -> None:
@@ -271,8 +296,12 @@ class Plan:
     Every accessor returns a copy, so callers may modify what they get.
     """
 
-    def __init__(self, path: Path, manifest: Manifest, frames: dict[str, gpd.GeoDataFrame]) -> None:
+    def __init__(
+        self, path: Path, manifest: Manifest, frames: dict[str, gpd.GeoDataFrame], *, label: str | None = None
+    ) -> None:
         self.path = path
+        #: How messages name the plan: its folder, or the database it was read from (no password).
+        self.label = label if label is not None else str(path)
         self.manifest = manifest
         self._frames = frames
         self._metric: dict[str, gpd.GeoDataFrame] = {}
@@ -376,7 +405,7 @@ class Plan:
         if not metric:
             return self._frames[name].copy()
         if name not in self._metric:
-            self._metric[name] = self._frames[name].to_crs(self.metric_crs)
+            self._metric[name] = reproject(self._frames[name], self.metric_crs)
         return self._metric[name].copy()
 
     @cached_property

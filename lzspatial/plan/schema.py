@@ -160,7 +160,9 @@ ELEMENTS: dict[str, LayerSpec] = {
             _LINE,
             (
                 FieldSpec("role", doc="what the axis connects, in words"),
+                FieldSpec("role_zh", required=False, doc="the role in Chinese (else marked 'English only')"),
                 FieldSpec("toward", required=False, doc="where the axis points (drawn direction)"),
+                FieldSpec("toward_zh", required=False, doc="where the axis points, in Chinese"),
             ),
             doc="development axes, drawn in their direction",
         ),

@@ -18,11 +18,8 @@ import pytest
 from tests.conftest import LAYERS, REPO, run_cli
 
 
-def test_build_writes_summary(tmp_path):
-    out = tmp_path / "out"
-    res = run_cli("build", "--out", out)
-    assert res.returncode == 0, res.stderr
-    data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+def test_build_writes_summary(built_maps):
+    data = json.loads((built_maps / "summary.json").read_text(encoding="utf-8"))
     assert data["plan"] == "liaozhong-2023"
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,18 +21,17 @@ from shapely.ops import polylabel
 
 from lzspatial.io import geometry_to_geojson
 from lzspatial.outputs.style import (
-    CLASS_FIELD,
     DEFAULT_OFF,
     DRAW_RANK,
     EXTRA_STYLES,
     LABELLED,
     LEGEND_RANK,
     STYLES,
+    class_labels,
     class_of,
-    served_codes,
     style_for,
 )
-from lzspatial.plan.labels import class_label, combined_label, field_label, value_labels
+from lzspatial.plan.labels import TRANSLATED, class_label, field_label, strip_schematic, value_labels
 from lzspatial.rules.report import VIOLATION_COLUMNS
 
 __all__ = ["LayerData", "payload_text", "plan_layer", "script_json", "sites_layer", "violations_layer"]
@@ -41,12 +39,8 @@ __all__ = ["LayerData", "payload_text", "plan_layer", "script_json", "sites_laye
 #: Layers with more features than this are drawn on a canvas instead of SVG.
 CANVAS_FROM = 2000
 
-#: English text fields and the field holding their Chinese version (a popup in Chinese shows the
-#: English text marked "English only" where the Chinese one is missing).
-_TRANSLATED = {"note": "note_zh", "source": "source_zh"}
 
 #: What a map label leaves out of a name: the schematic marks (the legend and the dashed style say it).
-_SCHEMATIC_MARKS = re.compile(r"[，,;；]\s*(示意|schematic)(?=[）)])|\s*[（(](示意|schematic)[）)]")
 
 
 @dataclass
@@ -276,11 +270,11 @@ def _rows(frame: Any, columns: Sequence[str], labels: dict[str, Any], lang: str)
     records = frame[list(columns)].to_dict("list") if columns else {}
     n = len(frame)
     rows = [[_cell(records[c][i], labels.get(c)) for c in columns] for i in range(n)]
-    for en_field, zh_field in _TRANSLATED.items():
+    for en_field, zh_field in TRANSLATED.items():
         if en_field not in columns:
             continue
         j = list(columns).index(en_field)
-        zh_values = records.get(zh_field, [None] * n)
+        zh_values = frame[zh_field].tolist() if zh_field in frame.columns else [None] * n
         for row, zh in zip(rows, zh_values, strict=True):
             if row[j] is not None:
                 row[j] = {"zh": display(zh), "en": row[j]}
@@ -292,7 +286,7 @@ def _short_names(frame: Any) -> list[list[str]]:
     out = []
     blank = [None] * len(frame)
     for zh, en in zip(frame.get("name_zh", blank), frame.get("name_en", blank), strict=True):
-        out.append([_SCHEMATIC_MARKS.sub("", str(v)).strip() if not _is_missing(v) else "" for v in (zh, en)])
+        out.append([strip_schematic(str(v)) if not _is_missing(v) else "" for v in (zh, en)])
     return out
 
 
@@ -304,7 +298,7 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
     """
     element = plan.element(name)
     zh, en = plan.titles(name)
-    columns = [c for c in frame.columns if c != frame.geometry.name and c not in _TRANSLATED.values()]
+    columns = [c for c in frame.columns if c != frame.geometry.name and c not in TRANSLATED.values()]
     labels = value_labels(element, plan.vocabularies)
     rows = _rows(frame, columns, labels, lang)
     classes = [class_of(element, r) for r in frame[columns].to_dict("records")]
@@ -323,14 +317,10 @@ def plan_layer(plan: Any, name: str, frame: Any, wgs: Any, lang: str) -> LayerDa
         on=element not in DEFAULT_OFF,
     )
     names = _short_names(frame)
-    served = served_codes(frame, element, classes)
-    by_id = dict(zip(classes, frame.get("name_zh", classes), strict=True))
-    by_id_en = dict(zip(classes, frame.get("name_en", classes), strict=True))
+    legend_labels = class_labels(frame, element, classes, plan.vocabularies, (zh, en))
 
     def label_of(c: str) -> dict[str, str]:
-        if CLASS_FIELD.get(element) == "id":  # one legend entry per feature (each axis)
-            return {"zh": str(by_id.get(c, c)), "en": str(by_id_en.get(c, c))}
-        return combined_label(element, served.get(c, [c]), plan.vocabularies, (zh, en))
+        return legend_labels.get(c) or {"zh": c, "en": c}
 
     layer.classes = _group(
         element,

@@ -138,7 +138,9 @@ def test_language_switch_changes_every_text(open_page, zh_page, default_plan):
         .map(tr => [tr.children[0].textContent, tr.children[1].textContent]))""")
     assert rows["类型"] == "镇" and rows["等级"] == "重点镇"  # words from the label table, not "town"/"key"
     assert rows["标签"] == "国家级工业强镇"
-    assert "仅英文" in p.page.locator(".lz-popup .lz-en-only").first.text_content()
+    note = default_plan["towns"].set_index("id").loc["town-210115108"]
+    assert note["note_zh"] in popup.text_content() and note["note"] not in popup.text_content()
+    assert p.page.locator(".lz-popup .lz-en-only").count() == 0  # every note has its Chinese
     p.page.click(".lz-lang-en")
     assert p.js("lzmap.lang()") == "en"
     assert title.text_content() == default_plan.title_en
@@ -148,7 +150,7 @@ def test_language_switch_changes_every_text(open_page, zh_page, default_plan):
     assert "Two axes" in p.page.locator(".lz-legend").text_content()
     assert p.page.locator(".lz-label[data-fid=town-210115108]").text_content() == "Yangshigang Town"
     assert "key town" in popup.text_content()  # the open popup follows
-    assert p.page.locator(".lz-popup .lz-en-only").count() == 0
+    assert note["note"] in popup.text_content() and note["note_zh"] not in popup.text_content()
     p.page.click(".lz-lang-zh")
     assert title.text_content() == default_plan.title_zh and p.errors == []
 
@@ -210,3 +212,28 @@ def test_phone_opens_folded_with_the_structure_in_view(open_page, zh_page):
     assert not _visible(p, ".lz-title .lz-disc")
     p.page.click(".lz-title summary")  # the header unfolds on a tap
     assert _visible(p, ".lz-title .lz-disc")
+
+
+def test_a_note_without_chinese_is_marked_english_only(open_page, tmp_path, default_plan):
+    """A plan whose notes have no ``note_zh`` shows the English note with a visible 仅英文 marker."""
+    import json
+    import shutil
+
+    folder = tmp_path / "plan"
+    shutil.copytree(default_plan.path, folder)
+    towns = folder / "towns.geojson"
+    data = json.loads(towns.read_text(encoding="utf-8"))
+    for f in data["features"]:
+        f["properties"].pop("note_zh", None)
+    towns.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    from lzspatial import load_plan
+
+    page = save_map(build_map(load_plan(folder), lang="zh"), tmp_path / "en-only.html")
+    p = open_page(page)
+    x, y = p.screen_xy("towns", "town-210115108")
+    p.page.mouse.click(x, y)
+    marker = p.page.locator(".lz-popup .lz-en-only")
+    assert "仅英文" in marker.first.text_content()
+    assert "No public coordinates" in p.page.locator(".lz-popup").text_content()
+    p.page.click(".lz-lang-en")
+    assert marker.count() == 0 and p.errors == []

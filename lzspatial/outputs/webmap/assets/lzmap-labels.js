@@ -86,6 +86,8 @@
           out.push({ box: bx, angle: 0, anchor: L.point(bx.left + w / 2, bx.top + h / 2), area: true,
             test: function () { return self.boxInside(lb, bx); } });
         });
+        // a structural area too narrow for its name (a thin wedge at a small zoom): beside its pole
+        if (lb.prio <= STRUCTURE_UP_TO) { around(a, 0, 0); }
       }
     } else {
       this.lineCandidates(lb, out);
@@ -134,7 +136,10 @@
     });
     if (!best || best.len < w) { return; }
     var off = (lb.st.weight || 2) / 2 + LABEL_GAP + h / 2;
-    [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8, 0.15, 0.85].forEach(function (t) {
+    var flat = [];
+    var ts = [0.5];  // from the middle outwards, every 2.5 % of the length
+    for (var dt = 0.025; dt <= 0.4; dt += 0.025) { ts.push(0.5 - dt, 0.5 + dt); }
+    ts.forEach(function (t) {
       var target = t * best.len, acc = 0, pts = best.pts;
       for (var k = 1; k < pts.length; k++) {
         var seg = pts[k].distanceTo(pts[k - 1]);
@@ -147,9 +152,13 @@
           var cx = q.x + side * off * dy, cy = q.y - side * off * dx;
           out.push({ box: rect(cx - cw / 2, cy - ch / 2, cw, ch), angle: ang * 180 / Math.PI, cx: cx, cy: cy, anchor: q });
         });
+        [-1, 1].forEach(function (side) {  // last resort: level, just above or below a point of the line
+          flat.push({ box: rect(q.x - w / 2, q.y + side * (off - h / 2) - (side < 0 ? h : 0), w, h), angle: 0, anchor: q });
+        });
         break;
       }
     });
+    flat.forEach(function (c) { out.push(c); });
   };
 
   Runtime.prototype.placeLabels = function () {
