@@ -135,6 +135,7 @@ def test_invalid_result_writes_nothing(plan_copy, tmp_path):
     assert _digest(plan_copy) == before
 
 
+@pytest.mark.slow
 def test_map_fields_and_gbk_shapefile_without_cpg(plan_copy, tmp_path):
     plan = load_plan(plan_copy)
     frame = plan.layer("parks")
@@ -202,6 +203,7 @@ def test_clash_wrong_layer_and_wrong_crs(plan_copy, tmp_path):
     assert _digest(plan_copy) == _digest(LAYERS)
 
 
+@pytest.mark.slow
 def test_shapefile_saved_by_a_gis_with_gdal_cut_names_and_text(plan_copy, tmp_path):
     """QGIS' "Save as Shapefile" of our GeoPackage: GDAL cuts names (geometry_b) and text (254 bytes)."""
     import warnings
