@@ -28,6 +28,7 @@ _EXPORTS = {
     "build_map": "lzspatial.outputs.webmap",
     "save_map": "lzspatial.outputs.webmap",
     "export_plan": "lzspatial.outputs.export",
+    "import_layer": "lzspatial.outputs.plan_import",
     "print_map": "lzspatial.outputs.printmap",
     "read_gktxt": "lzspatial.io.gktxt",
     "write_gktxt": "lzspatial.io.gktxt",

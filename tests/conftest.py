@@ -256,3 +256,7 @@ def pg_server() -> Iterator[Any]:
         yield server
     finally:
         server.stop()
+
+
+# issue 15 (ArcGIS exports, lzspatial import): locally only the first case of these files' parametrized tests
+FIRST_CASE_ONLY = (*FIRST_CASE_ONLY, "tests/outputs/test_plan_import.py", "tests/outputs/test_arcgis.py")

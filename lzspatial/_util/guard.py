@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lzspatial.errors import OutputError
 
-__all__ = ["check_output", "check_outputs", "input_scope", "protect", "protected"]
+__all__ = ["check_output", "check_outputs", "editing", "input_scope", "protect", "protected"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,24 @@ def protect(path: str | os.PathLike[str]) -> None:
         item = _make(path)
         if item not in _SCOPES[-1]:
             _SCOPES[-1].append(item)
+
+
+@contextlib.contextmanager
+def editing(folder: str | os.PathLike[str], files: Iterable[str | os.PathLike[str]] = ()) -> Iterator[None]:
+    """Let outputs replace *files* in the input folder *folder* for the block (a plan edited on purpose).
+
+    Only the registrations of *folder* and of *files* are lifted; every other input, including
+    the other files read inside *folder*, stays protected.
+    """
+    targets = {_resolve(Path(folder))} | {_resolve(Path(f)) for f in files}
+    lifted = [(scope, item) for scope in _SCOPES for item in scope if item.path in targets]
+    for scope, item in lifted:
+        scope.remove(item)
+    try:
+        yield
+    finally:
+        for scope, item in lifted:
+            scope.append(item)
 
 
 def protected() -> list[str]:

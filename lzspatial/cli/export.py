@@ -11,8 +11,15 @@ from pathlib import Path
 
 import click
 
-from lzspatial.cli.options import crs_option, load, plan_dir_argument
-from lzspatial.outputs.formats import DATABASE_FORMATS, DESCRIPTIONS, ENCODINGS, FORMAT_CRS, FORMATS
+from lzspatial.cli.options import cli_message, crs_option, load, plan_dir_argument
+from lzspatial.outputs.formats import (
+    DATABASE_FORMATS,
+    DESCRIPTIONS,
+    ENCODINGS,
+    FORMAT_CRS,
+    FORMATS,
+    NEWLINES,
+)
 
 __all__ = ["export"]
 
@@ -33,7 +40,7 @@ _HELP = "Export the plan's layers for GIS software and land submissions.\n\n\b\n
     help="Output format.",
 )
 @crs_option(
-    "Output CRS (default EPSG:4326; gktxt is always EPSG:4529)",
+    "Output CRS (default EPSG:4326; gktxt is always EPSG:4529; a bare code such as 4550 works)",
     tuple(dict.fromkeys(c for f in FORMATS for c in FORMAT_CRS[f])),
 )
 @click.option(
@@ -58,9 +65,16 @@ _HELP = "Export the plan's layers for GIS software and land submissions.\n\n\b\n
 @click.option(
     "--encoding",
     type=click.Choice(ENCODINGS, case_sensitive=False),
-    default="utf-8",
-    show_default=True,
-    help="gktxt: text encoding.",
+    default=None,
+    help="gktxt, shp: text encoding (default utf-8; gbk for ArcGIS 10.x and older 国土 systems).",
+)
+@click.option("--zip", "zipped", is_flag=True, help="shp: one <layer>.zip per layer.")
+@click.option("--producer", default=None, metavar="TEXT", help="gktxt: 数据产生单位 (default lzspatial).")
+@click.option(
+    "--newline",
+    type=click.Choice(tuple(NEWLINES), case_sensitive=False),
+    default=None,
+    help="gktxt: line ends (default crlf with --encoding gbk, else lf).",
 )
 @click.option(
     "--out",
@@ -85,7 +99,10 @@ def export(
     layers: str | None,
     precision: int | None,
     date: str | None,
-    encoding: str,
+    encoding: str | None,
+    zipped: bool,
+    producer: str | None,
+    newline: str | None,
     out_dir: Path | None,
     dsn: str | None,
     schema: str | None,
@@ -112,11 +129,14 @@ def export(
             layers=layers,
             precision=precision,
             date=date,
-            encoding=encoding.lower(),
+            encoding=encoding.lower() if encoding else None,
+            zipped=zipped,
+            producer=producer,
+            newline=newline.lower() if newline else None,
         )
     shown = [w for w in caught if issubclass(w.category, (UserWarning, RuntimeWarning))]
     for message in dict.fromkeys(str(w.message) for w in shown):
-        click.echo(term_safe(f"lzspatial: warning: {message}"), err=True)
+        click.echo(term_safe(f"lzspatial: warning: {cli_message(message)}"), err=True)
     total = 0
     for path in written:
         size = path.stat().st_size

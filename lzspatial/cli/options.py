@@ -79,6 +79,12 @@ FLAGS = {
     "organisation": "--organisation",
     "sheet": "--sheet",
     "title": "--title",
+    "zipped": "--zip",
+    "producer": "--producer",
+    "newline": "--newline",
+    "map_fields": "--map-fields",
+    "basis": "--basis",
+    "source": "--source",
 }
 _PARAM = re.compile(r"`(" + "|".join(sorted(FLAGS, key=len, reverse=True)) + r")=('[^'`]*'|[^`]+)?`")
 

@@ -100,7 +100,8 @@ def parse_crs(value: str, *, allow: tuple[str, ...] | None = None) -> str:
     ----------
     value : str
         ``EPSG:4326``, ``EPSG:4490``, ``EPSG:4550``, ``EPSG:4529``, ``EPSG:4549``
-        (with a warning), ``gcj02`` or ``bd09`` (case-insensitive).
+        (with a warning), ``gcj02`` or ``bd09`` (case-insensitive); a bare
+        EPSG code (``4550``) is read as ``EPSG:4550``.
     allow : tuple of str, optional
         Canonical names accepted here; default all.
 
@@ -115,8 +116,11 @@ def parse_crs(value: str, *, allow: tuple[str, ...] | None = None) -> str:
     'EPSG:4550'
     >>> parse_crs("GCJ02")
     'gcj02'
+    >>> parse_crs("4550")
+    'EPSG:4550'
     """
     key = str(value).strip().lower().replace(" ", "")
+    key = f"epsg:{key}" if key.isdigit() else key  # a bare EPSG code: 4550
     canon = ACCEPTED.get(key)
     choices = allow or tuple(dict.fromkeys(ACCEPTED.values()))
     if canon is None or canon not in choices:

@@ -23,6 +23,7 @@
   attributes in schema order, then the coordinates.
 * ``gktxt``: ``<layer>.txt`` per polygon layer, the land coordinate file in
   CGCS2000 3-degree Gauss-Krüger zone 41 (EPSG:4529).
+* ``shp`` and ``filegdb``: for ArcGIS, see :mod:`lzspatial.outputs.arcgis`.
 
 Every file is written atomically; the same plan and options give
 byte-identical files. The plan is never modified.
@@ -55,7 +56,8 @@ from lzspatial.io import feature_collection_text
 from lzspatial.io.csv import CSV_ENCODING, guard_cell
 from lzspatial.io.gktxt import write_gktxt
 from lzspatial.io.gpkg import GPKG_DATASET_OPTIONS, pinned_gpkg_time
-from lzspatial.outputs.formats import FORMAT_CRS, FORMATS
+from lzspatial.outputs.arcgis import export_filegdb, export_shp, remove_files, stale_gdb_files
+from lzspatial.outputs.formats import FORMAT_CRS, FORMAT_OPTIONS, FORMATS, NEWLINES
 from lzspatial.outputs.qgis import layer_qml, write_layer_styles
 from lzspatial.outputs.qgis_project import PROJECT_CRS, ProjectLayer, embed_project, project_qgs, qgz_bytes
 from lzspatial.outputs.style import CLASS_FIELD, DRAW_RANK
@@ -68,7 +70,15 @@ if TYPE_CHECKING:
 
     from lzspatial.plan import Plan
 
-__all__ = ["FORMATS", "GKTXT_LAYERS", "default_precision", "export_plan", "gpkg_name", "gpkg_order"]
+__all__ = [
+    "FORMATS",
+    "GKTXT_LAYERS",
+    "default_precision",
+    "export_plan",
+    "gdb_name",
+    "gpkg_name",
+    "gpkg_order",
+]
 
 #: Layers written as 国土TXT when none are chosen (those present in the plan).
 GKTXT_LAYERS: Final = ("boundary", "core", "zones", "parks", "control_lines")
@@ -160,7 +170,7 @@ def _check_layers(plan: Plan, fmt: str, layers: str | Sequence[str] | None) -> l
 
 def _check_precision(fmt: str, crs: str, precision: int | None) -> int | None:
     if precision is None:
-        return None if fmt in ("gpkg", "qgis") else default_precision(crs)
+        return None if fmt in ("gpkg", "qgis", "shp", "filegdb") else default_precision(crs)
     limit = 6 if fmt == "gktxt" else 15
     if type(precision) is not int or not 0 <= precision <= limit:
         raise InputError(f"precision={precision!r} must be an integer from 0 to {limit} (decimals)")
@@ -426,11 +436,12 @@ def _csv_bytes(frame: gpd.GeoDataFrame, crs: str, precision: int) -> bytes:
     cols = [c for c in frame.columns if c != frame.geometry.name]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([*cols, *_coord_names(crs)])
+    stated = [] if crs == WGS84 or is_offset(crs) else [crs]  # other CRSs are named in a `crs` column
+    writer.writerow([*cols, *_coord_names(crs), *(["crs"] if stated else [])])
     for props, geom in zip(frame[cols].to_dict("records"), frame.geometry.values, strict=True):
         empty = geom is None or geom.is_empty
         xy = ["", ""] if empty else [f"{geom.x:.{precision}f}", f"{geom.y:.{precision}f}"]
-        writer.writerow([*(_cell(props[c]) for c in cols), *xy])
+        writer.writerow([*(_cell(props[c]) for c in cols), *xy, *stated])
     return buf.getvalue().encode(CSV_ENCODING)
 
 
@@ -481,11 +492,15 @@ def _export_gktxt(
     precision: int,
     *,
     date: str | _dt.date | None = None,
-    encoding: str = "utf-8",
+    encoding: str | None = None,
+    producer: str | None = None,
+    newline: str | None = None,
     **_: Any,
 ) -> list[Path]:
 
     day = _gktxt_date(plan, date)
+    encoding = encoding or "utf-8"
+    ends = NEWLINES[newline] if newline else ("\r\n" if encoding == "gbk" else "\n")
     written = []
     for name in names:
         frame = plan.layer(name, metric=True)
@@ -497,13 +512,70 @@ def _export_gktxt(
                 id_field="id",
                 name_field="name_zh",
                 use_field="_use",
-                producer="lzspatial",
+                producer="lzspatial" if producer is None else producer,
                 date=day,
                 precision=precision,
                 encoding=encoding,
+                newline=ends,
             )
         )
     return written
+
+
+# ------------------------------------------------------------------ ArcGIS
+
+
+def _arcgis_frames(plan: Plan, names: list[str], crs: str, precision: int | None) -> dict[str, Any]:
+    frames = {}
+    for name in names:
+        frame = _frame(plan, name, crs)
+        if precision is not None:
+            frame = _round_geoms(frame, precision, f"{plan.path}: layer {name!r}")
+        frames[name] = frame
+    return frames
+
+
+def _export_shp(
+    plan: Plan,
+    out: Path,
+    names: list[str],
+    crs: str,
+    precision: int | None,
+    *,
+    encoding: str | None = None,
+    zipped: bool = False,
+    **_: Any,
+) -> list[Path]:
+    day = source_date() or _gktxt_date(plan, None)
+    return export_shp(
+        _arcgis_frames(plan, names, crs, precision),
+        out,
+        crs,
+        encoding=encoding or "utf-8",
+        zipped=zipped,
+        date=day if isinstance(day, _dt.date) else None,
+        label=f"{plan.path}: ",
+    )
+
+
+def gdb_name(plan: Plan) -> str:
+    """Folder name of the File Geodatabase: ``<plan id>.gdb``."""
+    return gpkg_name(plan)[: -len(".gpkg")] + ".gdb"
+
+
+def _export_filegdb(
+    plan: Plan, out: Path, names: list[str], crs: str, precision: int | None, **_: Any
+) -> list[Path]:
+    return export_filegdb(plan, _arcgis_frames(plan, names, crs, precision), out / gdb_name(plan))
+
+
+def _warn_ignored(fmt: str, given: dict[str, Any]) -> None:
+    import warnings
+
+    for option, value in given.items():
+        if value not in (None, False) and fmt not in FORMAT_OPTIONS[option]:
+            users = "/".join(FORMAT_OPTIONS[option])
+            warnings.warn(f"`{option}=` is ignored by `fmt={fmt!r}` (it applies to {users})", UserWarning, 3)
 
 
 # ------------------------------------------------------------------ entry point
@@ -514,6 +586,8 @@ _WRITERS: dict[str, Callable[..., list[Path]]] = {
     "csv": _export_csv,
     "gktxt": _export_gktxt,
     "qgis": _export_qgis,
+    "shp": _export_shp,
+    "filegdb": _export_filegdb,
 }
 
 
@@ -526,7 +600,10 @@ def export_plan(
     layers: str | Sequence[str] | None = None,
     precision: int | None = None,
     date: str | _dt.date | None = None,
-    encoding: str = "utf-8",
+    encoding: str | None = None,
+    zipped: bool = False,
+    producer: str | None = None,
+    newline: str | None = None,
 ) -> list[Path]:
     """Export a plan's layers into *out_dir* and return the files written.
 
@@ -536,7 +613,7 @@ def export_plan(
         The loaded plan (:func:`lzspatial.load_plan`).
     out_dir : path-like
         Output folder; created (with parents) if missing.
-    fmt : {"geojson", "gpkg", "qgis", "gktxt", "csv"}
+    fmt : {"geojson", "gpkg", "qgis", "gktxt", "csv", "shp", "filegdb"}
         The format (see the module docstring); ``qgis`` writes the GeoPackage
         and the ``.qgz`` project beside it.
     crs : str, optional
@@ -553,8 +630,14 @@ def export_plan(
     date : str or datetime.date, optional
         国土TXT 数据产生日期; default ``SOURCE_DATE_EPOCH`` if set, else the
         plan's source date (so repeated exports are identical).
-    encoding : str
-        国土TXT text encoding: ``"utf-8"`` (default) or ``"gbk"``.
+    encoding : str, optional
+        国土TXT and Shapefile text encoding: ``"utf-8"`` (default) or ``"gbk"``.
+    zipped : bool
+        Shapefile: one ``<layer>.zip`` per layer instead of loose files.
+    producer : str, optional
+        国土TXT 数据产生单位 (default ``lzspatial``).
+    newline : {"lf", "crlf"}, optional
+        国土TXT line ends; default CRLF with GBK, else LF.
 
     Returns
     -------
@@ -583,7 +666,17 @@ def export_plan(
     canon = _check_crs(fmt, crs)
     names = _check_layers(the_plan, fmt, layers)
     prec = _check_precision(fmt, canon, precision)
+    given = {"encoding": encoding, "date": date, "producer": producer, "newline": newline, "zipped": zipped}
+    _warn_ignored(fmt, given)
+    if encoding is not None and str(encoding).lower() not in ("utf-8", "gbk"):
+        raise InputError(f"`encoding={encoding!r}` is not supported; use utf-8 or gbk")
+    if newline is not None and newline not in NEWLINES:
+        raise InputError(f"`newline={newline!r}` is not supported; use lf or crlf")
     out = _prepare_out(out_dir, the_plan)
+    options = {k: (str(v).lower() if k == "encoding" and v else v) for k, v in given.items()}
     with staged_folder(out) as stage:  # a writer that refuses the data fails before any file is replaced
-        staged = _WRITERS[fmt](the_plan, stage, names, canon, prec, date=date, encoding=encoding)
-    return [out / p.relative_to(stage) for p in staged]
+        staged = _WRITERS[fmt](the_plan, stage, names, canon, prec, **options)
+        published = [out / p.relative_to(stage) for p in staged]
+        stale = stale_gdb_files(out / gdb_name(the_plan), published) if fmt == "filegdb" else []
+    remove_files(stale)  # tables of an earlier geodatabase of the same name
+    return published

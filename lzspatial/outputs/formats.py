@@ -9,7 +9,15 @@ from typing import Final
 
 from lzspatial.crs.names import CGCS2000, GK_CM120_TRAP, GK_CM123, GK_ZONE41, WGS84
 
-__all__ = ["DATABASE_FORMATS", "DESCRIPTIONS", "ENCODINGS", "FORMATS", "FORMAT_CRS"]
+__all__ = [
+    "DATABASE_FORMATS",
+    "DESCRIPTIONS",
+    "ENCODINGS",
+    "FORMATS",
+    "FORMAT_CRS",
+    "FORMAT_OPTIONS",
+    "NEWLINES",
+]
 
 #: Export formats, with a one-line description each (shown by ``lzspatial export --help``).
 DESCRIPTIONS: Final = {
@@ -18,6 +26,8 @@ DESCRIPTIONS: Final = {
     "gktxt": "<layer>.txt per polygon layer: 国土TXT, CGCS2000 GK zone 41",
     "csv": "<layer>.csv per point layer (UTF-8 with BOM, for Excel)",
     "qgis": "<plan id>.qgz QGIS project (A3 layout) + the gpkg it opens",
+    "shp": "<layer>.shp per layer (.cpg, ESRI .prj; --zip: <layer>.zip), for ArcGIS",
+    "filegdb": "<plan id>.gdb File Geodatabase (OpenFileGDB), for ArcGIS",
 }
 #: Export formats.
 FORMATS: Final = tuple(DESCRIPTIONS)
@@ -29,9 +39,21 @@ FORMAT_CRS: Final = {
     "csv": (*_METRIC_AND_DEGREES, "gcj02", "bd09"),
     "gktxt": (GK_ZONE41,),
     "qgis": _METRIC_AND_DEGREES,
+    "shp": _METRIC_AND_DEGREES,
+    "filegdb": _METRIC_AND_DEGREES,
 }
-#: Text encodings of the 国土TXT export.
+#: Text encodings of the 国土TXT and Shapefile exports.
 ENCODINGS: Final = ("utf-8", "gbk")
+#: The options each format reads (others are ignored with a warning).
+FORMAT_OPTIONS: Final = {
+    "encoding": ("gktxt", "shp"),
+    "date": ("gktxt",),
+    "producer": ("gktxt",),
+    "newline": ("gktxt",),
+    "zipped": ("shp",),
+}
+#: Line ends of the 国土TXT export (default: CRLF with GBK, else LF).
+NEWLINES: Final = {"lf": "\n", "crlf": "\r\n"}
 #: Formats written into a database (``--dsn``) instead of a folder (``--out``), with descriptions.
 DATABASE_FORMATS: Final = {
     "postgis": "a PostGIS schema (--dsn, --schema): one table per layer, QGIS styles in layer_styles",

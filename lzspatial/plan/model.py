@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from lzspatial.rules import CheckReport, RuleSet
 
-__all__ = ["Plan", "assemble_plan", "default_plan_dir", "load_plan", "require_plan"]
+__all__ = ["Plan", "assemble_plan", "check_replacement", "default_plan_dir", "load_plan", "require_plan"]
 
 #: Features of structure layers may stick out of the boundary by this much (m).
 BOUNDARY_TOLERANCE_M = 50.0
@@ -132,6 +132,36 @@ def assemble_plan(
         raise SchemaError(problems[0] + more, problems)
     frames = {name: _to_frame(raw) for name, raw in raws.items()}
     return Plan(folder, manifest, frames, label=label)
+
+
+def check_replacement(plan: Plan, name: str, text: str) -> None:
+    """Validate *plan* as it would be with the file of layer *name* replaced by *text*.
+
+    Every layer file is read and checked as :func:`load_plan` does, the new text in
+    place of layer *name*'s file (from a scratch file, reported under the real file's
+    name), and the layers are checked across each other (:func:`assemble_plan`: ids
+    unique across the plan, features within the boundary). Nothing in the plan folder
+    is touched.
+
+    Raises
+    ------
+    SchemaError
+        Any problem; ``err.problems`` lists every one.
+    """
+    import tempfile
+
+    vocabs = plan.manifest.vocabularies
+    problems: list[str] = []
+    raws: dict[str, RawLayer] = {}
+    with tempfile.TemporaryDirectory(prefix="lzspatial-check-") as scratch:
+        for entry in plan.manifest.layers:
+            real = plan.path / entry.file
+            fpath = real
+            if entry.name == name:
+                fpath = Path(scratch) / "layer.geojson"
+                fpath.write_text(text, encoding="utf-8")
+            raws[entry.name] = read_layer(fpath, ELEMENTS[entry.element], vocabs, str(real), problems)
+    assemble_plan(plan.path, plan.manifest, raws, problems)
 
 
 def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str], metric_crs: str) -> None:

@@ -58,7 +58,7 @@ def _rows(text: str) -> list[list[str]]:
 
 def _write_read(gdf, tmp_path, **kw) -> gpd.GeoDataFrame:
     path = gktxt.write_gktxt(gdf, tmp_path / "out.txt", date=DATE, **kw)
-    return gktxt.read_gktxt(path)
+    return gktxt.read_gktxt(path, merge_parts=True)
 
 
 # ------------------------------------------------------------------ writing
@@ -97,15 +97,18 @@ def test_block_headers_counts_and_area(parcels):
     text = gktxt.to_gktxt_string(parcels, date=DATE, use_field="use")
     rows = _rows(text)
     heads = [i for i, r in enumerate(rows) if r[-1] == "@"]
-    assert len(heads) == 3
-    for k, (i, geom) in enumerate(zip(heads, parcels.geometry, strict=True)):
+    parts = parcels.explode(index_parts=True)  # the multi-part parcel is one block per part
+    assert len(heads) == len(parts) == 4
+    for k, (i, geom) in enumerate(zip(heads, parts.geometry, strict=True)):
         head = rows[i]
         end = heads[k + 1] if k + 1 < len(heads) else len(rows)
+        pos, part = parts.index[k]
         assert len(head) == 9
         assert int(head[0]) == end - i - 1  # 界址点数 = vertex rows incl. closing rows
         assert re.fullmatch(r"\d+\.\d{4}", head[1])
         assert abs(float(head[1]) - geom.area / 10_000) < 1e-4
-        assert head[2:] == [parcels.id[k], parcels.name_zh[k], "面", "", parcels.use[k], "", "@"]
+        pid = parcels.id[pos] + (f"-{part + 1}" if pos == 2 else "")
+        assert head[2:] == [pid, parcels.name_zh[pos], "面", "", parcels.use[pos], "", "@"]
 
 
 def test_point_names_rings_and_closure(parcels):
@@ -117,8 +120,11 @@ def test_point_names_rings_and_closure(parcels):
     assert rings == ["1"] * 5 + ["2"] * 5
     assert rows[1][2:] == rows[5][2:] and rows[6][2:] == rows[10][2:]
     multi = _rows(gktxt.to_gktxt_string(parcels.iloc[[2]], date=DATE))
-    assert [r[1] for r in multi[1:]] == ["1"] * 5 + ["2"] * 5 + ["3"] * 5
-    assert [r[0] for r in multi[1:]][-5:] == ["J9", "J10", "J11", "J12", "J9"]
+    heads = [i for i, r in enumerate(multi) if r[-1] == "@"]
+    assert heads == [0, 6]  # one block per part: 圈号 >= 2 would mean a hole
+    assert [r[1] for r in multi[1:6]] == ["1"] * 5
+    assert [r[1] for r in multi[7:]] == ["1"] * 5 + ["2"] * 5  # the second part and its hole
+    assert [r[0] for r in multi[7:]][-5:] == ["J5", "J6", "J7", "J8", "J5"]
 
 
 def _signed_area(rows: list[list[str]]) -> float:
@@ -207,7 +213,7 @@ def test_round_trip_from_geographic_crs(parcels, tmp_path):
 
 def test_read_with_other_crs(parcels, tmp_path):
     path = gktxt.write_gktxt(parcels, tmp_path / "p.txt", date=DATE)
-    back = gktxt.read_gktxt(path, crs="EPSG:4550")
+    back = gktxt.read_gktxt(path, crs="EPSG:4550", merge_parts=True)
     assert back.crs == "EPSG:4550"
     assert _vertices_within(back.geometry[0], parcels.geometry[0])
 
@@ -218,9 +224,9 @@ def test_gbk_round_trip(parcels, tmp_path):
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
     assert "辽中一号地块" in raw.decode("gbk")
-    back = gktxt.read_gktxt(path)
+    back = gktxt.read_gktxt(path, merge_parts=True)
     assert back.name.tolist() == parcels.name_zh.tolist()
-    assert gktxt.read_gktxt(path, encoding="gbk").name.tolist() == parcels.name_zh.tolist()
+    assert gktxt.read_gktxt(path, encoding="gbk", merge_parts=True).name.tolist() == parcels.name_zh.tolist()
 
 
 def test_utf8_bom_and_missing_prefix(parcels, tmp_path):
@@ -229,9 +235,11 @@ def test_utf8_bom_and_missing_prefix(parcels, tmp_path):
     assert ",41475" not in plain
     path = tmp_path / "bom.txt"
     path.write_bytes(b"\xef\xbb\xbf" + plain.encode("utf-8"))
-    back = gktxt.read_gktxt(path)
+    back = gktxt.read_gktxt(path, merge_parts=True)
     assert back.crs == "EPSG:4529"
-    assert back.geometry.geom_equals_exact(gktxt.from_gktxt_string(text).geometry, tolerance=1e-6).all()
+    assert back.geometry.geom_equals_exact(
+        gktxt.from_gktxt_string(text, merge_parts=True).geometry, tolerance=1e-6
+    ).all()
 
 
 def test_reader_is_tolerant_of_orientation_order_and_blank_lines():
@@ -261,7 +269,9 @@ def test_island_in_hole_becomes_multipolygon():
     island = box(40, 40, 60, 60)
     gdf = gpd.GeoDataFrame({"id": ["i"]}, geometry=[MultiPolygon([outer, island])], crs=4550)
     gdf.geometry = gdf.translate(X0, Y0)
-    back = gktxt.from_gktxt_string(gktxt.to_gktxt_string(gdf, date=DATE, name_field=None)).to_crs(4550)
+    back = gktxt.from_gktxt_string(
+        gktxt.to_gktxt_string(gdf, date=DATE, name_field=None), merge_parts=True
+    ).to_crs(4550)
     assert back.geometry[0].geom_type == "MultiPolygon"
     assert _vertices_within(back.geometry[0], gdf.geometry[0])
 
@@ -348,9 +358,10 @@ def test_missing_values_and_numeric_ids(parcels):
     g["id"] = [1, 2, 3]
     g["name_zh"] = [None, float("nan"), "x"]
     rows = [r for r in _rows(gktxt.to_gktxt_string(g, date=DATE)) if r[-1] == "@"]
-    assert [r[2:4] for r in rows] == [["1", ""], ["2", ""], ["3", "x"]]
+    # the 2-part parcel is one block per part
+    assert [r[2:4] for r in rows] == [["1", ""], ["2", ""], ["3-1", "x"], ["3-2", "x"]]
     rows = [r for r in _rows(gktxt.to_gktxt_string(g, date=DATE, id_field=None)) if r[-1] == "@"]
-    assert [r[2] for r in rows] == ["1", "2", "3"]
+    assert [r[2] for r in rows] == ["1", "2", "3-1", "3-2"]
 
 
 # ------------------------------------------------------------ read errors
@@ -371,7 +382,7 @@ J1,1,4595100.000,41475000.000
 def _read_text(tmp_path, text: str) -> gpd.GeoDataFrame:
     path = tmp_path / "bad.txt"
     path.write_text(text, encoding="utf-8")
-    return gktxt.read_gktxt(path)
+    return gktxt.read_gktxt(path, merge_parts=True)
 
 
 def test_good_fixture_reads(tmp_path):
@@ -418,7 +429,7 @@ def test_good_fixture_reads(tmp_path):
             "5,1.0000,p1,名称,面,,,,@",
             "5,1.0000,p1,名称,面,,@",
             InputError,
-            r"line 5, field parcel header: 7 fields, expected 9",
+            r"line 5, field parcel header: 7 fields, expected at least 9",
         ),
         ("5,1.0000,p1,名称,面", "5,1.0000,p1,名称,线", InputError, r"line 5, field 记录图形属性: '线'"),
         ("5,1.0000,p1", "五,1.0000,p1", InputError, r"line 5, field 界址点数: '五' is not an integer"),
@@ -541,3 +552,34 @@ def test_encoding_errors(tmp_path):
         gktxt.read_gktxt(path)
     with pytest.raises(InputError, match="cannot read"):
         gktxt.read_gktxt(tmp_path / "nope.txt")
+
+
+# ------------------------------------------------------------ header variants and multi-part blocks
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "5,1.0000,p1,名称,面,,,,@",  # the 9-field header
+        "5,1.0000,p1,名称,面,K51,住宅用地,0701,辽中区,2023,项目甲,整治区,@",  # 13 fields (土地整治)
+    ],
+)
+def test_reader_accepts_nine_field_and_longer_headers(head):
+    back = gktxt.from_gktxt_string(GOOD.replace("5,1.0000,p1,名称,面,,,,@", head))
+    assert back.parcel_id.tolist() == ["p1"] and back.name.tolist() == ["名称"]
+    assert back.area.iloc[0] == pytest.approx(10_000.0)
+    assert back.use.tolist() == [head.split(",")[6]]
+
+
+def test_multipart_blocks_merge_back_and_stay_apart_by_default(parcels):
+    text = gktxt.to_gktxt_string(parcels.iloc[[2]], date=DATE)
+    apart = gktxt.from_gktxt_string(text)
+    assert apart.parcel_id.tolist() == ["LZ-003-1", "LZ-003-2"]
+    assert [g.geom_type for g in apart.geometry] == ["Polygon", "Polygon"]
+    assert [len(g.interiors) for g in apart.geometry] == [0, 1]  # 圈号 2 of block 2 is a hole
+    merged = gktxt.from_gktxt_string(text, merge_parts=True)
+    assert merged.parcel_id.tolist() == ["LZ-003"]
+    assert merged.area_ha.iloc[0] == pytest.approx(apart.area_ha.sum())
+    got, want = merged.to_crs(4550).geometry.iloc[0], parcels.geometry.iloc[2]
+    assert len(got.geoms) == 2 and shapely.hausdorff_distance(got, want) < 1e-3
+    assert abs(got.area - want.area) < 1e-3

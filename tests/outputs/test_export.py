@@ -482,7 +482,7 @@ def test_gktxt_round_trip_within_a_millimetre(exports, default_plan):
     assert sorted(p.name for p in files) == sorted(f"{n}.txt" for n in GKTXT_DEFAULT)
     for name in GKTXT_DEFAULT:
         src = default_plan.layer(name, metric=True)
-        got = read_gktxt(folder / f"{name}.txt", crs="EPSG:4550")
+        got = read_gktxt(folder / f"{name}.txt", crs="EPSG:4550", merge_parts=True)
         assert list(got["parcel_id"]) == list(src["id"]) and list(got["name"]) == list(src["name_zh"])
         for a, b in zip(src.geometry, got.geometry, strict=True):
             va = shapely.multipoints(shapely.get_coordinates(a))
@@ -503,7 +503,7 @@ def test_gktxt_header_uses_and_date(exports):
         "数据产生日期=2023-02-01",
     ):
         assert line in text.splitlines()
-    uses = [ln.split(",")[6] for ln in text.splitlines() if ln.endswith(",@")]
+    uses = list(dict.fromkeys(ln.split(",")[6] for ln in text.splitlines() if ln.endswith(",@")))
     assert uses == ["生态保护红线", "永久基本农田", "城镇开发边界"]
     row = next(ln for ln in text.splitlines() if ln.startswith("J1,"))
     x, y = (float(v) for v in row.split(",")[2:4])
@@ -520,13 +520,28 @@ def test_gktxt_source_date_epoch_and_gbk(tmp_path, default_plan, monkeypatch):
     assert "数据产生日期=2023-11-14" in text and ",core,辽中核心发展板块,面," in text
 
 
+def test_gktxt_gbk_defaults_to_crlf_and_takes_producer_and_newline(tmp_path, default_plan):
+    gbk = export_plan(
+        default_plan, tmp_path / "g", fmt="gktxt", layers="core", encoding="gbk", producer="辽中区自然资源局"
+    )[0]
+    raw = gbk.read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n") > 10
+    assert "数据产生单位=辽中区自然资源局\r\n" in raw.decode("gbk")
+    lf = export_plan(default_plan, tmp_path / "l", fmt="gktxt", layers="core", encoding="gbk", newline="lf")[
+        0
+    ]
+    assert b"\r" not in lf.read_bytes()
+    utf8 = export_plan(default_plan, tmp_path / "u", fmt="gktxt", layers="core")[0].read_bytes()
+    assert b"\r" not in utf8 and "数据产生单位=lzspatial\n" in utf8.decode()
+
+
 # ------------------------------------------------------------------ errors
 
 
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"fmt": "shp"}, InputError, "unknown export format 'shp'; use one of: geojson"),
+        ({"fmt": "kml"}, InputError, "unknown export format 'kml'; use one of: geojson"),
         ({"fmt": "gpkg", "crs": "gcj02"}, CRSError, "cannot be used with `fmt='gpkg'`"),
         ({"fmt": "gktxt", "crs": "EPSG:4550"}, CRSError, "always CGCS2000"),
         ({"crs": "EPSG:3857"}, CRSError, "unknown or unsupported CRS 'EPSG:3857'"),

@@ -141,8 +141,8 @@ def _parse(text: str, source: str) -> list[_Block]:
             continue  # unknown sections are ignored
         fields = [f.strip() for f in line.split(",")]
         if fields[-1] == "@":
-            if len(fields) != _HEADER.count(",") + 1:
-                msg = f"{len(fields)} fields, expected {_HEADER.count(',') + 1} ({_HEADER})"
+            if len(fields) < _HEADER.count(",") + 1:  # 9 fields, or longer variants (土地整治: 13)
+                msg = f"{len(fields)} fields, expected at least {_HEADER.count(',') + 1} ({_HEADER})"
                 raise _err(source, lineno, "parcel header", msg)
             if fields[4] not in ("", "面"):
                 msg = f"{fields[4]!r} is not supported; only polygon parcels ('面') are read"
@@ -222,7 +222,37 @@ def _geometry(block: _Block, source: str) -> Polygon | MultiPolygon:
     return geom
 
 
-def from_gktxt_string(text: str, *, crs: Any = GK_CRS, source: str = "<string>") -> gpd.GeoDataFrame:
+def _merge_parts(blocks: list[_Block], geoms: list[Any]) -> tuple[list[_Block], list[Any]]:
+    """Join runs of blocks ``<id>-1``, ``<id>-2``, ... (same name and use) into one feature ``<id>``."""
+    out_blocks: list[_Block] = []
+    out_geoms: list[Any] = []
+    i = 0
+    while i < len(blocks):
+        base, sep, num = blocks[i].pid.rpartition("-")
+        j = i
+        if sep and num == "1":
+            while (
+                j + 1 < len(blocks)
+                and blocks[j + 1].pid == f"{base}-{j + 2 - i}"
+                and (blocks[j + 1].name, blocks[j + 1].use) == (blocks[i].name, blocks[i].use)
+            ):
+                j += 1
+        if j == i:
+            out_blocks.append(blocks[i])
+            out_geoms.append(geoms[i])
+        else:
+            polys = [p for g in geoms[i : j + 1] for p in (g.geoms if isinstance(g, MultiPolygon) else [g])]
+            first = blocks[i]
+            area = sum(b.area for b in blocks[i : j + 1])
+            out_blocks.append(_Block(first.line, first.count, area, base, first.name, first.use))
+            out_geoms.append(MultiPolygon(polys))
+        i = j + 1
+    return out_blocks, out_geoms
+
+
+def from_gktxt_string(
+    text: str, *, crs: Any = GK_CRS, source: str = "<string>", merge_parts: bool = False
+) -> gpd.GeoDataFrame:
     r"""Parse 国土TXT *text*; see :func:`read_gktxt`.
 
     Parameters
@@ -233,6 +263,8 @@ def from_gktxt_string(text: str, *, crs: Any = GK_CRS, source: str = "<string>")
         CRS of the result; see :func:`read_gktxt`.
     source : str
         Name used in error messages.
+    merge_parts : bool
+        Join blocks ``<id>-1``, ``<id>-2``, ... into one MultiPolygon ``<id>``.
 
     Returns
     -------
@@ -247,6 +279,9 @@ def from_gktxt_string(text: str, *, crs: Any = GK_CRS, source: str = "<string>")
     (41475000.0, 4595000.0, 41475100.0, 4595100.0)
     """
     blocks = _parse(text, source)
+    geoms = [_geometry(b, source) for b in blocks]
+    if merge_parts:
+        blocks, geoms = _merge_parts(blocks, geoms)
     gdf = gpd.GeoDataFrame(
         {
             "parcel_id": [b.pid for b in blocks],
@@ -254,7 +289,7 @@ def from_gktxt_string(text: str, *, crs: Any = GK_CRS, source: str = "<string>")
             "area_ha": np.array([b.area for b in blocks], dtype=np.float64),
             "use": [b.use for b in blocks],
         },
-        geometry=[_geometry(b, source) for b in blocks],
+        geometry=geoms,
         crs=GK_CRS,
     )
     try:
@@ -264,7 +299,11 @@ def from_gktxt_string(text: str, *, crs: Any = GK_CRS, source: str = "<string>")
 
 
 def read_gktxt(
-    path: str | os.PathLike[str], *, crs: Any = GK_CRS, encoding: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    crs: Any = GK_CRS,
+    encoding: str | None = None,
+    merge_parts: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a 国土TXT file into a GeoDataFrame.
 
@@ -279,6 +318,9 @@ def read_gktxt(
     encoding : str, optional
         Force a text encoding; by default UTF-8 (BOM or not), then GB18030
         (a superset of GBK).
+    merge_parts : bool
+        Join the blocks ``<id>-1``, ``<id>-2``, ... that the writer makes of a
+        multi-part parcel back into one MultiPolygon ``<id>`` (area summed).
 
     Returns
     -------
@@ -297,4 +339,5 @@ def read_gktxt(
     """
     path = Path(path)
     data = read_limited(path, InputError, missing="cannot read: file not found")  # regular files only
-    return from_gktxt_string(_decode(data, str(path), encoding), crs=crs, source=str(path))
+    text = _decode(data, str(path), encoding)
+    return from_gktxt_string(text, crs=crs, source=str(path), merge_parts=merge_parts)

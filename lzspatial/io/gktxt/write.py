@@ -21,8 +21,12 @@ Format decisions
 * 界址点数 counts every vertex row of the block, closing rows included.
 * 地块面积 is in hectares (公顷, the unit of land submissions), 4 decimals: the
   plane area in the zone-41 projection of the coordinates as written.
-* 圈号 numbers the rings of a parcel from 1; each polygon part writes its
-  exterior, then its holes, numbering on across parts. Exteriors are written
+* A MultiPolygon of several parts is written as one block per part, with
+  地块编号 ``<id>-1``, ``<id>-2``, ... (a one-part MultiPolygon keeps ``<id>``):
+  in the common reading of the format 圈号 1 is the parcel's outline and
+  圈号 >= 2 are its holes, so parts may not share a block.
+  ``read_gktxt(..., merge_parts=True)`` joins such blocks back into one feature.
+* 圈号 numbers the rings of a block from 1: the exterior, then its holes. Exteriors are written
   clockwise on a north-up map, holes counter-clockwise, each ring starting
   at its north-western vertex (largest northing - easting). Point names J1,
   J2, ... run on across the block; a ring's closing row repeats its first
@@ -201,9 +205,12 @@ def _render(
             reason = "empty" if geom.is_empty else shapely.is_valid_reason(geom)
             msg = f"invalid geometry ({reason}); fix it first (e.g. shapely.make_valid)"
             raise InputError(f"{source}: {where}, field 'geometry': {msg}")
-        rows, area = _block(geom, precision, source, where)
-        lines.append(f"{len(rows)},{area:.4f},{pid},{name},面,,{use},,@")
-        lines += rows
+        parts = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
+        for k, part in enumerate(parts, 1):
+            block_id = f"{pid}-{k}" if len(parts) > 1 else pid
+            rows, area = _block(part, precision, source, where if len(parts) == 1 else f"{where}, part {k}")
+            lines.append(f"{len(rows)},{area:.4f},{block_id},{name},面,,{use},,@")
+            lines += rows
     return newline.join(lines) + newline
 
 
