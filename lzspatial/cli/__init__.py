@@ -43,6 +43,7 @@ _LAZY = {
     "report": "lzspatial.cli.screen:report",
     "print": "lzspatial.cli.printmap:print_cmd",
     "indicators": "lzspatial.cli.screen:indicators",
+    "diff": "lzspatial.cli.diff:diff",
 }
 
 

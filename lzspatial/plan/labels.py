@@ -299,6 +299,8 @@ DIFF_LABELS: dict[str, tuple[str, str]] = {
     "layer_added": ("新增图层", "layer added"),
     "layer_removed": ("删除图层", "layer removed"),
     "area": ("面积", "area"),
+    "length": ("长度", "length"),
+    "hausdorff": ("最大偏移", "Hausdorff distance"),
     "areas": ("分区与管控线面积", "areas of zones and control lines"),
     "area_by_kind": ("管控线面积（按类型）", "control-line area by kind"),
     "zone_moves": ("乡镇与园区所属分区变化", "towns and parks that changed zone"),

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["check_inlinable", "leaflet_css", "leaflet_js"]
+__all__ = ["check_inlinable", "house_css", "leaflet_css", "leaflet_js"]
 
 
 def check_inlinable(name: str, text: str) -> str:
@@ -44,3 +44,10 @@ def leaflet_js() -> str:
     js = (Path(xl.BASE_DIR) / "leaflet.js").read_text(encoding="utf-8")
     js = re.sub(r"//# sourceMappingURL=\S*\s*$", "", js)
     return check_inlinable("leaflet.js", js)
+
+
+@lru_cache(maxsize=1)
+def house_css() -> str:
+    """The web map's own CSS (``assets/lzmap.css``: fonts, panels, tooltips), for other pages to share."""
+    path = Path(__file__).resolve().parent / "assets" / "lzmap.css"
+    return check_inlinable("lzmap.css", path.read_text(encoding="utf-8"))
