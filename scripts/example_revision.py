@@ -9,7 +9,7 @@ made up by this script, not taken from any plan document:
 - the timber port (park-timber-port) moves 2.5 km north-east;
 - the land-sea axis (axis-land-sea) is re-routed through a new middle vertex;
 - the 三区三线 control lines become "sourced", standing in for an official 一张图 export
-  (the geometry is the schematic one, slightly simplified; the source says it is constructed).
+  (the geometry stays the schematic one; the new source says the revision is constructed).
 
 The output is the same for the same input, so the screenshot can be taken again.
 """
@@ -94,7 +94,6 @@ def build(out: Path) -> Path:
         p["geometry_basis"] = "sourced"
         p["source"] = NOTE + " Stands for an official 一张图 export."
         p.pop("source_zh", None)
-        _set_geom(feat, _m(shape(feat["geometry"])).simplify(20))
 
     _edit(out, "zones", zones)
     _edit(out, "parks", parks)
