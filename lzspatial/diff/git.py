@@ -88,7 +88,11 @@ def resolve_revision(spec: str, *, side: str = "A", cwd: str | os.PathLike[str] 
     if not rev:
         raise PlanFileError(f"{side}: {spec!r}: no revision before ':'; use REV:PATH, e.g. HEAD~1:layers")
     commit = _git(["rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}"], where, side, spec)
-    tree = _git(["rev-parse", "--verify", "--end-of-options", f"{spec}^{{tree}}"], where, side, spec)
+    tree_spec = f"{rev}^{{tree}}" if path in ("", ".", "/") else spec
+    tree = _git(["rev-parse", "--verify", "--end-of-options", tree_spec], where, side, spec)
+    kind = _git(["cat-file", "-t", tree.decode().strip()], where, side, spec).decode().strip()
+    if kind != "tree":
+        raise PlanFileError(f"{side}: {spec!r}: is a {kind} (a file) at that revision, not a plan folder")
     return {"spec": spec, "commit": commit.decode().strip(), "tree": tree.decode().strip()}
 
 

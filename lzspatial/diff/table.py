@@ -29,7 +29,10 @@ def _table(*cols: str) -> Any:
     from rich import box
     from rich.table import Table
 
-    return Table(*cols, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table = Table(*cols, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for col in table.columns:
+        col.overflow = "fold"  # wrap long names, never cut them
+    return table
 
 
 def _side(v: Any) -> str:
