@@ -34,6 +34,7 @@ _EXPORTS = {
     "screen": "lzspatial.screening.engine",
     "read_sites": "lzspatial.screening.sites",
     "indicators": "lzspatial.screening.indicators",
+    "diff_plans": "lzspatial.diff",
     "LzSpatialError": "lzspatial.errors",
     "SchemaError": "lzspatial.errors",
     "InputError": "lzspatial.errors",

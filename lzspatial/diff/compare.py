@@ -137,20 +137,23 @@ def _attribute_changes(fa: Any, fb: Any, pa: np.ndarray, pb: np.ndarray) -> list
     for col in _columns(fa, fb):
         va = fa[col].to_numpy(dtype=object)[pa] if col in fa.columns else np.full(len(pa), None, dtype=object)
         vb = fb[col].to_numpy(dtype=object)[pb] if col in fb.columns else np.full(len(pb), None, dtype=object)
-        for i, (x, y) in enumerate(zip(va, vb, strict=True)):
-            if x is y:
-                continue
-            nx, ny = normalise(x), normalise(y)
+        try:  # elementwise == in C: None == None, equal strings and lists are equal
+            same = np.asarray(va == vb, dtype=bool)
+        except (TypeError, ValueError):  # a cell holding an array: compare one by one
+            same = np.zeros(len(pa), dtype=bool)
+        for i in np.flatnonzero(~same):  # NaN == NaN is False: normalise decides
+            nx, ny = normalise(va[i]), normalise(vb[i])
             if nx != ny:
                 out[i].append(FieldChange(col, nx, ny))
     return out
 
 
-def _name(frame: Any, col: str, pos: int) -> str:
+def _texts(frame: Any, col: str, positions: np.ndarray) -> dict[int, str]:
+    """Position -> the text of *col* ("" where missing or absent), for *positions* only."""
     if col not in frame.columns:
-        return ""
-    v = normalise(frame[col].iloc[pos])
-    return "" if v is None else str(v)
+        return {int(p): "" for p in positions}
+    values = frame[col].to_numpy(dtype=object)
+    return {int(p): "" if normalise(values[p]) is None else str(values[p]) for p in positions}
 
 
 def _one_sided(
@@ -162,6 +165,7 @@ def _one_sided(
     metric = metric_array(geoms, crs)
     anchors = _anchors(geoms)
     basis = frame["geometry_basis"].to_numpy(dtype=object)[positions]
+    ids, zh, en = (_texts(frame, c, positions) for c in ("id", "name_zh", "name_en"))
     out = []
     for i, pos in enumerate(positions):
         kind = geom_kind(geoms[i].geom_type)
@@ -169,10 +173,10 @@ def _one_sided(
         ch = FeatureChange(
             layer=name,
             element=element,
-            id=str(frame["id"].iloc[pos]),
+            id=ids[pos],
             status=status,
-            name_zh=_name(frame, "name_zh", pos),
-            name_en=_name(frame, "name_en", pos),
+            name_zh=zh[pos],
+            name_en=en[pos],
             kind=kind,
             basis_a=b if status == "removed" else None,
             basis_b=b if status == "added" else None,
@@ -211,16 +215,17 @@ def _common(
     ai = 0
     basis_a = fa["geometry_basis"].to_numpy(dtype=object)[pa]
     basis_b = fb["geometry_basis"].to_numpy(dtype=object)[pb]
+    ids, zh, en = (_texts(fb, c, pb[keep]) for c in ("id", "name_zh", "name_en"))
     out = []
     for i in keep:
         kind = geom_kind(gb[i].geom_type)
         ch = FeatureChange(
             layer=name,
             element=element,
-            id=str(fb["id"].iloc[pb[i]]),
+            id=ids[pb[i]],
             status="changed",
-            name_zh=_name(fb, "name_zh", pb[i]),
-            name_en=_name(fb, "name_en", pb[i]),
+            name_zh=zh[pb[i]],
+            name_en=en[pb[i]],
             kind=kind,
             basis_a=None if basis_a[i] is None else str(basis_a[i]),
             basis_b=None if basis_b[i] is None else str(basis_b[i]),

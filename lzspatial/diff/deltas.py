@@ -82,12 +82,18 @@ def area_rows(a: Plan, b: Plan) -> tuple[list[AreaRow], list[KindArea]]:
                     continue
                 frame = plan.layer(name, metric=True)
                 areas = shapely.area(np.asarray(frame.geometry.array)) / 1e4
-                for pos, fid in enumerate(frame["id"].astype(str)):
-                    rec = info.setdefault(fid, {"a": 0.0, "b": 0.0, "basis": set()})
+                ids = frame["id"].astype(str).to_numpy()
+                zh = frame["name_zh"].astype(str).to_numpy()
+                en = frame["name_en"].astype(str).to_numpy()
+                kind = frame["kind"].to_numpy(dtype=object) if "kind" in frame.columns else [None] * len(frame)
+                basis = frame["geometry_basis"].astype(str).to_numpy()
+                for pos, fid in enumerate(ids):
+                    rec = info.get(fid)
+                    if rec is None:
+                        rec = info[fid] = {"a": 0.0, "b": 0.0, "basis": set(), "names": (zh[pos], en[pos])}
                     rec[side] = float(areas[pos])
-                    rec.setdefault("names", (str(frame["name_zh"].iloc[pos]), str(frame["name_en"].iloc[pos])))
-                    rec["kind"] = str(frame["kind"].iloc[pos]) if "kind" in frame.columns else None
-                    rec["basis"].add(str(frame["geometry_basis"].iloc[pos]))
+                    rec["kind"] = None if kind[pos] is None else str(kind[pos])
+                    rec["basis"].add(basis[pos])
             for fid, rec in info.items():
                 aa, ab = rec["a"], rec["b"]
                 rows.append(
@@ -176,6 +182,7 @@ def zone_moves(a: Plan, b: Plan) -> list[ZoneMove]:
             gb = _assign(zb, np.asarray(fb.geometry.array)[pb])
             zone_a = [za_ids[i] if i >= 0 else None for i in ga]
             zone_b = [zb_ids[i] if i >= 0 else None for i in gb]
+            zh_b, en_b = fb["name_zh"].to_numpy(dtype=object), fb["name_en"].to_numpy(dtype=object)
             basis_a = fa["geometry_basis"].to_numpy(dtype=object)[pa]
             basis_b = fb["geometry_basis"].to_numpy(dtype=object)[pb]
             for k in np.flatnonzero(np.array(zone_a, dtype=object) != np.array(zone_b, dtype=object)):
@@ -183,8 +190,8 @@ def zone_moves(a: Plan, b: Plan) -> list[ZoneMove]:
                     ZoneMove(
                         name,
                         ia[pa[k]],
-                        str(fb["name_zh"].iloc[pb[k]]),
-                        str(fb["name_en"].iloc[pb[k]]),
+                        str(zh_b[pb[k]]),
+                        str(en_b[pb[k]]),
                         zone_a[k],
                         zone_b[k],
                         za_names[ga[k]] if ga[k] >= 0 else None,
@@ -226,14 +233,13 @@ def transfers(a: Plan, b: Plan, changed_zone_ids: set[str]) -> list[Transfer]:
                 continue
             piece = shapely.intersection(za[i], zb[j])
             pieces.setdefault((za_ids[i], zb_ids[j]), []).append(piece)
-    all_b = shapely.union_all(zb) if len(zb) else None
-    all_a = shapely.union_all(za) if len(za) else None
-    for i in ca.tolist():
-        rest = za[i] if all_b is None else shapely.difference(za[i], all_b)
-        pieces.setdefault((za_ids[i], None), []).append(rest)
-    for j in cb.tolist():
-        rest = zb[j] if all_a is None else shapely.difference(zb[j], all_a)
-        pieces.setdefault((None, zb_ids[j]), []).append(rest)
+    for own, others, pos, ids, key in ((za, zb, ca, za_ids, 0), (zb, za, cb, zb_ids, 1)):
+        if not pos.size:
+            continue
+        tree = shapely.STRtree(others) if len(others) else None
+        for i in pos.tolist():
+            rest = _outside(own[i], others, tree)
+            pieces.setdefault((ids[i], None) if key == 0 else (None, ids[i]), []).append(rest)
     out: list[Transfer] = []
     for (from_id, to_id), geoms in pieces.items():
         geom = shapely.union_all(np.asarray(geoms, dtype=object))
@@ -244,6 +250,14 @@ def transfers(a: Plan, b: Plan, changed_zone_ids: set[str]) -> list[Transfer]:
         out.append(Transfer(from_id, to_id, names[from_id], names[to_id], _r(geom.area / 1e4, 4), wgs))
     out.sort(key=lambda t: (-t.area_ha, str(t.zone_a), str(t.zone_b)))
     return out
+
+
+def _outside(geom: Any, others: np.ndarray, tree: Any) -> Any:
+    """The part of *geom* covered by none of *others* (only the ones it meets are unioned)."""
+    if tree is None:
+        return geom
+    near = others[tree.query(geom, predicate="intersects")]
+    return shapely.difference(geom, shapely.union_all(near)) if len(near) else geom
 
 
 def _polygonal(geom: Any) -> Any:
