@@ -33,13 +33,17 @@ ENV = {
 
 
 def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=repo, check=True, env={**os.environ, **ENV})
+    subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", *args], cwd=repo, check=True, env={**os.environ, **ENV}
+    )
 
 
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    spec = importlib.util.spec_from_file_location("example_revision", REPO / "scripts" / "example_revision.py")
+    spec = importlib.util.spec_from_file_location(
+        "example_revision", REPO / "scripts" / "example_revision.py"
+    )
     assert spec is not None and spec.loader is not None
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
@@ -60,7 +64,18 @@ def main() -> int:
         _git(repo, "add", "-A", "layers")
         _git(repo, "commit", "-q", "-m", "v2: constructed example revision")
         html = Path(tmp) / "review.html"
-        cmd = [sys.executable, "-m", "lzspatial", "diff", "HEAD~1:layers", "HEAD:layers", "--format", "html", "--out", str(html)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "lzspatial",
+            "diff",
+            "HEAD~1:layers",
+            "HEAD:layers",
+            "--format",
+            "html",
+            "--out",
+            str(html),
+        ]
         code = subprocess.run(cmd, cwd=repo).returncode
         if code != 1:
             print(f"lzspatial diff exited {code}, expected 1 (changed)", file=sys.stderr)

@@ -32,11 +32,15 @@ NOTE = "Constructed example revision (scripts/example_revision.py); not from any
 
 
 def _m(geom):
-    return shapely.transform(geom, lambda c: __import__("numpy").column_stack(TO_M.transform(c[:, 0], c[:, 1])))
+    return shapely.transform(
+        geom, lambda c: __import__("numpy").column_stack(TO_M.transform(c[:, 0], c[:, 1]))
+    )
 
 
 def _deg(geom):
-    return shapely.transform(geom, lambda c: __import__("numpy").column_stack(TO_DEG.transform(c[:, 0], c[:, 1])))
+    return shapely.transform(
+        geom, lambda c: __import__("numpy").column_stack(TO_DEG.transform(c[:, 0], c[:, 1]))
+    )
 
 
 def _round(obj):

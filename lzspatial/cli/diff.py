@@ -43,7 +43,7 @@ def _side(spec: str, side: str) -> Iterator[tuple[Plan, Version]]:
 
 
 def _named(err: Exception, side: str, folder: Path | None, spec: str) -> Exception:
-    """The same error, its message naming the side and (for a revision) REV:PATH instead of the temp folder."""
+    """Return the error again, naming the side and (for a revision) REV:PATH, not the temp folder."""
     from lzspatial.errors import SchemaError
 
     def fix(text: str) -> str:
@@ -65,12 +65,22 @@ def _named(err: Exception, side: str, folder: Path | None, spec: str) -> Excepti
     type=click.FloatRange(min=0, max=1e7),
     default=0.0,
     show_default=True,
-    help="A geometry whose Hausdorff distance (m, EPSG:4550) to its old version is at most this is unchanged.",
+    help="Metres (EPSG:4550): a geometry within this Hausdorff distance of its old version is unchanged.",
 )
-@click.option("--sites", "sites_file", type=click.Path(path_type=Path), default=None, help="Sites to screen against both.")
-@click.option("--industry", default=None, help="Industry chain the sites are screened for (adds the verdict).")
+@click.option(
+    "--sites",
+    "sites_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Sites to screen against both.",
+)
+@click.option(
+    "--industry", default=None, help="Industry chain the sites are screened for (adds the verdict)."
+)
 @crs_option("CRS of the sites file")
-@click.option("--check/--no-check", default=True, show_default=True, help="Compare the rule checks of A and B.")
+@click.option(
+    "--check/--no-check", default=True, show_default=True, help="Compare the rule checks of A and B."
+)
 @click.option(
     "--format",
     "fmt",
@@ -127,13 +137,23 @@ def diff(
         from lzspatial.diff.api import diff_plans
 
         result = diff_plans(
-            plan_a, plan_b, tolerance_m=tolerance_m, check=check, sites=sites, industry=industry, versions=(va, vb)
+            plan_a,
+            plan_b,
+            tolerance_m=tolerance_m,
+            check=check,
+            sites=sites,
+            industry=industry,
+            versions=(va, vb),
         )
     text: str | None
     if fmt == "table":
         buffer = io.StringIO() if out else None
         console = Console(
-            file=buffer, width=140 if out else None, highlight=False, no_color=bool(out), force_terminal=False if out else None
+            file=buffer,
+            width=140 if out else None,
+            highlight=False,
+            no_color=bool(out),
+            force_terminal=False if out else None,
         )
         from lzspatial.diff.table import print_diff
 

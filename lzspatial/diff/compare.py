@@ -242,7 +242,9 @@ def _common(
     return out
 
 
-def compare_layers(a: Plan, b: Plan, tolerance_m: float = 0.0) -> tuple[list[LayerSummary], list[FeatureChange]]:
+def compare_layers(
+    a: Plan, b: Plan, tolerance_m: float = 0.0
+) -> tuple[list[LayerSummary], list[FeatureChange]]:
     """Compare every layer of *a* and *b* feature by feature.
 
     Returns the per-layer counts (A's layer order, then layers only in B) and the
@@ -286,8 +288,6 @@ def compare_layers(a: Plan, b: Plan, tolerance_m: float = 0.0) -> tuple[list[Lay
         changes.extend(found_common)
         changes.extend(_one_sided(name, element, fb, added, "added", crs))
         layers.append(
-            LayerSummary(
-                name, element, "both", len(fa), len(fb), len(added), len(removed), len(found_common)
-            )
+            LayerSummary(name, element, "both", len(fa), len(fb), len(added), len(removed), len(found_common))
         )
     return layers, changes

@@ -85,7 +85,9 @@ def area_rows(a: Plan, b: Plan) -> tuple[list[AreaRow], list[KindArea]]:
                 ids = frame["id"].astype(str).to_numpy()
                 zh = frame["name_zh"].astype(str).to_numpy()
                 en = frame["name_en"].astype(str).to_numpy()
-                kind = frame["kind"].to_numpy(dtype=object) if "kind" in frame.columns else [None] * len(frame)
+                kind = (
+                    frame["kind"].to_numpy(dtype=object) if "kind" in frame.columns else [None] * len(frame)
+                )
                 basis = frame["geometry_basis"].astype(str).to_numpy()
                 for pos, fid in enumerate(ids):
                     rec = info.get(fid)
@@ -116,7 +118,9 @@ def area_rows(a: Plan, b: Plan) -> tuple[list[AreaRow], list[KindArea]]:
                     tot[0] += aa
                     tot[1] += ab
     by_kind = [
-        KindArea(k, label_zh("control_lines", k, {}), _kind_en(k), _r(v[0], 4), _r(v[1], 4), _r(v[1] - v[0], 4))
+        KindArea(
+            k, label_zh("control_lines", k, {}), _kind_en(k), _r(v[0], 4), _r(v[1], 4), _r(v[1] - v[0], 4)
+        )
         for k, v in kinds.items()
     ]
     return rows, by_kind
@@ -253,7 +257,7 @@ def transfers(a: Plan, b: Plan, changed_zone_ids: set[str]) -> list[Transfer]:
 
 
 def _outside(geom: Any, others: np.ndarray, tree: Any) -> Any:
-    """The part of *geom* covered by none of *others* (only the ones it meets are unioned)."""
+    """Return the part of *geom* covered by none of *others* (only the ones it meets are unioned)."""
     if tree is None:
         return geom
     near = others[tree.query(geom, predicate="intersects")]
@@ -399,4 +403,3 @@ def manifest_changes(a: Plan, b: Plan) -> list[FieldChange]:
     return [
         FieldChange(k, normalise(fa.get(k)), normalise(fb.get(k))) for k in keys if fa.get(k) != fb.get(k)
     ]
-

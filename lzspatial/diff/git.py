@@ -74,7 +74,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def resolve_revision(spec: str, *, side: str = "A", cwd: str | os.PathLike[str] | None = None) -> dict[str, str]:
+def resolve_revision(
+    spec: str, *, side: str = "A", cwd: str | os.PathLike[str] | None = None
+) -> dict[str, str]:
     """Return ``spec``, ``commit`` and ``tree`` (full ids) of the folder revision *spec*.
 
     Raises

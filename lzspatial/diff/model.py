@@ -48,7 +48,7 @@ class Version:
     revision: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this side."""
+        """Return the JSON object of this side."""
         return {"label": self.label, "plan_id": self.plan_id, "revision": self.revision}
 
 
@@ -61,7 +61,7 @@ class FieldChange:
     new: Any
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this change."""
+        """Return the JSON object of this change."""
         return {"field": self.field, "old": self.old, "new": self.new}
 
 
@@ -124,7 +124,7 @@ class FeatureChange:
         return any(c.field == "source" for c in self.attributes)
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this change (geometries are in the GeoJSON output, not here)."""
+        """Return the JSON object of this change (geometries are in the GeoJSON output, not here)."""
         return {
             "layer": self.layer,
             "element": self.element,
@@ -162,7 +162,7 @@ class LayerSummary:
     changed: int
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this layer."""
+        """Return the JSON object of this layer."""
         return dict(self.__dict__)
 
 
@@ -183,7 +183,7 @@ class AreaRow:
     schematic: bool
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this row."""
+        """Return the JSON object of this row."""
         return dict(self.__dict__)
 
 
@@ -199,7 +199,7 @@ class KindArea:
     delta_ha: float
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this row."""
+        """Return the JSON object of this row."""
         return dict(self.__dict__)
 
 
@@ -218,7 +218,7 @@ class ZoneMove:
     schematic: bool
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this move."""
+        """Return the JSON object of this move."""
         return dict(self.__dict__)
 
 
@@ -237,7 +237,7 @@ class Transfer:
     geometry: Any
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this transfer (its geometry is in the GeoJSON output)."""
+        """Return the JSON object of this transfer (its geometry is in the GeoJSON output)."""
         return {k: v for k, v in self.__dict__.items() if k != "geometry"}
 
 
@@ -255,7 +255,7 @@ class RuleChange:
     violated_b: int
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this rule."""
+        """Return the JSON object of this rule."""
         return dict(self.__dict__)
 
 
@@ -271,7 +271,7 @@ class ViolationChange:
     measure_b: float | None
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this violation."""
+        """Return the JSON object of this violation."""
         return dict(self.__dict__)
 
 
@@ -303,7 +303,7 @@ class RuleDelta:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of the rule delta."""
+        """Return the JSON object of the rule delta."""
         lists = ("newly_failing", "newly_passing", "other")
         vlists = ("measures_moved", "violations_added", "violations_removed")
         out: dict[str, Any] = {k: [r.to_json() for r in getattr(self, k)] for k in lists}
@@ -323,7 +323,7 @@ class SiteChange:
     changes: tuple[FieldChange, ...]
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of this site."""
+        """Return the JSON object of this site."""
         return {"row": self.row, "label": self.label, "changes": [c.to_json() for c in self.changes]}
 
 
@@ -339,7 +339,7 @@ class SiteDelta:
     data_basis_b: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of the site delta."""
+        """Return the JSON object of the site delta."""
         return {
             "sites": self.sites,
             "industry": self.industry,
@@ -393,7 +393,7 @@ class PlanDiff:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """The diff as plain JSON values (schema ``lzspatial.diff/1``, see ``docs/diff.md``)."""
+        """Return the diff as plain JSON values (schema ``lzspatial.diff/1``, see ``docs/diff.md``)."""
         return {
             "schema": SCHEMA,
             "changed": self.changed,
@@ -417,7 +417,7 @@ class PlanDiff:
         }
 
     def to_json(self) -> str:
-        """The diff as deterministic JSON text (2-space indent, UTF-8 characters kept)."""
+        """Return the diff as deterministic JSON text (2-space indent, UTF-8 characters kept)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
     def __repr__(self) -> str:

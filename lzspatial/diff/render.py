@@ -70,7 +70,9 @@ def _geom(geom: Any) -> Any:
 
 def _layers(plan: Plan, styles: _Styles) -> list[dict[str, Any]]:
     out = []
-    names = sorted(plan.layer_names, key=lambda n: (DRAW_RANK.get(plan.element(n), 5.5), plan.layer_names.index(n)))
+    names = sorted(
+        plan.layer_names, key=lambda n: (DRAW_RANK.get(plan.element(n), 5.5), plan.layer_names.index(n))
+    )
     for name in names:
         element = plan.element(name)
         frame = plan[name]
@@ -149,7 +151,7 @@ def _fmt(v: float | None, sign: bool = False) -> str:
 
 
 def _deltas(diff: PlanDiff) -> list[dict[str, Any]]:
-    """The plan-level tables: a title, a header row and rows of display strings each."""
+    """Return the plan-level tables: a title, a header row and rows of display strings each."""
     tables = []
     areas = [r for r in diff.areas if r.delta_ha != 0] or diff.areas
     tables.append(
@@ -198,10 +200,11 @@ def _deltas(diff: PlanDiff) -> list[dict[str, Any]]:
     if r is not None:
         rows = []
         for key in ("newly_failing", "newly_passing"):
-            rows += [[label(key), rc.rule_id, rc.title_zh, f"{rc.violated_a} → {rc.violated_b}"] for rc in getattr(r, key)]
-        rows += [
-            ["", rc.rule_id, rc.title_zh, f"{rc.violated_a} → {rc.violated_b}"] for rc in r.other
-        ]
+            rows += [
+                [label(key), rc.rule_id, rc.title_zh, f"{rc.violated_a} → {rc.violated_b}"]
+                for rc in getattr(r, key)
+            ]
+        rows += [["", rc.rule_id, rc.title_zh, f"{rc.violated_a} → {rc.violated_b}"] for rc in r.other]
         rows += [
             [
                 label("measure_moved"),
@@ -259,12 +262,15 @@ def _bounds(a: Plan, b: Plan) -> list[list[float]]:
 
 
 def payload(diff: PlanDiff, a: Plan, b: Plan) -> dict[str, Any]:
-    """The data of the review map (plain JSON values)."""
+    """Return the data of the review map (plain JSON values)."""
     styles = _Styles()
     changes = [_change(i, c, styles) for i, c in enumerate(diff.features)]
     transfers = [
-        [styles.index(leaflet_style("changes", "transfer", False, "pg")), _geom(t.geometry),
-         f"{t.zone_a_zh or label('no_zone')} → {t.zone_b_zh or label('no_zone')}: {t.area_ha:,.2f} ha"]
+        [
+            styles.index(leaflet_style("changes", "transfer", False, "pg")),
+            _geom(t.geometry),
+            f"{t.zone_a_zh or label('no_zone')} → {t.zone_b_zh or label('no_zone')}: {t.area_ha:,.2f} ha",
+        ]
         for t in diff.transfers
     ]
     c = diff.counts()
@@ -310,7 +316,9 @@ def render_review_map(diff: PlanDiff, a: Plan, b: Plan) -> str:
     >>> "<script src" in html, html.count('id="lzdiff-data"')
     (False, 1)
     """
-    data = script_json(json.dumps(payload(diff, a, b), ensure_ascii=False, allow_nan=False, separators=(",", ":")))
+    data = script_json(
+        json.dumps(payload(diff, a, b), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    )
     css = house_css()
     ours_css = check_inlinable("lzdiff.css", (_ASSETS / "lzdiff.css").read_text(encoding="utf-8"))
     ours_js = check_inlinable("lzdiff.js", (_ASSETS / "lzdiff.js").read_text(encoding="utf-8"))

@@ -137,7 +137,11 @@ def _areas(diff: PlanDiff, console: Any, max_rows: int) -> None:
     for k in diff.area_by_kind:
         if k.delta_ha != 0:
             t.add_row(
-                f"[bold]Σ {_m(k.name_zh)}[/bold]", f"{k.area_a_ha:,.2f}", f"{k.area_b_ha:,.2f}", f"{k.delta_ha:+,.2f}", ""
+                f"[bold]Σ {_m(k.name_zh)}[/bold]",
+                f"{k.area_a_ha:,.2f}",
+                f"{k.area_b_ha:,.2f}",
+                f"{k.delta_ha:+,.2f}",
+                "",
             )
     console.print(t)
     if diff.transfers:
@@ -206,7 +210,8 @@ def _sites(diff: PlanDiff, console: Any, max_rows: int) -> None:
     t = _table(label("site"), label("change"))
     for sc in s.changed[:max_rows]:
         parts = [
-            f"{field_label(fc.field)[0]} {fc.field}: {value_text(fc.old)} → {value_text(fc.new)}" for fc in sc.changes
+            f"{field_label(fc.field)[0]} {fc.field}: {value_text(fc.old)} → {value_text(fc.new)}"
+            for fc in sc.changes
         ]
         t.add_row(f"{_m(sc.label)}\n[dim]row {_m(sc.row)}[/dim]", _m("; ".join(parts)))
     if s.changed:

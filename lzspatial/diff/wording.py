@@ -66,7 +66,7 @@ def measure_text(c: FeatureChange) -> str:
 
 
 def value_text(v: Any, limit: int = 48) -> str:
-    """A property value as short text (lists joined with ``, ``; missing as ``–``; cut at *limit*).
+    """Return a property value as short text (lists joined with ``, ``; missing as ``–``; cut at *limit*).
 
     Examples
     --------
@@ -84,7 +84,7 @@ def value_text(v: Any, limit: int = 48) -> str:
 
 
 def change_text(c: FeatureChange) -> str:
-    """What changed, Chinese first: ``修改 changed: 几何依据 geometry basis 示意 → 有来源; ...``."""
+    """Say what changed, Chinese first: ``修改 changed: 几何依据 geometry basis 示意 → 有来源; ...``."""
     if c.status != "changed":
         return label(c.status)
     parts = []

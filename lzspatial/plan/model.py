@@ -135,7 +135,7 @@ def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str], metric_cr
     tr = transformer(WGS84, metric_crs)
     bnd = shapely.transform(boundary.geoms[0], lambda xy: _xy(tr, xy))
     shapely.prepare(bnd)
-    near = bnd.buffer(BOUNDARY_TOLERANCE_M)  # once, not per feature (a plan of 10,000 features loads in seconds)
+    near = bnd.buffer(BOUNDARY_TOLERANCE_M)  # once, not once per feature (large plans load fast)
     shapely.prepare(near)
     for raw in raws.values():
         if not raw.spec.within_boundary:

@@ -17,7 +17,16 @@ GIT = shutil.which("git")
 
 def _git(repo, *args):
     subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false", *args],
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
         cwd=repo,
         check=True,
         capture_output=True,
@@ -56,7 +65,9 @@ def test_git_revisions_without_checkout(repo):
     r = run_cli("diff", "HEAD~1:plan", "HEAD:plan", "--no-check", "--format", "json", cwd=repo)
     assert r.returncode == 1, r.stderr
     doc = json.loads(r.stdout)
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True
+    ).stdout.strip()
     assert doc["b"]["revision"]["commit"] == head and doc["a"]["revision"]["spec"] == "HEAD~1:plan"
     moved = {f["id"]: f for f in doc["features"]}["park-timber-port"]["measures"]["centroid_moved_m"]
     assert moved == pytest.approx(1000.0, abs=0.5)
@@ -99,7 +110,9 @@ def test_schema_error_in_a_revision_names_the_revision_path(repo, tmp_path):
 
 def test_formats_and_out(repo, tmp_path):
     out = tmp_path / "d.geojson"
-    r = run_cli("diff", "HEAD~1:plan", "HEAD:plan", "--no-check", "--format", "geojson", "--out", out, cwd=repo)
+    r = run_cli(
+        "diff", "HEAD~1:plan", "HEAD:plan", "--no-check", "--format", "geojson", "--out", out, cwd=repo
+    )
     assert r.returncode == 1 and out.is_file()
     kinds = {f["properties"]["change"] for f in json.loads(out.read_text(encoding="utf-8"))["features"]}
     assert kinds == {"before", "after"}

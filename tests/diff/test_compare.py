@@ -125,7 +125,9 @@ def test_point_distance_moved(pair, result):
 
 def test_added_and_removed(pair, result):
     by = _by_id(result)
-    assert by["park-new"].status == "added" and by["park-new"].measures["area_ha"] == pytest.approx(20.0, abs=0.01)
+    assert by["park-new"].status == "added" and by["park-new"].measures["area_ha"] == pytest.approx(
+        20.0, abs=0.01
+    )
     assert by[pair[2]["removed_town"]].status == "removed"
     counts = {la.layer: la for la in result.layers}
     assert (counts["parks"].added, counts["towns"].removed) == (1, 1)
@@ -153,7 +155,9 @@ def test_vertex_jitter_under_the_tolerance_is_ignored(pair, result):
     assert 0 < strict["zone-north"].measures["hausdorff_m"] <= JITTER + 0.01
     ga = a.layer("zones", metric=True).set_index("id").geometry["zone-north"]
     gb = b.layer("zones", metric=True).set_index("id").geometry["zone-north"]
-    assert strict["zone-north"].measures["area_delta_ha"] == pytest.approx((gb.area - ga.area) / 1e4, abs=1e-4)
+    assert strict["zone-north"].measures["area_delta_ha"] == pytest.approx(
+        (gb.area - ga.area) / 1e4, abs=1e-4
+    )
 
 
 def test_json_and_geojson_are_deterministic_and_complete(pair, result):
@@ -163,8 +167,20 @@ def test_json_and_geojson_are_deterministic_and_complete(pair, result):
     assert diff_geojson(again) == diff_geojson(result)
     doc = json.loads(result.to_json())
     assert doc["schema"] == "lzspatial.diff/1" and doc["changed"] is True
-    assert set(doc) == {"schema", "changed", "a", "b", "tolerance_m", "metric_crs", "counts", "layers",
-                        "features", "manifest", "plan", "sites"}
+    assert set(doc) == {
+        "schema",
+        "changed",
+        "a",
+        "b",
+        "tolerance_m",
+        "metric_crs",
+        "counts",
+        "layers",
+        "features",
+        "manifest",
+        "plan",
+        "sites",
+    }
     geo = json.loads(diff_geojson(result))
     kinds = {f["properties"]["change"] for f in geo["features"]}
     assert {"added", "removed", "before", "after"} <= kinds

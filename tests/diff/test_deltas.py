@@ -46,7 +46,9 @@ def test_area_per_zone(default_plan, plans, grown):
     rows = {r.id: r for r in grown.areas}
     a = default_plan.layer("zones", metric=True).set_index("id").geometry
     b = plans[0].layer("zones", metric=True).set_index("id").geometry
-    assert rows["zone-east"].delta_ha == pytest.approx((b["zone-east"].area - a["zone-east"].area) / 1e4, abs=1e-3)
+    assert rows["zone-east"].delta_ha == pytest.approx(
+        (b["zone-east"].area - a["zone-east"].area) / 1e4, abs=1e-3
+    )
     assert rows["zone-east"].delta_ha > 0 and rows["zone-north"].delta_ha == 0
     assert {r.element for r in grown.areas} == {"core", "zones", "control_lines"}
 

@@ -54,8 +54,6 @@ def test_self_contained_deterministic_and_escaped(review, default_plan):
     assert len(payload["changes"]) == len(d.features)
 
 
-
-
 @pytest.fixture(scope="module")
 def page(review):
     with launch_browser() as browser:
@@ -76,7 +74,9 @@ def test_both_sides_render(page, review):
     drawn = pg.evaluate("window.lzdiff.drawn")
     d = review[0]
     assert drawn["a"] > 50 and drawn["b"] == drawn["a"] - 1  # B lost one town
-    assert drawn["changesA"] == sum(c.geom_a is not None and (c.status == "removed" or c.geometry_changed) for c in d.features)
+    assert drawn["changesA"] == sum(
+        c.geom_a is not None and (c.status == "removed" or c.geometry_changed) for c in d.features
+    )
     assert drawn["arrows"] >= 1
     assert pg.locator("#lzd-map-a path.leaflet-interactive").count() > 20
     assert pg.locator("#lzd-map-b path.leaflet-interactive").count() > 20
@@ -100,7 +100,9 @@ def test_panning_one_side_moves_the_other(page):
         " [lzdiff.mapB.getCenter().lat, lzdiff.mapB.getCenter().lng, lzdiff.mapB.getZoom()]]"
     )
     # Leaflet keeps whole-pixel origins: the centres agree to within a pixel
-    px = pg.evaluate("lzdiff.mapA.project(lzdiff.mapA.getCenter()).distanceTo(lzdiff.mapA.project(lzdiff.mapB.getCenter()))")
+    px = pg.evaluate(
+        "lzdiff.mapA.project(lzdiff.mapA.getCenter()).distanceTo(lzdiff.mapA.project(lzdiff.mapB.getCenter()))"
+    )
     assert px <= 1.5 and a[2] == b[2]
     assert (b[0], b[1]) != pytest.approx(tuple(before), abs=1e-4)  # B moved with A
     pg.evaluate("lzdiff.mapB.setZoom(lzdiff.mapB.getZoom() + 1)")
@@ -118,7 +120,8 @@ def test_clicking_a_change_zooms_to_it(page, review):
     pg.click(f'[data-change="{i}"]')
     bbox = pg.evaluate(f"lzdiff.data.changes[{i}].bbox")
     view = pg.evaluate(
-        "(function(){var b = lzdiff.mapA.getBounds(); return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast(),"
+        "(function(){var b = lzdiff.mapA.getBounds();"
+        " return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast(),"
         " lzdiff.mapA.getZoom(), lzdiff.mapB.getZoom()];})()"
     )
     s, w, n, e, za, zb = view

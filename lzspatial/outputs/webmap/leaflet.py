@@ -48,6 +48,6 @@ def leaflet_js() -> str:
 
 @lru_cache(maxsize=1)
 def house_css() -> str:
-    """The web map's own CSS (``assets/lzmap.css``: fonts, panels, tooltips), for other pages to share."""
+    """Return the web map's own CSS (``assets/lzmap.css``: fonts, panels, tooltips) for other pages."""
     path = Path(__file__).resolve().parent / "assets" / "lzmap.css"
     return check_inlinable("lzmap.css", path.read_text(encoding="utf-8"))
