@@ -224,7 +224,7 @@ def transfers(a: Plan, b: Plan, changed_zone_ids: set[str]) -> list[Transfer]:
     names.update(zip(zb_ids, zb_names, strict=True))
     if len(za) and len(zb):
         tree = shapely.STRtree(zb)
-        pairs = set()
+        pairs: set[tuple[int, int]] = set()
         if ca.size:
             qi, zi = tree.query(za[ca], predicate="intersects")
             pairs.update(zip(ca[qi].tolist(), zi.tolist(), strict=True))
@@ -240,9 +240,9 @@ def transfers(a: Plan, b: Plan, changed_zone_ids: set[str]) -> list[Transfer]:
     for own, others, pos, ids, key in ((za, zb, ca, za_ids, 0), (zb, za, cb, zb_ids, 1)):
         if not pos.size:
             continue
-        tree = shapely.STRtree(others) if len(others) else None
+        rest_tree = shapely.STRtree(others) if len(others) else None
         for i in pos.tolist():
-            rest = _outside(own[i], others, tree)
+            rest = _outside(own[i], others, rest_tree)
             pieces.setdefault((ids[i], None) if key == 0 else (None, ids[i]), []).append(rest)
     out: list[Transfer] = []
     for (from_id, to_id), geoms in pieces.items():
@@ -365,13 +365,13 @@ def site_delta(a: Plan, b: Plan, sites: Any, industry: str | None) -> SiteDelta:
     fields = tuple(f for f in SITE_FIELDS if f in ra.columns or f in rb.columns)
     labels = _site_label(sites)
     changed: list[SiteChange] = []
-    cols_a = {f: ra[f].to_numpy(dtype=object) if f in ra.columns else None for f in fields}
-    cols_b = {f: rb[f].to_numpy(dtype=object) if f in rb.columns else None for f in fields}
+    none = np.full(len(sites), None, dtype=object)
+    cols_a = {f: ra[f].to_numpy(dtype=object) if f in ra.columns else none for f in fields}
+    cols_b = {f: rb[f].to_numpy(dtype=object) if f in rb.columns else none for f in fields}
     for i, row in enumerate(sites.index):
         diffs = []
         for f in fields:
-            x = normalise(cols_a[f][i]) if cols_a[f] is not None else None
-            y = normalise(cols_b[f][i]) if cols_b[f] is not None else None
+            x, y = normalise(cols_a[f][i]), normalise(cols_b[f][i])
             if x != y:
                 diffs.append(FieldChange(f, x, y))
         if diffs:
