@@ -98,6 +98,7 @@ def test_not_a_repository(tmp_path):
     assert r.returncode == 2 and "A: " in r.stderr and "not in a git repository" in r.stderr
 
 
+@pytest.mark.slow
 def test_schema_error_in_a_revision_names_the_revision_path(repo, tmp_path):
     bad = tmp_path / "bad"
     shutil.copytree(repo, bad)
@@ -108,6 +109,7 @@ def test_schema_error_in_a_revision_names_the_revision_path(repo, tmp_path):
     assert "B: HEAD:plan/parks.geojson" in r.stderr and "lzspatial-diff-" not in r.stderr
 
 
+@pytest.mark.slow
 def test_formats_and_out(repo, tmp_path):
     out = tmp_path / "d.geojson"
     r = run_cli(

@@ -1,5 +1,5 @@
 /* lzspatial review map: draws A and B side by side, keeps their views in step, lists the changes.
-   Data comes from <script type="application/json" id="lzdiff-data">; every data text reaches the
+   Data comes from the JSON script element #lzdiff-data; every data text reaches the
    page through textContent (never innerHTML). window.lzdiff exposes the maps for tests. */
 (function () {
   "use strict";
