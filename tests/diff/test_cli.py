@@ -124,3 +124,29 @@ def test_formats_and_out(repo, tmp_path):
     assert "<imgsrc=xonerror=window.__pwned=1>" in flat  # shown as text (rich markup escaped)
     html = run_cli("diff", "HEAD~1:plan", "HEAD:plan", "--no-check", "--format", "html", cwd=repo)
     assert html.returncode == 2 and "--out" in html.stderr
+
+
+@pytest.mark.slow
+def test_sites_against_both_versions(tmp_path):
+    from tests.conftest import REPO
+
+    from .pairs import copy_plan, to_m
+
+    b = copy_plan(tmp_path / "b")
+    with Layer(b, "zones") as doc:
+        from shapely.geometry import shape
+
+        with Layer(b, "boundary") as bdoc:
+            bnd = to_m(shape(bdoc["features"][0]["geometry"]))
+        set_metric_geom(doc, "zone-east", metric_geom(doc, "zone-east").buffer(3000).intersection(bnd))
+    sites = REPO / "examples" / "candidate_sites.csv"
+    args = ["diff", LAYERS, b, "--no-check", "--sites", sites, "--industry", "trade_logistics", "--format", "json"]
+    r = run_cli(*args)
+    assert r.returncode == 1, r.stderr
+    doc = json.loads(r.stdout)["sites"]
+    assert doc["sites"] == 12 and doc["industry"] == "trade_logistics"
+    for site in doc["changed"]:
+        assert site["changes"] and all(c["old"] != c["new"] for c in site["changes"])
+    moved = [s for s in doc["changed"] if any(c["field"] == "zone_id" for c in s["changes"])]
+    assert moved, "the grown east zone takes at least one example site"
+    assert all(c["new"] == "zone-east" for s in moved for c in s["changes"] if c["field"] == "zone_id")
