@@ -140,8 +140,8 @@ def test_sites_against_both_versions(tmp_path):
             bnd = to_m(shape(bdoc["features"][0]["geometry"]))
         set_metric_geom(doc, "zone-east", metric_geom(doc, "zone-east").buffer(3000).intersection(bnd))
     sites = REPO / "examples" / "candidate_sites.csv"
-    args = ["diff", LAYERS, b, "--no-check", "--sites", sites, "--industry", "trade_logistics", "--format", "json"]
-    r = run_cli(*args)
+    opts = ["--no-check", "--sites", sites, "--industry", "trade_logistics", "--format", "json"]
+    r = run_cli("diff", LAYERS, b, *opts)
     assert r.returncode == 1, r.stderr
     doc = json.loads(r.stdout)["sites"]
     assert doc["sites"] == 12 and doc["industry"] == "trade_logistics"
