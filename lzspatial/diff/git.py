@@ -98,6 +98,12 @@ def resolve_revision(
     return {"spec": spec, "commit": commit.decode().strip(), "tree": tree.decode().strip()}
 
 
+def _safe_name(name: str) -> bool:
+    """Tell whether an archive member stays inside the folder (relative, no ``..``)."""
+    parts = Path(name).parts
+    return bool(parts) and not Path(name).is_absolute() and ".." not in parts
+
+
 @contextlib.contextmanager
 def revision_folder(
     spec: str, *, side: str = "A", cwd: str | os.PathLike[str] | None = None
@@ -119,8 +125,11 @@ def revision_folder(
     tmp = Path(tempfile.mkdtemp(prefix="lzspatial-diff-"))
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
-            members = [m for m in tar.getmembers() if m.isfile() or m.isdir()]
-            tar.extractall(tmp, members=members, filter="data")
+            members = [m for m in tar.getmembers() if (m.isfile() or m.isdir()) and _safe_name(m.name)]
+            if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4 (PEP 706)
+                tar.extractall(tmp, members=members, filter="data")
+            else:  # pragma: no cover - older 3.11: the names are checked above, links are skipped
+                tar.extractall(tmp, members=members)
         yield tmp, rev
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
