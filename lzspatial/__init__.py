@@ -35,6 +35,7 @@ _EXPORTS = {
     "screen": "lzspatial.screening.engine",
     "read_sites": "lzspatial.screening.sites",
     "indicators": "lzspatial.screening.indicators",
+    "diff_plans": "lzspatial.diff",
     "LzSpatialError": "lzspatial.errors",
     "SchemaError": "lzspatial.errors",
     "InputError": "lzspatial.errors",

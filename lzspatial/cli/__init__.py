@@ -44,6 +44,7 @@ _LAZY = {
     "print": "lzspatial.cli.printmap:print_cmd",
     "indicators": "lzspatial.cli.screen:indicators",
     "import": "lzspatial.cli.importing:import_cmd",
+    "diff": "lzspatial.cli.diff:diff",
 }
 
 

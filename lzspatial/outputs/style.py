@@ -158,6 +158,16 @@ EXTRA_STYLES: dict[str, dict[str, dict[str, Any]]] = {
         "fail": {"color": "#b71c1c", "weight": 1.5, "fill": "#e53935", "fill_opacity": 0.6, "radius": 5},
         "missing": {"color": "#616161", "weight": 1.5, "fill": "#9e9e9e", "fill_opacity": 0.5, "radius": 5},
     },
+    # the review map of `lzspatial diff`: added green, removed red, the old and new geometry of a
+    # changed feature, the arrows old -> new, and the area that changed hands between zones
+    "changes": {
+        "added": {"color": "#00a651", "weight": 3.0, "fill": "#7ee2a8", "fill_opacity": 0.45, "radius": 9},
+        "removed": {"color": "#e3001b", "weight": 3.0, "fill": "#ff8f8f", "fill_opacity": 0.45, "radius": 9},
+        "before": {"color": "#5c5c5c", "weight": 2.5, "fill": "#d9d9d9", "fill_opacity": 0.0, "radius": 8},
+        "after": {"color": "#0057e7", "weight": 3.0, "fill": "#8fb8ff", "fill_opacity": 0.35, "radius": 9},
+        "arrow": {"color": "#111111", "weight": 2.0, "fill": "#111111", "fill_opacity": 0.0, "radius": 4},
+        "transfer": {"color": "#b000b5", "weight": 1.5, "fill": "#e48ae6", "fill_opacity": 0.5, "radius": 5},
+    },
 }
 
 

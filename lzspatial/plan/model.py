@@ -191,6 +191,8 @@ def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str], metric_cr
     tr = transformer(WGS84, metric_crs)
     bnd = shapely.transform(boundary.geoms[0], lambda xy: _xy(tr, xy))
     shapely.prepare(bnd)
+    near = bnd.buffer(BOUNDARY_TOLERANCE_M)  # once, not once per feature (large plans load fast)
+    shapely.prepare(near)
     for raw in raws.values():
         if not raw.spec.within_boundary:
             continue
@@ -198,7 +200,7 @@ def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str], metric_cr
             if geom is None:
                 continue
             g = shapely.transform(geom, lambda xy: _xy(tr, xy))
-            if bnd.buffer(BOUNDARY_TOLERANCE_M).covers(g):
+            if near.covers(g):
                 continue
             dist = (
                 shapely.hausdorff_distance(g, g.intersection(bnd)) if g.intersects(bnd) else bnd.distance(g)

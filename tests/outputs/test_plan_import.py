@@ -181,7 +181,9 @@ def test_clash_wrong_layer_and_wrong_crs(plan_copy, tmp_path):
     res = run_cli("import", gpkg, "--into", plan_copy, "--layer", "zonez")
     assert res.returncode == 2 and "--layer zonez is not a layer of plan" in res.stderr
     res = run_cli("import", gpkg, "--into", plan_copy, "--layer", "towns")
-    assert res.returncode == 2 and "has no layer 'towns' (layers: parks, zones)" in res.stderr  # tables in drawing order
+    assert (
+        res.returncode == 2 and "has no layer 'towns' (layers: parks, zones)" in res.stderr
+    )  # tables in drawing order
     frame = pyogrio.read_dataframe(gpkg, layer="zones")
     doc = json.loads((plan_copy / "zones.geojson").read_text(encoding="utf-8"))
     for f in doc["features"]:

@@ -172,6 +172,20 @@ def test_plan_commands_take_a_dsn(exported, cmd, tmp_path):
         assert res.stdout == ref.stdout
 
 
+def test_diff_compares_a_folder_with_a_schema(exported, pg_server):
+    same = run_cli("diff", LAYERS, exported, "--format", "json")
+    assert same.returncode == 0, same.stderr  # the exported schema is the folder's plan
+    assert PASSWORD not in same.stdout + same.stderr
+    edited = _copy_schema(pg_server, "diff_edit")
+    import psycopg
+
+    with psycopg.connect(pg_server.dsn) as conn:
+        conn.execute("UPDATE diff_edit.parks SET status = 'planned' WHERE id = 'park-devzone'")
+    changed = run_cli("diff", exported, edited, "--format", "json", "--no-check")
+    assert changed.returncode == 1, changed.stderr
+    assert "park-devzone" in changed.stdout and "status" in changed.stdout
+
+
 def test_build_sees_one_snapshot_while_another_connection_edits(pg_server, monkeypatch, tmp_path):
     """Another connection commits an edit of a zone and a town (one transaction) after `build`
     has read zones and before it reads towns: the build shows neither edit (never the town

@@ -26,6 +26,7 @@ from lzspatial.crs.transforms import reproject
 from lzspatial.errors import CRSError, InputError
 from lzspatial.outputs.webmap import payload as _payload
 from lzspatial.outputs.webmap.basemaps import needs_gcj02, tile_layers
+from lzspatial.outputs.webmap.leaflet import check_inlinable, leaflet_css, leaflet_js
 from lzspatial.plan.labels import ENGLISH_ONLY, LANGS, VERDICTS
 from lzspatial.plan.model import Plan, require_plan
 
@@ -52,23 +53,11 @@ _EXTERNAL = re.compile(r"<script[^>]*\ssrc\s*=|<link[^>]*\shref\s*=", re.IGNOREC
 @lru_cache(maxsize=1)
 def _head() -> str:
     """Inline Leaflet (CSS, JS) and the lzspatial runtime, without any URL that would be fetched."""
-    import xstatic.pkg.leaflet as xl
-
-    base = Path(xl.BASE_DIR)
-    css = (base / "leaflet.css").read_text(encoding="utf-8")
-    css = re.sub(r"background-image:\s*url\(images/[^)]*\);?", "", css)  # layer-switcher and marker images
-    js = (base / "leaflet.js").read_text(encoding="utf-8")
-    js = re.sub(r"//# sourceMappingURL=\S*\s*$", "", js)
-    ours_js = "".join((_ASSETS / name).read_text(encoding="utf-8") for name in _SCRIPTS)
-    ours_css = (_ASSETS / "lzmap.css").read_text(encoding="utf-8")
-    for name, text in (
-        ("leaflet.js", js),
-        (" + ".join(_SCRIPTS), ours_js),
-        ("leaflet.css", css),
-        ("lzmap.css", ours_css),
-    ):
-        if re.search(r"</(script|style)", text, re.IGNORECASE) or "url(images/" in text:
-            raise RuntimeError(f"{name} cannot be inlined safely (contains a closing tag or an image URL)")
+    css, js = leaflet_css(), leaflet_js()
+    ours_js = check_inlinable(
+        " + ".join(_SCRIPTS), "".join((_ASSETS / name).read_text(encoding="utf-8") for name in _SCRIPTS)
+    )
+    ours_css = check_inlinable("lzmap.css", (_ASSETS / "lzmap.css").read_text(encoding="utf-8"))
     return (
         f"<style>\n{css}\n</style>\n<script>\n{js}\n</script>\n"
         f"<style>\n{ours_css}</style>\n<script>\n{ours_js}</script>\n"

@@ -34,7 +34,15 @@ from lzspatial.outputs.style import (
 from lzspatial.plan.labels import TRANSLATED, class_label, field_label, strip_schematic, value_labels
 from lzspatial.rules.report import VIOLATION_COLUMNS
 
-__all__ = ["LayerData", "payload_text", "plan_layer", "script_json", "sites_layer", "violations_layer"]
+__all__ = [
+    "LayerData",
+    "leaflet_style",
+    "payload_text",
+    "plan_layer",
+    "script_json",
+    "sites_layer",
+    "violations_layer",
+]
 
 #: Layers with more features than this are drawn on a canvas instead of SVG.
 CANVAS_FROM = 2000
@@ -170,6 +178,19 @@ def _style(element: str, cls: str, schematic: bool, kind: str) -> dict[str, Any]
         return _leaflet_style(style_for(element, cls, schematic=schematic), kind)
     st = {"marker": "circle", **EXTRA_STYLES[element][cls], "dash": "2 5" if cls == "accepted" else None}
     return _leaflet_style(st, kind, hollow=element == "violations")
+
+
+def leaflet_style(element: str, cls: str, schematic: bool, kind: str) -> dict[str, Any]:
+    """Return the Leaflet path options of a class as the web map draws it (kind: pt, ln or pg).
+
+    *element* is a plan element or a layer of :data:`~lzspatial.outputs.style.EXTRA_STYLES`.
+
+    Examples
+    --------
+    >>> leaflet_style("changes", "added", False, "pg")["color"]
+    '#00a651'
+    """
+    return _style(element, cls, schematic, kind)
 
 
 def _kind(geom: Any) -> str:
