@@ -219,7 +219,12 @@ def _must_be_within_distance(rule: Rule, ctx: Context) -> tuple[int, list[dict[s
     subj, objs = ctx.select(rule.subject).spatial(), ctx.select(rule.objects).spatial()
     d = rule.param("distance_m")
     ok = np.zeros(len(subj), dtype=bool)
-    if len(objs) and len(subj):
+    if len(objs) and len(subj) and d > 0 and not set(subj.layers) & set(objs.layers):
+        # no feature can be its own object: the nearest object within d settles each subject
+        # (every pair within d, as below, grows with the square of the features on big plans)
+        s, _ = _tree(objs.geoms).query_nearest(subj.geoms, max_distance=d, all_matches=False)
+        ok[s] = True
+    elif len(objs) and len(subj):
         s, o = _tree(objs.geoms).query(subj.geoms, predicate="dwithin", distance=d)
         ok[s[~subj.same(s, objs, o)]] = True
     bad = np.flatnonzero(~ok)
