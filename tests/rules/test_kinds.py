@@ -64,3 +64,26 @@ def test_checking_the_shipped_rules_reads_only_declared_parameters(default_plan,
     )
     assert not undeclared, f"parameters read but not in the registry: {undeclared}"
     assert {kind for kind, _ in asked} >= {k for k, spec in KINDS.items() if spec.required or spec.optional}
+
+
+def test_outside_part_equals_the_difference_with_the_whole_union():
+    """The 'within' measure overlays each feature with the parts it meets only: same set as the union."""
+    import numpy as np
+    import shapely
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from lzspatial.rules import kinds
+
+    box = st.tuples(st.floats(0, 90), st.floats(0, 90), st.floats(1, 30), st.floats(1, 30))
+
+    @given(st.lists(box, min_size=1, max_size=12), st.lists(box, min_size=1, max_size=6))
+    def check(parts, subjects):
+        p = np.array([shapely.box(x, y, x + w, y + h) for x, y, w, h in parts], dtype=object)
+        g = np.array([shapely.box(x, y, x + w, y + h).buffer(0.5) for x, y, w, h in subjects], dtype=object)
+        ours = kinds._outside(g, p)
+        whole = shapely.difference(g, shapely.union_all(p))
+        assert np.allclose(shapely.area(ours), shapely.area(whole), rtol=1e-9, atol=1e-9)
+        assert np.all(shapely.area(shapely.symmetric_difference(ours, whole)) < 1e-9)
+
+    check()
