@@ -208,8 +208,21 @@ class _Test:
     def evaluate(self, columns: Mapping[str, Sequence[Any]], n: int) -> Any:
 
         values = columns[self.field]
+        seen: dict[Any, bool] = {}  # a column repeats few values (kinds, ranks): test each once
+        pred = self.pred
+
+        def test(v: Any) -> bool:
+            try:
+                key = (type(v), v)
+                hit = seen.get(key)
+            except TypeError:  # a list: not hashable
+                return pred(v)
+            if hit is None:
+                hit = seen[key] = pred(v)
+            return hit
+
         try:
-            return np.fromiter((self.pred(v) for v in values), dtype=bool, count=n)
+            return np.fromiter((test(v) for v in values), dtype=bool, count=n)
         except _TypeMismatch as err:
             raise _TypeMismatch(err.value, err.literal, self.field) from None
 
