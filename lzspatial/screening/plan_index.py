@@ -81,6 +81,8 @@ class PlanIndex:
         #: Which parks are logistics nodes (columns of the parks' area table).
         self.logistics = _logistics(parks).to_numpy(dtype=bool) if len(parks) else np.zeros(0, dtype=bool)
         self.targets: dict[tuple[str, str], PolyLayer] = {}
+        #: Cached category tables of the result columns (see :mod:`lzspatial.screening.engine`).
+        self.luts: dict[str, Any] = {}
         #: The ``geometry_basis`` each answer rests on (the weakest of the features it reads).
         self.basis = self._basis(frames, empty)
 
