@@ -111,7 +111,7 @@ __all__ = [
 ]
 
 #: Points per chunk (bounds memory; each chunk is one task for the thread pool).
-CHUNK = 250_000
+CHUNK = 125_000
 #: Worker threads.
 THREADS = 2
 
