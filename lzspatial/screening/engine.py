@@ -344,17 +344,12 @@ def _rule_bits(res: dict[str, np.ndarray], rules: list[Any]) -> np.ndarray:
     return bits
 
 
-def _verdicts(idx: PlanIndex, bits: np.ndarray, rules: list[Any], industry: str, n: int) -> dict[str, Any]:
-    """Verdict columns from the per-site rule bits (one decision per distinct combination)."""
-    bits = np.asarray(bits, dtype=np.int64)
-    if len(rules) <= 16:  # few combinations: a table instead of a sort
-        seen = np.bincount(bits, minlength=1) if n else np.zeros(1, dtype=np.int64)
-        keys = np.flatnonzero(seen)
-        table = np.zeros(seen.size, dtype=np.int32)
-        table[keys] = np.arange(keys.size, dtype=np.int32)
-        inverse = table[bits]
-    else:
-        keys, inverse = np.unique(bits, return_inverse=True)
+#: Up to this many rules per industry, the verdict columns' categories are every possible answer.
+_ALL_COMBINATIONS = 12
+
+
+def _decisions(idx: PlanIndex, rules: list[Any], industry: str, keys: np.ndarray) -> list[list[str]]:
+    """Verdict, rule ids, reasons (en, zh) for each combination of fired rules in *keys*."""
     rows = [{r.id: bool((int(key) >> b) & 1) for b, r in enumerate(rules)} for key in keys]
     verdicts, cited, fired = decide(rules, rows)
     rule_txt, en_txt, zh_txt = [], [], []
@@ -363,7 +358,28 @@ def _verdicts(idx: PlanIndex, bits: np.ndarray, rules: list[Any], industry: str,
         rule_txt.append(";".join(r.id for r in cs))
         zh_txt.append(" | ".join(t[0] for t in texts) or "无适用的选址规则")
         en_txt.append(" | ".join(t[1] for t in texts) or f"no siting rule applies to {industry}")
+    return [list(verdicts), rule_txt, en_txt, zh_txt]
+
+
+def _verdicts(idx: PlanIndex, bits: np.ndarray, rules: list[Any], industry: str, n: int) -> dict[str, Any]:
+    """Verdict columns from the per-site rule bits (one decision per combination of fired rules).
+
+    With up to :data:`_ALL_COMBINATIONS` rules every combination is decided once per plan and
+    industry, and the categories are every possible answer: the dtypes do not depend on the
+    sites (one partition of a Dask job has the dtypes of the next).
+    """
+    bits = np.asarray(bits, dtype=np.int64)
+    if len(rules) <= _ALL_COMBINATIONS:
+        cache_key = f"verdicts:{industry}:" + ",".join(r.id for r in rules)
+        table = idx.luts.get(cache_key)
+        if table is None:
+            table = idx.luts[cache_key] = _decisions(idx, rules, industry, np.arange(1 << len(rules)))
+        inverse = bits
+    else:
+        keys, inverse = np.unique(bits, return_inverse=True)
+        table = _decisions(idx, rules, industry, keys)
     inverse = np.asarray(inverse).reshape(-1)
+    verdicts, rule_txt, en_txt, zh_txt = table
     return {
         "industry": pd.Categorical.from_codes(
             np.zeros(n, dtype=np.int8), categories=pd.Index([industry]), validate=False

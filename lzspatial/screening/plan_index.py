@@ -6,6 +6,7 @@ measures (:data:`DISTANCES`), each indexed once per plan and cached.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -114,11 +115,15 @@ class PlanIndex:
 
 
 _INDEXES: weakref.WeakKeyDictionary[Any, PlanIndex] = weakref.WeakKeyDictionary()
+_BUILD = threading.Lock()
 
 
 def plan_index(plan: Plan) -> PlanIndex:
-    """Return the (cached) index of *plan*."""
+    """Return the (cached) index of *plan*, built once even when threads ask together."""
     idx = _INDEXES.get(plan)
     if idx is None:
-        idx = _INDEXES[plan] = PlanIndex(plan)
+        with _BUILD:
+            idx = _INDEXES.get(plan)
+            if idx is None:
+                idx = _INDEXES[plan] = PlanIndex(plan)
     return idx

@@ -58,6 +58,7 @@ from lzspatial.screening.results import (
 )
 
 __all__ = [
+    "geoparquet_chunks",
     "FORMATS",
     "LAT",
     "LON",
@@ -424,9 +425,9 @@ def _is_lonlat(crs: Any) -> bool:
 
 
 def _geo_to_wgs84(
-    gdf: gpd.GeoDataFrame, path: Path, fmt: str, crs: str | None, rows: RowLog
+    gdf: gpd.GeoDataFrame, path: Path, fmt: str, crs: str | None, rows: RowLog, start: int = 1
 ) -> gpd.GeoDataFrame:
-    """Check a file's geometries and bring the good ones to EPSG:4326."""
+    """Check a file's geometries and bring the good ones to EPSG:4326 (rows numbered from *start*)."""
     canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else None
     lonlat = gdf.crs is None or _is_lonlat(gdf.crs)
     geoms = np.asarray(gdf.geometry.values, dtype=object)
@@ -452,7 +453,7 @@ def _geo_to_wgs84(
             f"coordinates {b[i, 0]:.6g}, {b[i, 1]:.6g} outside [-180, 180] x [-90, 90] "
             "(projected metres? give the CRS with `crs=`)",
         )
-    index = _row_index(len(gdf))
+    index = _row_index(len(gdf), start)
     frame = gdf.drop(columns=gdf.geometry.name).set_axis(index)
     check_columns(list(frame.columns), path)  # case-only twins, or a column the results writers add
     raw = frame.assign(wkt=shapely.to_wkt(geoms, rounding_precision=-1))
@@ -461,9 +462,9 @@ def _geo_to_wgs84(
     return out.set_crs(WGS84, allow_override=True)
 
 
-def _row_index(n: int) -> Any:
-    """Return a 1-based row index named ``row``."""
-    return pd.RangeIndex(1, n + 1, name="row")
+def _row_index(n: int, start: int = 1) -> Any:
+    """Return a row index named ``row``, from *start* (1-based rows)."""
+    return pd.RangeIndex(start, start + n, name="row")
 
 
 def _geometry_problems(geoms: np.ndarray) -> dict[int, str]:
@@ -597,3 +598,38 @@ def _read_table(path: Path, crs: str | None, names: dict[str, str | None], rows:
     lon, lat, problems = _check_chunk(text, cx, cy, canon)
     good = rows.add(frame.index.to_numpy(), problems, text)
     return gpd.GeoDataFrame(frame[good], geometry=gpd.points_from_xy(lon[good], lat[good]), crs=WGS84)
+
+
+def geoparquet_chunks(
+    path: str | os.PathLike[str], rows: RowLog, *, crs: str | None = None, chunksize: int = 500_000
+) -> Iterator[gpd.GeoDataFrame]:
+    """Read a GeoParquet file batch by batch: each batch checked like :func:`read_sites` (rows from 1).
+
+    Bad rows go to *rows*; each yielded frame holds the good rows of one batch, in EPSG:4326.
+    Memory is bounded by *chunksize* rows, whatever the size of the file.
+    """
+    import json
+
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    try:
+        pf = pq.ParquetFile(path)
+        meta = json.loads((pf.schema_arrow.metadata or {})[b"geo"])
+        column = meta["primary_column"]
+        file_crs = meta["columns"][column].get("crs", "OGC:CRS84")
+    except Exception as err:  # pyarrow and json raise several types
+        raise InputError(f"{path}: cannot read GeoParquet: {err}") from err
+    start = 1
+    try:
+        batches = pf.iter_batches(batch_size=chunksize)
+        for batch in batches:
+            table = batch.to_pandas()
+            geoms = shapely.from_wkb(table.pop(column).to_numpy())
+            gdf = gpd.GeoDataFrame(table, geometry=geoms, crs=file_crs)
+            yield _geo_to_wgs84(gdf, path, "parquet", crs, rows, start)
+            start += len(table)
+    except (InputError, CRSError):
+        raise
+    except Exception as err:  # pyarrow and shapely raise several types
+        raise InputError(f"{path}: cannot read GeoParquet: {err}") from err
