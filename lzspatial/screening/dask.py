@@ -341,7 +341,7 @@ def _client(scheduler: str | None, workers: int | None, threads_per_worker: int)
         n_workers=workers or 2,
         threads_per_worker=threads_per_worker,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=40,
     )
     try:
