@@ -28,7 +28,7 @@ cells that a spreadsheet would run as formulas get a leading ``'``; points as
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +154,112 @@ def _encoding(path: Path) -> str:
     return "gb18030"
 
 
+class _Fallback(Exception):
+    """The Arrow reader met a row it cannot split like the header: the pandas reader takes over."""
+
+
+def _arrow_frames(path: Path, block: int) -> Iterator[pd.DataFrame]:
+    """Text frames of a UTF-8 CSV parsed by pyarrow (multi-threaded, no Python strings).
+
+    Every column is read as text, exactly as the pandas reader does (empty cells are ``""``,
+    a blank line is a row of empty cells). A row with another number of fields than the
+    header (or a line of spaces) raises :class:`_Fallback` *before* its batch is yielded.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    odd: list[int] = []
+
+    def invalid(row: Any) -> str:
+        odd.append(1)
+        return "skip"
+
+    first = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16))
+    names = first.schema.names
+    first.close()
+    if len(set(names)) != len(names) or "" in names:  # pandas renames duplicates: let it
+        raise _Fallback
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(block_size=block),
+        parse_options=pacsv.ParseOptions(ignore_empty_lines=False, invalid_row_handler=invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    try:
+        empty = True
+        for batch in reader:
+            if odd:
+                raise _Fallback
+            empty = False
+            yield batch.to_pandas(types_mapper=pd.ArrowDtype)
+        if odd:
+            raise _Fallback
+        if empty:
+            yield pd.DataFrame({n: pd.Series([], dtype=pd.ArrowDtype(pa.string())) for n in names})
+    finally:
+        reader.close()
+
+
+def _text_frames(path: Path, chunksize: int, fast: bool) -> Generator[pd.DataFrame, None, None]:
+    """Yield the CSV's rows as text frames (index from 0 across frames); InputError if unreadable.
+
+    *fast*: UTF-8 files are parsed with pyarrow into Arrow-backed text columns; anything that
+    reader would split differently from pandas (a line of spaces, too many or too few fields,
+    duplicate column names) hands the rest of the file to pandas, from the first row not yet
+    yielded, so rows and their numbers are the same either way.
+    """
+    import pyarrow as pa
+
+    encoding = _encoding(path)
+    done = 0
+    if fast and encoding == "utf-8-sig":
+        try:
+            for frame in _arrow_frames(path, max(1 << 20, chunksize * 24)):
+                frame.index = pd.RangeIndex(done, done + len(frame))
+                done += len(frame)
+                yield frame
+            return
+        except _Fallback:
+            pass
+        except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as err:
+            if done:
+                raise InputError(f"{path}: cannot read CSV: {err}") from err
+    try:
+        reader = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            chunksize=chunksize,
+            encoding=encoding,
+        )
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
+        raise InputError(f"{path}: cannot read CSV: {err}") from err
+    try:
+        seen = 0
+        while True:
+            try:
+                chunk = next(reader)
+            except StopIteration:
+                return
+            except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
+                raise InputError(f"{path}: cannot read CSV: {err}") from err
+            n = len(chunk)
+            if seen + n <= done and (n or done):  # yielded by the Arrow reader already
+                seen += n
+                continue
+            if seen < done:
+                chunk = chunk.iloc[done - seen :]
+            seen += n
+            yield chunk
+    finally:
+        reader.close()
+
+
 def csv_chunks(
     path: str | os.PathLike[str],
     *,
@@ -163,8 +269,17 @@ def csv_chunks(
     x: str | None = None,
     y: str | None = None,
     chunksize: int = 500_000,
+    fast: bool = False,
 ) -> Iterator[tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[int, str]]]:
     """Read a CSV of points in chunks, checking every row.
+
+    Parameters
+    ----------
+    fast : bool
+        Parse UTF-8 files with pyarrow: the frames' text columns are Arrow-backed
+        (``pd.ArrowDtype(pa.string())``) instead of Python strings, and chunks follow
+        pyarrow's blocks (about *chunksize* rows of short lines). The rows, their
+        numbers and the problems found are the same.
 
     Yields
     ------
@@ -179,22 +294,11 @@ def csv_chunks(
     path = Path(path)
     canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else WGS84
     projected = canon in (GK_CM123, GK_ZONE41, "EPSG:4549")
+    frames = _text_frames(path, chunksize, fast)
     try:
-        reader = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            chunksize=chunksize,
-            encoding=_encoding(path),
-        )
-        chunks = iter(reader)
-        first = next(chunks)
+        first = next(frames)
     except StopIteration:
-        reader.close()
         return
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
-        raise InputError(f"{path}: cannot read CSV: {err}") from err
     try:  # the reader holds the file open: close it however the generator ends
         columns = [str(c) for c in first.columns]
         check_columns(columns, path)  # case-only twins, or a column the results writers add
@@ -218,14 +322,9 @@ def csv_chunks(
             chunk.index = chunk.index + 2
             chunk.index.name = "row"
             yield (chunk, *_check_chunk(chunk, cx, cy, canon))
-            try:
-                chunk = next(chunks)
-            except StopIteration:
-                chunk = None
-            except (pd.errors.ParserError, UnicodeDecodeError) as err:
-                raise InputError(f"{path}: cannot read CSV: {err}") from err
+            chunk = next(frames, None)
     finally:
-        reader.close()
+        frames.close()
 
 
 def _check_chunk(

@@ -126,7 +126,8 @@ def screen_csv(
     path = Path(path)
     log = RowLog(path, "line")
     summary = StreamSummary()
-    for chunk, xs, ys, problems in csv_chunks(path, crs=crs, lon=lon, lat=lat, x=x, y=y, chunksize=chunksize):
+    chunks = csv_chunks(path, crs=crs, lon=lon, lat=lat, x=x, y=y, chunksize=chunksize, fast=True)
+    for chunk, xs, ys, problems in chunks:
         good = log.add(chunk.index.to_numpy(), problems, chunk)
         if log.bad and not skip_invalid:  # stop the output; keep reading to report every bad row
             if progress is not None:
