@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,25 +128,38 @@ def screen_csv(
     log = RowLog(path, "line")
     summary = StreamSummary()
     chunks = csv_chunks(path, crs=crs, lon=lon, lat=lat, x=x, y=y, chunksize=chunksize, fast=True)
-    for chunk, xs, ys, problems in chunks:
-        good = log.add(chunk.index.to_numpy(), problems, chunk)
-        if log.bad and not skip_invalid:  # stop the output; keep reading to report every bad row
+    # a pipeline: chunk k+1 is read and chunk k-1 written while chunk k is screened (pyarrow,
+    # numpy, pyproj and GEOS release the GIL); at most three chunks are in memory
+    with ThreadPoolExecutor(1) as reading, ThreadPoolExecutor(1) as writing:
+        ahead = reading.submit(next, chunks, None)
+        written: Future[None] | None = None
+        while (item := ahead.result()) is not None:
+            ahead = reading.submit(next, chunks, None)
+            chunk, xs, ys, problems = item
+            good = log.add(chunk.index.to_numpy(), problems, chunk)
+            if log.bad and not skip_invalid:  # stop the output; keep reading to report every bad row
+                if progress is not None:
+                    progress(len(chunk))
+                continue
+            res = screen_xy(xs[good], ys[good], plan, industry=industry, threads=threads)
+            res.index = chunk.index[good]
+            kept = chunk[good]
+            if not summary.sites:  # before anything is written: the one naming rule of the writers
+                added = (*WRITTEN_COLUMNS, *res.columns)
+                check_columns(list(kept.columns), path, added=added, by="screening")
+            frame = pd.concat([kept, res], axis=1)
+            frame[LON], frame[LAT] = xs[good], ys[good]
+            tally(summary, res)
+            if written is not None:
+                written.result()
+                written = None
+            if writer is not None and len(frame):
+                written = writing.submit(writer.write, frame)
             if progress is not None:
                 progress(len(chunk))
-            continue
-        res = screen_xy(xs[good], ys[good], plan, industry=industry, threads=threads)
-        res.index = chunk.index[good]
-        kept = chunk[good]
-        if not summary.sites:  # before anything is written: the one naming rule of the writers
-            check_columns(list(kept.columns), path, added=(*WRITTEN_COLUMNS, *res.columns), by="screening")
-        frame = pd.concat([kept, res], axis=1)
-        frame[LON], frame[LAT] = xs[good], ys[good]
-        tally(summary, res)
-        if writer is not None and len(frame):
-            writer.write(frame)
-        if progress is not None:
-            progress(len(chunk))
-        del res, frame, kept
+            del res, frame, kept, item, chunk
+        if written is not None:
+            written.result()
     return summary, log
 
 
