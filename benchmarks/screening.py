@@ -607,7 +607,7 @@ def big_runs(tmp: Path, with_dask: bool) -> list[str]:
         tiny.mkdir()
         pd.DataFrame({"lon": lon[:10], "lat": lat[:10]}).to_csv(tiny / "t.csv", index=False)
         base = [*lz, "--engine", "dask", "--industry", "trade_logistics", "--threads-per-worker", "1"]
-        over, *_ = timed([*base[:3], str(tiny), *base[3:], "--workers", "1", "--out", str(tmp / "o-tiny")])
+        over, *_ = timed([*base[:4], str(tiny), *base[4:], "--workers", "1", "--out", str(tmp / "o-tiny")])
         rows.append(
             [
                 "dask, 10 rows (start, ship the plan, build the index, stop)",
@@ -622,7 +622,7 @@ def big_runs(tmp: Path, with_dask: bool) -> list[str]:
         walls = {}
         for w in (1, 2):
             wall, cpu, peak, code, text = timed(
-                [*base[:3], str(folder), *base[3:], "--workers", str(w), "--out", str(tmp / f"o-dask{w}")]
+                [*base[:4], str(folder), *base[4:], "--workers", str(w), "--out", str(tmp / f"o-dask{w}")]
             )
             walls[w] = wall
             rows.append(
