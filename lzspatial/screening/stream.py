@@ -94,6 +94,7 @@ def screen_csv(
     chunksize: int = CSV_CHUNK,
     progress: Callable[[int], Any] | None = None,
     threads: int | None = None,
+    pipeline: bool = False,
 ) -> tuple[StreamSummary, RowLog]:
     """Screen a CSV of points chunk by chunk, writing results as they come.
 
@@ -117,6 +118,10 @@ def screen_csv(
         Called with the number of rows of each chunk read.
     threads : int, optional
         Screening threads (default :data:`lzspatial.screening.engine.THREADS`).
+    pipeline : bool
+        Read the next chunk and write the last one on their own threads while a chunk is
+        screened. Off by default: on 2 cores, where screening already uses both, it measured
+        no faster (8.3 s against 8.1 s for 3 × 10⁶ rows) and held 85 MB more.
 
     Returns
     -------
@@ -128,13 +133,14 @@ def screen_csv(
     log = RowLog(path, "line")
     summary = StreamSummary()
     chunks = csv_chunks(path, crs=crs, lon=lon, lat=lat, x=x, y=y, chunksize=chunksize, fast=True)
-    # a pipeline: chunk k+1 is read and chunk k-1 written while chunk k is screened (pyarrow,
-    # numpy, pyproj and GEOS release the GIL); at most three chunks are in memory
+    # with *pipeline*, chunk k+1 is read and chunk k-1 written while chunk k is screened (pyarrow,
+    # numpy, pyproj and GEOS release the GIL); three chunks are then in memory
     with ThreadPoolExecutor(1) as reading, ThreadPoolExecutor(1) as writing:
-        ahead = reading.submit(next, chunks, None)
+        ahead = reading.submit(next, chunks, None) if pipeline else None
         written: Future[None] | None = None
-        while (item := ahead.result()) is not None:
-            ahead = reading.submit(next, chunks, None)
+        while (item := ahead.result() if ahead is not None else next(chunks, None)) is not None:
+            if ahead is not None:
+                ahead = reading.submit(next, chunks, None)
             chunk, xs, ys, problems = item
             good = log.add(chunk.index.to_numpy(), problems, chunk)
             if log.bad and not skip_invalid:  # stop the output; keep reading to report every bad row
@@ -154,7 +160,10 @@ def screen_csv(
                 written.result()
                 written = None
             if writer is not None and len(frame):
-                written = writing.submit(writer.write, frame)
+                if pipeline:
+                    written = writing.submit(writer.write, frame)
+                else:
+                    writer.write(frame)
             if progress is not None:
                 progress(len(chunk))
             del res, frame, kept, item, chunk

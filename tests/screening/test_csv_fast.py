@@ -47,3 +47,21 @@ def test_fast_reader_matches_pandas(tmp_path, late):
     assert fast_problems[7].startswith("lon 'abc'")  # line 7: header is line 1
     assert fast_problems[5] == "blank row"
     assert list(fast.index[:3]) == [2, 3, 4] and fast.index[-1] == 60_001
+
+
+def test_pipelined_stream_writes_the_same_bytes(tmp_path):
+    from lzspatial.plan import load_plan
+    from lzspatial.screening.results import ResultWriter
+    from lzspatial.screening.stream import screen_csv
+
+    p = tmp_path / "s.csv"
+    p.write_text("name,lon,lat\n" + "\n".join(_big(60_000)) + "\n", encoding="utf-8")
+    plan = load_plan()
+    outs = []
+    for pipeline in (False, True):
+        out = tmp_path / f"out-{pipeline}.parquet"
+        with ResultWriter(out) as w:
+            summary, _ = screen_csv(p, plan, industry="trade_logistics", writer=w, pipeline=pipeline)
+        assert summary.sites == 60_000
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
