@@ -76,6 +76,30 @@ def _echo(text: str, err: bool = False) -> None:
     default=None,
     help="Rejects file (CSV); default OUT.rejects.csv, or SITES-stem.rejects.csv here.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: screen a folder or glob of GeoParquet/CSV files on a Dask cluster into a folder "
+    "of GeoParquet files (--out); needs the extra lzspatial[dask].",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="dask: connect to a running scheduler (tcp://host:8786) instead of starting a local cluster.",
+)
+@click.option(
+    "--workers", type=int, default=None, help="dask: worker processes of the local cluster (default 2)."
+)
+@click.option(
+    "--threads-per-worker",
+    type=int,
+    default=1,
+    show_default=True,
+    help="dask: threads per worker process of the local cluster.",
+)
 def screen(
     sites: Path,
     plan_dir: Path | None,
@@ -90,6 +114,10 @@ def screen(
     map_path: Path | None,
     skip_invalid: bool,
     rejects: Path | None,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+    threads_per_worker: int,
 ) -> None:
     """Screen candidate sites against the plan: zone, core, park, control lines, distances, verdict.
 
@@ -99,6 +127,9 @@ def screen(
 
     SITES may be a PostGIS table, postgresql://…/DB?table=NAME (read in chunks through a
     server-side cursor); --out postgresql://…/DB?table=NAME then writes the results to a table.
+
+    With --engine dask, SITES is a folder or glob of GeoParquet or CSV files (one partition
+    each) and --out a folder that receives one GeoParquet file per partition.
     """
     if isinstance(sites, str) or isinstance(out, str):
         _screen_database(
@@ -120,6 +151,25 @@ def screen(
         )
         return
     from lzspatial.errors import InputError
+
+    if engine == "dask":
+        _screen_dask(
+            str(sites),
+            plan_dir,
+            crs,
+            {"lon": lon, "lat": lat, "x": x_col, "y": y_col},
+            industry,
+            out,
+            map_path,
+            skip_invalid,
+            scheduler,
+            workers,
+            threads_per_worker,
+        )
+        return
+    for flag, value in (("--scheduler", scheduler), ("--workers", workers)):
+        if value is not None:
+            raise InputError(f"{flag} applies to --engine dask only")
     from lzspatial.rules.siting import parse_industry
     from lzspatial.screening.sites import FORMATS, ResultWriter
 
@@ -192,6 +242,56 @@ def _screen_database(
             progress=(lambda k: bar.advance(task, k)) if bar is not None else None,
         )
     _print_summary(summary, parse_dsn(out).shown if out is not None else None)
+
+
+def _screen_dask(
+    sites: str,
+    plan_dir: Path | None,
+    crs: str | None,
+    names: dict[str, Any],
+    industry: str | None,
+    out: Path | None,
+    map_path: Path | None,
+    skip_invalid: bool,
+    scheduler: str | None,
+    workers: int | None,
+    threads_per_worker: int,
+) -> None:
+    """Run ``screen --engine dask``: files in, a folder of GeoParquet partitions out."""
+    from lzspatial.errors import InputError
+    from lzspatial.screening.dask import require_dask
+
+    require_dask()
+    if out is None:
+        raise InputError("--engine dask writes a folder of GeoParquet files: give it with --out FOLDER")
+    if map_path is not None or skip_invalid:
+        raise InputError("--engine dask takes neither --map nor --skip-invalid (bad rows stop the job)")
+    if scheduler is not None and workers is not None:
+        raise InputError("give --scheduler (a running cluster) or --workers (a local one), not both")
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
+    from lzspatial.rules.siting import parse_industry
+    from lzspatial.screening.dask import expand_sources, screen_files
+    from lzspatial.screening.stream import StreamSummary
+
+    files, _ = expand_sources(sites)
+    check_outputs({"--out": out}, inputs=files, folders=["--out"])
+    plan = load(plan_dir)
+    if industry is not None:
+        industry = parse_industry(plan, industry)
+    res = screen_files(
+        sites,
+        out,
+        plan,
+        industry,
+        scheduler=scheduler,
+        workers=workers,
+        threads_per_worker=threads_per_worker,
+        crs=crs,
+        **names,
+    )
+    summary = StreamSummary(sites=res["sites"], counts=res["counts"])
+    _print_summary(summary, out)
 
 
 def _check_input(path: Path) -> None:

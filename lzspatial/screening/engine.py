@@ -70,6 +70,7 @@ Examples
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -110,7 +111,7 @@ __all__ = [
 ]
 
 #: Points per chunk (bounds memory; each chunk is one task for the thread pool).
-CHUNK = 250_000
+CHUNK = 125_000
 #: Worker threads.
 THREADS = 2
 
@@ -166,27 +167,86 @@ def _polygons_chunk(
     return out
 
 
+def _threads(threads: int | None) -> int:
+    """Return the worker threads to use: *threads*, else :data:`THREADS`."""
+    n = THREADS if threads is None else int(threads)
+    if n < 1:
+        raise InputError(f"screen: threads must be at least 1, got {threads!r}")
+    return n
+
+
+def _map_chunks(
+    func: Callable[[slice], Any],
+    n: int,
+    chunk: int,
+    threads: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[Any]:
+    """Run *func* over slices of ``range(n)`` (on a thread pool when there are several) in order."""
+    slices = [slice(a, min(a + chunk, n)) for a in range(0, n, chunk)] or [slice(0, 0)]
+    if len(slices) == 1 or threads < 2:
+        parts = []
+        for sl in slices:
+            parts.append(func(sl))
+            if progress is not None and len(slices) > 1:
+                progress(sl.stop - sl.start)
+        return parts
+    parts = []
+    with ThreadPoolExecutor(threads) as pool:
+        for part, sl in zip(pool.map(func, slices), slices, strict=True):
+            parts.append(part)
+            if progress is not None:
+                progress(sl.stop - sl.start)
+    return parts
+
+
 def _run_chunks(
     func: Callable[[slice], dict[str, np.ndarray]],
     n: int,
     chunk: int,
+    threads: int,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Run *func* over slices of ``range(n)`` on the thread pool and concatenate the answers."""
-    slices = [slice(a, min(a + chunk, n)) for a in range(0, n, chunk)] or [slice(0, 0)]
-    if len(slices) == 1:
-        parts = [func(slices[0])]
-    else:
-        parts = []
-        with ThreadPoolExecutor(THREADS) as pool:
-            for part, sl in zip(pool.map(func, slices), slices, strict=True):
-                parts.append(part)
-                if progress is not None:
-                    progress(sl.stop - sl.start)
+    """Run *func* over slices of ``range(n)`` and concatenate the answers."""
+    parts = _map_chunks(func, n, chunk, threads, progress)
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
+class _Store:
+    """Preallocated result columns that chunks fill in place (no concatenation at the end)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.cols: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def put(self, sl: slice, part: dict[str, np.ndarray]) -> None:
+        if not self.cols:
+            with self._lock:
+                if not self.cols:
+                    self.cols = {k: np.empty(self.n, dtype=v.dtype) for k, v in part.items()}
+        for k, v in part.items():
+            self.cols[k][sl] = v
+
+
 # ---------------------------------------------------------------- columns
+
+
+def _lut(idx: PlanIndex, key: str, values: list[Any]) -> tuple[pd.CategoricalDtype, np.ndarray]:
+    """Categories (sorted text of *values*) and the lookup table from a value's position to its code.
+
+    ``lut[-1]`` is -1, so ``lut[codes]`` maps "none" (-1) to missing. Cached on the index.
+    """
+    hit = idx.luts.get(key)
+    if hit is None:
+        text = np.array([str(v) for v in values], dtype=object)
+        cats, pos = (
+            np.unique(text, return_inverse=True) if len(values) else (text, np.zeros(0, dtype=np.int64))
+        )
+        small = np.int8 if cats.size < 127 else np.int16 if cats.size < 32_767 else np.int32
+        lut = np.r_[np.asarray(pos).reshape(-1), -1].astype(small)
+        hit = idx.luts[key] = (pd.CategoricalDtype(pd.Index(cats, dtype=object)), lut)
+    return hit
 
 
 def _cat(values: list[Any], codes: np.ndarray) -> pd.Categorical:
@@ -201,29 +261,69 @@ def _cat(values: list[Any], codes: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(mapped, categories=pd.Index(cats, dtype=object))
 
 
+def _specs(idx: PlanIndex) -> list[tuple[str, str, str, list[Any] | None]]:
+    """Return the screening columns in order: (column, kind, answer key, category values)."""
+    zones, parks = idx.frames["zones"], idx.frames["parks"]
+    out: list[tuple[str, str, str, list[Any] | None]] = [
+        ("zone_id", "cat", "zone", list(zones["id"])),
+        ("zone_name_zh", "cat", "zone", list(zones["name_zh"])),
+        ("zone_name_en", "cat", "zone", list(zones["name_en"])),
+        ("zone_functions", "cat", "zone", [";".join(f or ()) for f in zones.get("functions", [])]),
+        ("in_core", "bool", "core", None),
+        ("park_id", "cat", "park", list(parks["id"])),
+        ("park_name_zh", "cat", "park", list(parks["name_zh"])),
+        ("park_name_en", "cat", "park", list(parks["name_en"])),
+    ]
+    out += [(f"in_{kind}", "bool", f"in_{kind}", None) for kind in CONTROL_KINDS]
+    out.append(("data_basis", "const", "", None))
+    for name, near in idx.near.items():
+        out.append((f"dist_{name}_m", "float", f"dist_{name}", None))
+        out.append((f"nearest_{name}_id", "cat", f"near_{name}", list(near.ids)))
+    return out
+
+
+def _compact(idx: PlanIndex, res: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Raw answers of a chunk as the compact arrays of the final columns (category codes, bools, floats)."""
+    out: dict[str, np.ndarray] = {}
+    for col, kind, key, values in _specs_cached(idx):
+        if kind == "cat":
+            _, lut = _lut(idx, col, values or [])
+            out[col] = lut[res[key]]
+        elif kind == "bool":
+            out[col] = np.asarray(res[key], dtype=bool)
+        elif kind == "float":
+            out[col] = np.asarray(res[key], dtype=np.float64)
+    return out
+
+
+def _specs_cached(idx: PlanIndex) -> list[tuple[str, str, str, list[Any] | None]]:
+    specs = idx.luts.get("__specs__")
+    if specs is None:
+        specs = idx.luts["__specs__"] = _specs(idx)
+    return specs
+
+
+def _assemble(idx: PlanIndex, comp: dict[str, np.ndarray], n: int) -> dict[str, Any]:
+    """Return the documented columns from compact arrays (categoricals share the cached dtypes)."""
+    cols: dict[str, Any] = {}
+    for col, kind, _key, values in _specs_cached(idx):
+        if kind == "cat":
+            dtype, _ = _lut(idx, col, values or [])
+            cols[col] = pd.Categorical.from_codes(comp[col], dtype=dtype, validate=False)
+        elif kind == "const":
+            weakest = weakest_basis(idx.basis.values()) or "sourced"
+            cols[col] = pd.Categorical.from_codes(
+                np.zeros(n, dtype=np.int8), categories=pd.Index([weakest]), validate=False
+            )
+        else:
+            cols[col] = comp[col]
+    return cols
+
+
 def _columns(idx: PlanIndex, res: dict[str, np.ndarray], polygons: bool) -> dict[str, Any]:
     """Turn raw answers into the documented columns."""
-    zones, parks = idx.frames["zones"], idx.frames["parks"]
-    cols: dict[str, Any] = {}
-    zc = res["zone"]
-    cols["zone_id"] = _cat(list(zones["id"]), zc)
-    cols["zone_name_zh"] = _cat(list(zones["name_zh"]), zc)
-    cols["zone_name_en"] = _cat(list(zones["name_en"]), zc)
-    cols["zone_functions"] = _cat([";".join(f or ()) for f in zones.get("functions", [])], zc)
-    cols["in_core"] = res["core"]
-    cols["park_id"] = _cat(list(parks["id"]), res["park"])
-    cols["park_name_zh"] = _cat(list(parks["name_zh"]), res["park"])
-    cols["park_name_en"] = _cat(list(parks["name_en"]), res["park"])
-    for kind in CONTROL_KINDS:
-        cols[f"in_{kind}"] = res[f"in_{kind}"]
-    n = len(zc)
-    weakest = weakest_basis(idx.basis.values()) or "sourced"
-    cols["data_basis"] = pd.Categorical.from_codes(
-        np.zeros(n, dtype=np.int64), categories=pd.Index([weakest])
-    )
-    for name, near in idx.near.items():
-        cols[f"dist_{name}_m"] = res[f"dist_{name}"]
-        cols[f"nearest_{name}_id"] = _cat(list(near.ids), res[f"near_{name}"])
+    n = len(res["zone"])
+    cols = _assemble(idx, _compact(idx, res), n)
     if polygons:
         area = res["site_area"]
         cols["site_area_ha"] = area / 1e4
@@ -236,15 +336,21 @@ def _columns(idx: PlanIndex, res: dict[str, np.ndarray], polygons: bool) -> dict
     return cols
 
 
-def _verdicts(
-    idx: PlanIndex, res: dict[str, np.ndarray], rules: list[Any], industry: str, n: int
-) -> dict[str, Any]:
-    """Verdict columns from the per-rule inside answers (one decision per distinct combination)."""
-    bits = np.zeros(n, dtype=np.int64)
+def _rule_bits(res: dict[str, np.ndarray], rules: list[Any]) -> np.ndarray:
+    """One integer per site: bit *b* set when the site is inside the target of rule *b*."""
+    bits = np.zeros(len(res["zone"]), dtype=np.int64)
     for b, rule in enumerate(rules):
         bits |= res[f"rule:{rule.id}"].astype(np.int64) << b
-    keys, inverse = np.unique(bits, return_inverse=True)
-    rows = [{r.id: bool((key >> b) & 1) for b, r in enumerate(rules)} for key in keys]
+    return bits
+
+
+#: Up to this many rules per industry, the verdict columns' categories are every possible answer.
+_ALL_COMBINATIONS = 12
+
+
+def _decisions(idx: PlanIndex, rules: list[Any], industry: str, keys: np.ndarray) -> list[list[str]]:
+    """Verdict, rule ids, reasons (en, zh) for each combination of fired rules in *keys*."""
+    rows = [{r.id: bool((int(key) >> b) & 1) for b, r in enumerate(rules)} for key in keys]
     verdicts, cited, fired = decide(rules, rows)
     rule_txt, en_txt, zh_txt = [], [], []
     for cs, fs in zip(cited, fired, strict=True):
@@ -252,9 +358,32 @@ def _verdicts(
         rule_txt.append(";".join(r.id for r in cs))
         zh_txt.append(" | ".join(t[0] for t in texts) or "无适用的选址规则")
         en_txt.append(" | ".join(t[1] for t in texts) or f"no siting rule applies to {industry}")
-    inverse = inverse.reshape(-1)
+    return [list(verdicts), rule_txt, en_txt, zh_txt]
+
+
+def _verdicts(idx: PlanIndex, bits: np.ndarray, rules: list[Any], industry: str, n: int) -> dict[str, Any]:
+    """Verdict columns from the per-site rule bits (one decision per combination of fired rules).
+
+    With up to :data:`_ALL_COMBINATIONS` rules every combination is decided once per plan and
+    industry, and the categories are every possible answer: the dtypes do not depend on the
+    sites (one partition of a Dask job has the dtypes of the next).
+    """
+    bits = np.asarray(bits, dtype=np.int64)
+    if len(rules) <= _ALL_COMBINATIONS:
+        cache_key = f"verdicts:{industry}:" + ",".join(r.id for r in rules)
+        table = idx.luts.get(cache_key)
+        if table is None:
+            table = idx.luts[cache_key] = _decisions(idx, rules, industry, np.arange(1 << len(rules)))
+        inverse = bits
+    else:
+        keys, inverse = np.unique(bits, return_inverse=True)
+        table = _decisions(idx, rules, industry, keys)
+    inverse = np.asarray(inverse).reshape(-1)
+    verdicts, rule_txt, en_txt, zh_txt = table
     return {
-        "industry": pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), categories=pd.Index([industry])),
+        "industry": pd.Categorical.from_codes(
+            np.zeros(n, dtype=np.int8), categories=pd.Index([industry]), validate=False
+        ),
         "verdict": _cat(verdicts, inverse),
         "verdict_rules": _cat(rule_txt, inverse),
         "verdict_reasons": _cat(en_txt, inverse),
@@ -283,6 +412,7 @@ def screen_xy(
     crs: str = WGS84,
     industry: str | None = None,
     progress: Callable[[int], None] | None = None,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """Screen points given as coordinate arrays.
 
@@ -299,6 +429,8 @@ def screen_xy(
         An industry chain of the plan (key or label): adds the verdict columns.
     progress : callable, optional
         Called with the number of points done after each chunk.
+    threads : int, optional
+        Worker threads (default :data:`THREADS`); chunks of :data:`CHUNK` points run in parallel.
 
     Returns
     -------
@@ -328,16 +460,33 @@ def screen_xy(
     pl = require_plan(plan, "screen")
     idx = plan_index(pl)
     key, siting, rules, targets = _rules(idx, industry)
+    store = _Store(x.size)
 
-    def work(sl: slice) -> dict[str, np.ndarray]:
+    def work(sl: slice) -> None:
         mx, my = transform_xy(x[sl], y[sl], crs, pl.metric_crs)
-        return _points_chunk(idx, mx, my, targets)
+        store.put(sl, _point_answers(idx, mx, my, targets, rules))
 
-    res = _run_chunks(work, x.size, CHUNK, progress)
-    cols = _columns(idx, res, polygons=False)
+    _map_chunks(work, x.size, CHUNK, _threads(threads), progress)
+    return pd.DataFrame(_point_columns(idx, store, rules, key))
+
+
+def _point_answers(
+    idx: PlanIndex, mx: np.ndarray, my: np.ndarray, targets: dict[str, PolyLayer], rules: list[Any]
+) -> dict[str, np.ndarray]:
+    """Return the compact answers of one chunk of points (metric coordinates)."""
+    res = _points_chunk(idx, np.asarray(mx), np.asarray(my), targets)
+    comp = _compact(idx, res)
+    if rules:
+        comp["_rule_bits"] = _rule_bits(res, rules)
+    return comp
+
+
+def _point_columns(idx: PlanIndex, store: _Store, rules: list[Any], key: str | None) -> dict[str, Any]:
+    """Return the documented columns of screened points from the filled store."""
+    cols = _assemble(idx, store.cols, store.n)
     if key is not None:
-        cols.update(_verdicts(idx, res, rules, key, x.size))
-    return pd.DataFrame(cols)
+        cols.update(_verdicts(idx, store.cols["_rule_bits"], rules, key, store.n))
+    return cols
 
 
 def answer_basis(plan: Plan) -> dict[str, str]:
@@ -362,6 +511,7 @@ def screen(
     industry: str | None = None,
     *,
     progress: Callable[[int], None] | None = None,
+    threads: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Screen sites (points and/or polygons) against a plan.
 
@@ -376,6 +526,8 @@ def screen(
         adds ``verdict`` and friends from the plan's ``siting.toml``.
     progress : callable, optional
         Called with the number of sites done after each chunk.
+    threads : int, optional
+        Worker threads (default :data:`THREADS`).
 
     Returns
     -------
@@ -393,6 +545,14 @@ def screen(
         Sites without a CRS.
     RuleError
         A malformed ``siting.toml`` (with an industry).
+
+    Notes
+    -----
+    Sites are checked and screened in chunks of :data:`CHUNK` on the thread pool, and each
+    chunk's answers are stored straight into compact result columns (category codes of one
+    or two bytes, booleans, float64 distances): memory above the input stays near 100 bytes
+    per point. :func:`lzspatial.screening.stream.screen_iter` screens an iterable of frames
+    one at a time, for inputs of any size.
     """
     if not isinstance(sites, gpd.GeoDataFrame):
         raise InputError(
@@ -404,24 +564,29 @@ def screen(
             "screen: the sites have no CRS; set it with sites.set_crs('EPSG:4326') "
             "(or the CRS the coordinates are in)"
         )
+    nthreads = _threads(threads)
     geoms = np.asarray(sites.geometry.values, dtype=object)
-    kind = _kinds(geoms, sites.index)
+    kind, gx, gy = _kinds(geoms, sites.index, nthreads)
     pl = require_plan(plan, "screen")
     idx = plan_index(pl)
     key, siting, rules, targets = _rules(idx, industry)
     tr = _transformer(sites.crs, pl.metric_crs)
     pts = np.flatnonzero(kind == 0)
     polys = np.flatnonzero(kind == 1)
-    frames = []
+    parts = []
     if pts.size or not polys.size:
-        px, py = shapely.get_x(geoms[pts]), shapely.get_y(geoms[pts])
+        every = pts.size == kind.size
+        px, py = (gx, gy) if every else (gx[pts], gy[pts])
+        store = _Store(pts.size)
 
-        def work(sl: slice) -> dict[str, np.ndarray]:
+        def work(sl: slice) -> None:
             mx, my = (px[sl], py[sl]) if tr is None else tr.transform(px[sl], py[sl])
-            return _points_chunk(idx, np.asarray(mx), np.asarray(my), targets)
+            store.put(sl, _point_answers(idx, mx, my, targets, rules))
 
-        res = _run_chunks(work, pts.size, CHUNK, progress)
-        frames.append((pts, res, False))
+        _map_chunks(work, pts.size, CHUNK, nthreads, progress)
+        frame = pd.DataFrame(_point_columns(idx, store, rules, key), copy=False)
+        del store
+        parts.append(frame if every else frame.set_axis(pts))
     if polys.size:
         metric = (
             geoms[polys]
@@ -432,44 +597,68 @@ def screen(
         def pwork(sl: slice) -> dict[str, np.ndarray]:
             return _polygons_chunk(idx, metric[sl], targets, siting)
 
-        res = _run_chunks(pwork, polys.size, max(1, CHUNK // 10), progress)
-        frames.append((polys, res, True))
-    parts = []
-    for pos, res, is_poly in frames:
-        cols = _columns(idx, res, polygons=is_poly)
+        res = _run_chunks(pwork, polys.size, max(1, CHUNK // 10), nthreads, progress)
+        cols = _columns(idx, res, polygons=True)
         if key is not None:
-            cols.update(_verdicts(idx, res, rules, key, pos.size))
-        parts.append(pd.DataFrame(cols, index=pd.RangeIndex(pos.size)).set_axis(pos))
+            cols.update(_verdicts(idx, _rule_bits(res, rules), rules, key, polys.size))
+        parts.append(pd.DataFrame(cols, index=pd.RangeIndex(polys.size)).set_axis(polys))
     new = parts[0] if len(parts) == 1 else pd.concat(parts).sort_index()
     new.index = sites.index
-    base = sites.drop(columns=[c for c in new.columns if c in sites.columns and c != sites.geometry.name])
+    clash = [c for c in new.columns if c in sites.columns and c != sites.geometry.name]
+    base = sites.drop(columns=clash) if clash else sites
     out = pd.concat([base, new], axis=1)
     return gpd.GeoDataFrame(out, geometry=sites.geometry.name, crs=sites.crs)
 
 
-def _kinds(geoms: np.ndarray, index: Any) -> np.ndarray:
-    """0 for points, 1 for (multi)polygons; InputError naming bad rows."""
-    tid = shapely.get_type_id(geoms)
-    kind = np.where(tid == 0, 0, np.where(np.isin(tid, (3, 6)), 1, -1))
-    empty = shapely.is_empty(geoms) | (tid < 0)
+def _kinds(geoms: np.ndarray, index: Any, threads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """0 for points, 1 for (multi)polygons, and the points' coordinates (NaN elsewhere).
+
+    Checked chunk by chunk on the thread pool; raises one InputError naming the bad rows.
+    """
+
+    def check(sl: slice) -> dict[str, np.ndarray]:
+        g = geoms[sl]
+        tid = shapely.get_type_id(g)
+        kind = np.where(tid == 0, 0, np.where((tid == 3) | (tid == 6), 1, -1)).astype(np.int8)
+        empty = (tid < 0) | shapely.is_empty(g)
+        x = np.full(tid.size, np.nan)
+        y = np.full(tid.size, np.nan)
+        pt = np.flatnonzero((kind == 0) & ~empty)
+        if pt.size == tid.size:
+            x, y = shapely.get_x(g), shapely.get_y(g)
+        elif pt.size:
+            x[pt], y[pt] = shapely.get_x(g[pt]), shapely.get_y(g[pt])
+        with np.errstate(invalid="ignore"):
+            nonfinite = (kind == 0) & ~empty & ~(np.isfinite(x) & np.isfinite(y))
+        poly = np.flatnonzero((kind == 1) & ~empty)
+        invalid = np.zeros(tid.size, dtype=bool)
+        if poly.size:
+            invalid[poly] = ~shapely.is_valid(g[poly])
+        return {
+            "kind": kind,
+            "x": x,
+            "y": y,
+            "empty": empty,
+            "unsupported": (kind < 0) & ~empty,
+            "nonfinite": nonfinite,
+            "invalid": invalid,
+        }
+
+    chunk = max(CHUNK // 4, 1)
+    res = _run_chunks(check, len(geoms), chunk, threads)
     problems = []
     for name, mask in (
-        ("missing or empty geometry", empty),
-        ("unsupported geometry type (use Point, Polygon or MultiPolygon)", (kind < 0) & ~empty),
+        ("missing or empty geometry", res["empty"]),
+        ("unsupported geometry type (use Point, Polygon or MultiPolygon)", res["unsupported"]),
     ):
         bad = np.flatnonzero(mask)
         if bad.size:
             problems.append(f"{name} at index {_labels(index, bad)}")
     if not problems:
-        with np.errstate(invalid="ignore"):
-            pts = kind == 0
-            nonfinite = np.zeros(len(geoms), dtype=bool)
-            nonfinite[pts] = ~np.isfinite(shapely.get_x(geoms[pts]) + shapely.get_y(geoms[pts]))
-        bad = np.flatnonzero(nonfinite)
+        bad = np.flatnonzero(res["nonfinite"])
         if bad.size:
             problems.append(f"non-finite coordinates at index {_labels(index, bad)}")
-        poly = np.flatnonzero(kind == 1)
-        invalid = poly[~_is_valid(geoms[poly])]
+        invalid = np.flatnonzero(res["invalid"])
         if invalid.size:
             why = shapely.is_valid_reason(geoms[invalid[0]])
             problems.append(
@@ -477,16 +666,7 @@ def _kinds(geoms: np.ndarray, index: Any) -> np.ndarray:
             )
     if problems:
         raise InputError("screen: " + "; ".join(problems))
-    return kind
-
-
-def _is_valid(geoms: np.ndarray) -> np.ndarray:
-    """``shapely.is_valid`` on the thread pool (GEOS releases the GIL)."""
-    if len(geoms) < 20_000 or THREADS < 2:
-        return shapely.is_valid(geoms)
-    parts = np.array_split(geoms, THREADS)
-    with ThreadPoolExecutor(THREADS) as pool:
-        return np.concatenate(list(pool.map(shapely.is_valid, parts)))
+    return res["kind"], res["x"], res["y"]
 
 
 def _labels(index: Any, pos: np.ndarray, limit: int = 10) -> str:

@@ -313,7 +313,17 @@ class SegLayer:
             np.asarray(shapely.linestrings(seg.reshape(-1, 2, 2)), dtype=object),
             np.asarray(shapely.points(seg[:, :2]), dtype=object),
         )
-        self.offsets, self.counts, self.values = self._build(0.0)
+        self.offsets, self.counts, self.values = self._tighten(*self._build(0.0))
+        # per cell: the one candidate segment, or -1 where a cell keeps several (or none)
+        self.single = np.where(
+            self.counts == 1, self.values[np.minimum(self.offsets, self.values.size - 1)], -1
+        )
+        self.single = self.single.astype(np.int32)
+        # per segment, column-wise: what the point-segment formula reads (computed once)
+        self.ax, self.ay, self.bx, self.by = (np.ascontiguousarray(seg[:, k]) for k in range(4))
+        self.dx, self.dy, self.len2 = dx, dy, len2
+        self.root_len2 = np.sqrt(len2)
+        self.points_only = bool((len2 == 0).all())
 
     def _build(self, margin: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Candidate segments per cell for sites of radius <= *margin*, as CSR (offsets, counts, values)."""
@@ -341,6 +351,121 @@ class SegLayer:
         counts[flat] = np.diff(np.r_[starts, cell.size])
         return offsets, counts, segi.astype(np.int32)
 
+    def _tighten(
+        self, offsets: np.ndarray, counts: np.ndarray, values: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Drop candidates that no point of their cell can have as nearest: exact per-cell bounds.
+
+        A segment *s* can be nearest to a point of a cell only if its least distance to the
+        cell is at most the greatest distance from the cell to some other candidate *t*
+        (which is reached at a corner, the distance to a segment being convex). Cells are
+        enlarged by the slack used everywhere else, so points rounded into a neighbouring cell
+        stay covered. Only cells with several candidates are looked at.
+        """
+        g = self.grid
+        multi = np.flatnonzero(counts > 1)
+        if not multi.size:
+            return offsets, counts, values
+        cnt = counts[multi]
+        cell = np.repeat(multi, cnt)
+        first = np.repeat(np.cumsum(cnt) - cnt, cnt)
+        pos = np.repeat(offsets[multi], cnt) + np.arange(cell.size) - first
+        seg = values[pos].astype(np.int64)
+        x0 = g.x0 + (cell % g.nx) * g.size - 4 * _EPS
+        y0 = g.y0 + (cell // g.nx) * g.size - 4 * _EPS
+        x1, y1 = x0 + g.size + 8 * _EPS, y0 + g.size + 8 * _EPS
+        ax, ay, bx, by = self.cols[0][seg], self.cols[1][seg], self.cols[2][seg], self.cols[3][seg]
+        corners = [_pt_seg(cx, cy, ax, ay, bx, by) for cx, cy in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+        far = np.maximum.reduce(corners)
+        near = np.minimum.reduce(corners)
+        for px, py in ((ax, ay), (bx, by)):  # the segment's ends to the box
+            ex = np.maximum(np.maximum(x0 - px, px - x1), 0.0)
+            ey = np.maximum(np.maximum(y0 - py, py - y1), 0.0)
+            near = np.minimum(near, np.sqrt(ex * ex + ey * ey))
+        # a segment crossing the box is at distance 0 (Liang-Barsky clipping)
+        dx, dy = bx - ax, by - ay
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tx0, tx1 = (x0 - ax) / dx, (x1 - ax) / dx
+            ty0, ty1 = (y0 - ay) / dy, (y1 - ay) / dy
+        inx = (ax >= x0) & (ax <= x1)
+        iny = (ay >= y0) & (ay <= y1)
+        lo_x = np.where(dx == 0, np.where(inx, -np.inf, np.inf), np.minimum(tx0, tx1))
+        hi_x = np.where(dx == 0, np.where(inx, np.inf, -np.inf), np.maximum(tx0, tx1))
+        lo_y = np.where(dy == 0, np.where(iny, -np.inf, np.inf), np.minimum(ty0, ty1))
+        hi_y = np.where(dy == 0, np.where(iny, np.inf, -np.inf), np.maximum(ty0, ty1))
+        lo = np.maximum(np.maximum(lo_x, lo_y), 0.0)
+        hi = np.minimum(np.minimum(hi_x, hi_y), 1.0)
+        near = np.where(lo <= hi, 0.0, near)
+        starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+        grp = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, cell.size]))
+        bound = np.minimum.reduceat(far, starts)[grp]
+        gone = near > bound + 4 * _EPS
+        # a cell whose remaining candidates are segments of one feature that all reach their
+        # nearest point at one shared vertex, for every point of the cell, is settled by any of
+        # them (the distance is the distance to that vertex, computed alike from each)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = [
+                ((cx - ax) * dx + (cy - ay) * dy) / (dx * dx + dy * dy)
+                for cx, cy in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))
+            ]
+            side = np.where(
+                np.maximum.reduce(r) <= -1e-6, 0, np.where(np.minimum.reduce(r) >= 1 + 1e-6, 1, -1)
+            )
+        vx, vy = np.where(side == 1, bx, ax), np.where(side == 1, by, ay)
+        own = self.owner[seg]
+        starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+        lens = np.diff(np.r_[starts, cell.size])
+        rep = lens[grp]  # all ordered pairs (i, j) of candidates of one cell
+        pi = np.repeat(np.arange(cell.size), rep)
+        pj = starts[grp[pi]] + np.arange(pi.size) - np.repeat(np.cumsum(rep) - rep, rep)
+        # a segment whose nearest point is, all over the cell, a vertex lying on another segment
+        # of the same feature (one that does not itself end there for the whole cell) is never
+        # nearer than that segment
+        on_j = ((ax[pj] == vx[pi]) & (ay[pj] == vy[pi])) | ((bx[pj] == vx[pi]) & (by[pj] == vy[pi]))
+        hit = (side[pi] >= 0) & (side[pj] < 0) & ~gone[pj] & (own[pi] == own[pj]) & on_j
+        gone[pi[hit]] = True
+        # where two segments are measured perpendicularly from one side all over the cell, both
+        # distances are affine there: one nearer at all four corners is nearer everywhere
+        cross = [dx * (cy - ay) - dy * (cx - ax) for cx, cy in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+        with np.errstate(invalid="ignore"):
+            affine = (
+                (np.minimum.reduce(r) > 1e-6)
+                & (np.maximum.reduce(r) < 1 - 1e-6)
+                & ((np.minimum.reduce(cross) > 0) | (np.maximum.reduce(cross) < 0))
+            )
+        below = np.logical_and.reduce([c[pj] + 4 * _EPS < c[pi] for c in corners])
+        hit = affine[pi] & affine[pj] & ~gone[pj] & below
+        gone[pi[hit]] = True
+        # where two candidates are measured from one of their points all over the cell (a point
+        # feature, or a segment's end), the difference of the squared distances is affine: one
+        # nearer at all four corners is nearer everywhere
+        pointlike = (side >= 0) | ((dx == 0) & (dy == 0))
+        hit = pointlike[pi] & pointlike[pj] & ~gone[pj] & below
+        gone[pi[hit]] = True
+        live = np.flatnonzero(~gone)
+        lead = np.full(starts.size, -1, dtype=np.int64)  # first remaining entry of each cell
+        lead[grp[live[::-1]]] = live[::-1]
+        ref = lead[grp]
+        odd = ~gone & ((side < 0) | (vx != vx[ref]) | (vy != vy[ref]) | (own != own[ref]))
+        unsettled = np.zeros(starts.size, dtype=bool)
+        unsettled[grp[odd]] = True
+        gone |= ~unsettled[grp] & (np.arange(cell.size) != ref)
+        drop = np.zeros(values.size, dtype=bool)
+        drop[pos[gone]] = True
+        if not drop.any():
+            return offsets, counts, values
+        nz = np.flatnonzero(counts)  # the cell of each CSR entry (entries are grouped, not sorted, by cell)
+        cz = counts[nz]
+        entry_cell = np.empty(values.size, dtype=np.int64)
+        entry_cell[
+            np.repeat(offsets[nz], cz) + np.arange(int(cz.sum())) - np.repeat(np.cumsum(cz) - cz, cz)
+        ] = np.repeat(nz, cz)
+        kept = np.flatnonzero(~drop)
+        kept = kept[np.argsort(entry_cell[kept], kind="stable")]  # row-major, candidate order kept
+        new_counts = np.bincount(entry_cell[kept], minlength=counts.size).astype(counts.dtype)
+        new_offsets = (np.cumsum(new_counts) - new_counts).astype(offsets.dtype)
+        return new_offsets, new_counts, values[kept]
+
     def nearest_xy(self, x: np.ndarray, y: np.ndarray, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distance to and index of the nearest feature for each point."""
         if self.tree is None:
@@ -348,24 +473,30 @@ class SegLayer:
         ok = cell >= 0
         every = bool(ok.all())
         c = cell if every else np.where(ok, cell, 0)
-        cnt = self.counts[c]
-        off = self.offsets[c]
+        best = self.single[c]  # settled wherever a cell has one candidate
+        multi = np.flatnonzero(best < 0)
         if not every:
-            cnt[~ok] = 0
-        best = self.values[off]  # right wherever a cell has one candidate
-        hist = np.bincount(cnt)
-        lo = 1
-        for k in (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, hist.size):
-            if k <= lo or not hist[lo + 1 : k + 1].any():
-                lo = max(lo, k)
-                continue
-            idx = np.flatnonzero((cnt > lo) & (cnt <= k))
-            lo = k
-            ci = cnt[idx]
-            cand = self.values[off[idx][:, None] + np.minimum(np.arange(int(ci.max())), ci[:, None] - 1)]
-            d2 = _seg_d2(x[idx, None], y[idx, None], self.pack[cand])
-            best[idx] = cand[np.arange(idx.size), d2.argmin(axis=1)]
-        dist = _seg_dist(x, y, self.cols, best)
+            multi = multi[ok[multi]]
+            best[~ok] = 0
+        if multi.size:
+            cm = c[multi]
+            cnt = self.counts[cm]
+            off = self.offsets[cm]
+            hist = np.bincount(cnt)
+            lo = 1
+            for k in (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, hist.size):
+                if k <= lo or not hist[lo + 1 : k + 1].any():
+                    lo = max(lo, k)
+                    continue
+                sel = np.flatnonzero((cnt > lo) & (cnt <= k)) if lo > 1 or k < hist.size - 1 else None
+                lo = k
+                sub = multi if sel is None else multi[sel]
+                ci = cnt if sel is None else cnt[sel]
+                of = off if sel is None else off[sel]
+                cand = self.values[of[:, None] + np.minimum(np.arange(int(ci.max())), ci[:, None] - 1)]
+                d2 = _seg_d2(x[sub, None], y[sub, None], self.pack[cand])
+                best[sub] = cand[np.arange(sub.size), d2.argmin(axis=1)]
+        dist = self._dist(x, y, best)
         feat = self.owner[best]
         if not every:
             out = np.flatnonzero(~ok)
@@ -375,6 +506,41 @@ class SegLayer:
             hit = inside >= 0
             dist[hit], feat[hit] = 0.0, inside[hit]
         return dist, feat
+
+    def _dist(self, x: np.ndarray, y: np.ndarray, best: np.ndarray) -> np.ndarray:
+        """Exact distance from each point to segment ``best``: :func:`_pt_seg` with fewer temporaries.
+
+        The same float operations as :func:`_pt_seg` (``(ay - py) * dx - (ax - px) * dy`` is
+        ``uy * dx - ux * dy`` negated, exactly), so the results are bit-identical.
+        """
+        ux = np.subtract(x, self.ax[best])
+        uy = np.subtract(y, self.ay[best])
+        if self.points_only:
+            out = np.multiply(ux, ux)
+            uy *= uy
+            out += uy
+            return np.sqrt(out, out=out)
+        dx, dy, len2 = self.dx[best], self.dy[best], self.len2[best]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = np.multiply(ux, dx)
+            r += uy * dy
+            r /= len2
+            perp = np.multiply(ux, dy)
+            dx *= uy  # dx is spent: uy * dx
+            perp -= dx
+            perp /= len2
+            np.abs(perp, out=perp)
+            perp *= self.root_len2[best]
+        at_a = np.flatnonzero((r <= 0) | (len2 == 0))
+        if at_a.size:
+            ex, ey = ux[at_a], uy[at_a]
+            perp[at_a] = np.sqrt(ex * ex + ey * ey)
+        at_b = np.flatnonzero(r >= 1)
+        if at_b.size:
+            bb = best[at_b]
+            ex, ey = x[at_b] - self.bx[bb], y[at_b] - self.by[bb]
+            perp[at_b] = np.sqrt(ex * ex + ey * ey)
+        return perp
 
     def nearest_geoms(
         self,

@@ -6,6 +6,7 @@ measures (:data:`DISTANCES`), each indexed once per plan and cached.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,8 @@ class PlanIndex:
         #: Which parks are logistics nodes (columns of the parks' area table).
         self.logistics = _logistics(parks).to_numpy(dtype=bool) if len(parks) else np.zeros(0, dtype=bool)
         self.targets: dict[tuple[str, str], PolyLayer] = {}
+        #: Cached category tables of the result columns (see :mod:`lzspatial.screening.engine`).
+        self.luts: dict[str, Any] = {}
         #: The ``geometry_basis`` each answer rests on (the weakest of the features it reads).
         self.basis = self._basis(frames, empty)
 
@@ -112,11 +115,15 @@ class PlanIndex:
 
 
 _INDEXES: weakref.WeakKeyDictionary[Any, PlanIndex] = weakref.WeakKeyDictionary()
+_BUILD = threading.Lock()
 
 
 def plan_index(plan: Plan) -> PlanIndex:
-    """Return the (cached) index of *plan*."""
+    """Return the (cached) index of *plan*, built once even when threads ask together."""
     idx = _INDEXES.get(plan)
     if idx is None:
-        idx = _INDEXES[plan] = PlanIndex(plan)
+        with _BUILD:
+            idx = _INDEXES.get(plan)
+            if idx is None:
+                idx = _INDEXES[plan] = PlanIndex(plan)
     return idx

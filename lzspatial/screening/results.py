@@ -34,6 +34,9 @@ __all__ = [
     "LAT",
     "LON",
     "OUTPUTS",
+    "PARQUET_COMPRESSION",
+    "PARQUET_LEVEL",
+    "PARQUET_ROW_GROUP",
     "WKT",
     "format_of",
     "WRITTEN_COLUMNS",
@@ -46,6 +49,10 @@ __all__ = [
 OUTPUTS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".parquet": "parquet"}
 #: Output columns holding point coordinates (CSV) and other geometries (CSV, WKT), WGS84.
 LON, LAT, WKT = "wgs84_lon", "wgs84_lat", "wgs84_wkt"
+#: GeoParquet output: compression (snappy: zstd level 1 is 17 % smaller but costs 0.8 s more CPU
+#: per 10⁶ rows, as much as screening them) and the largest row group (rows); each chunk
+#: written is one row group or more.
+PARQUET_COMPRESSION, PARQUET_LEVEL, PARQUET_ROW_GROUP = "snappy", None, 500_000
 #: Columns every results writer adds (the source row, coordinates, geometry, GeoPackage's fid).
 WRITTEN_COLUMNS = ("row", LON, LAT, WKT, "geometry", "fid")
 
@@ -222,8 +229,21 @@ class ResultWriter:
                 "columns": {"geometry": {"encoding": "WKB", "geometry_types": kinds}},
             }
             self._schema = table.schema.with_metadata({b"geo": json.dumps(geo).encode()})
-            self._pq = pq.ParquetWriter(self.tmp, self._schema)
-        self._pq.write_table(table.cast(self._schema))
+            self._pq = pq.ParquetWriter(
+                self.tmp,
+                self._schema,
+                compression=PARQUET_COMPRESSION,
+                compression_level=PARQUET_LEVEL,
+                # dictionary pages for the text columns only (coded already); statistics for the
+                # numbers only: the other columns gain nothing from either and cost half the time
+                use_dictionary=[f.name for f in self._schema if pa.types.is_dictionary(f.type)],
+                write_statistics=[
+                    f.name
+                    for f in self._schema
+                    if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
+                ],
+            )
+        self._pq.write_table(table.cast(self._schema), row_group_size=PARQUET_ROW_GROUP)
 
     def _write_gpkg(self, data: pd.DataFrame) -> None:
 

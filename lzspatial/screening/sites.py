@@ -28,7 +28,7 @@ cells that a spreadsheet would run as formulas get a leading ``'``; points as
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ from lzspatial.screening.results import (
 )
 
 __all__ = [
+    "geoparquet_chunks",
     "FORMATS",
     "LAT",
     "LON",
@@ -153,6 +154,112 @@ def _encoding(path: Path) -> str:
     return "gb18030"
 
 
+class _Fallback(Exception):
+    """The Arrow reader met a row it cannot split like the header: the pandas reader takes over."""
+
+
+def _arrow_frames(path: Path, block: int) -> Iterator[pd.DataFrame]:
+    """Text frames of a UTF-8 CSV parsed by pyarrow (multi-threaded, no Python strings).
+
+    Every column is read as text, exactly as the pandas reader does (empty cells are ``""``,
+    a blank line is a row of empty cells). A row with another number of fields than the
+    header (or a line of spaces) raises :class:`_Fallback` *before* its batch is yielded.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    odd: list[int] = []
+
+    def invalid(row: Any) -> str:
+        odd.append(1)
+        return "skip"
+
+    first = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16))
+    names = first.schema.names
+    first.close()
+    if len(set(names)) != len(names) or "" in names:  # pandas renames duplicates: let it
+        raise _Fallback
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(block_size=block),
+        parse_options=pacsv.ParseOptions(ignore_empty_lines=False, invalid_row_handler=invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    try:
+        empty = True
+        for batch in reader:
+            if odd:
+                raise _Fallback
+            empty = False
+            yield batch.to_pandas(types_mapper=pd.ArrowDtype)
+        if odd:
+            raise _Fallback
+        if empty:
+            yield pd.DataFrame({n: pd.Series([], dtype=pd.ArrowDtype(pa.string())) for n in names})
+    finally:
+        reader.close()
+
+
+def _text_frames(path: Path, chunksize: int, fast: bool) -> Generator[pd.DataFrame, None, None]:
+    """Yield the CSV's rows as text frames (index from 0 across frames); InputError if unreadable.
+
+    *fast*: UTF-8 files are parsed with pyarrow into Arrow-backed text columns; anything that
+    reader would split differently from pandas (a line of spaces, too many or too few fields,
+    duplicate column names) hands the rest of the file to pandas, from the first row not yet
+    yielded, so rows and their numbers are the same either way.
+    """
+    import pyarrow as pa
+
+    encoding = _encoding(path)
+    done = 0
+    if fast and encoding == "utf-8-sig":
+        try:
+            for frame in _arrow_frames(path, max(1 << 20, chunksize * 24)):
+                frame.index = pd.RangeIndex(done, done + len(frame))
+                done += len(frame)
+                yield frame
+            return
+        except _Fallback:
+            pass
+        except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as err:
+            if done:
+                raise InputError(f"{path}: cannot read CSV: {err}") from err
+    try:
+        reader = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            chunksize=chunksize,
+            encoding=encoding,
+        )
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
+        raise InputError(f"{path}: cannot read CSV: {err}") from err
+    try:
+        seen = 0
+        while True:
+            try:
+                chunk = next(reader)
+            except StopIteration:
+                return
+            except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
+                raise InputError(f"{path}: cannot read CSV: {err}") from err
+            n = len(chunk)
+            if seen + n <= done and (n or done):  # yielded by the Arrow reader already
+                seen += n
+                continue
+            if seen < done:
+                chunk = chunk.iloc[done - seen :]
+            seen += n
+            yield chunk
+    finally:
+        reader.close()
+
+
 def csv_chunks(
     path: str | os.PathLike[str],
     *,
@@ -162,8 +269,17 @@ def csv_chunks(
     x: str | None = None,
     y: str | None = None,
     chunksize: int = 500_000,
+    fast: bool = False,
 ) -> Iterator[tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[int, str]]]:
     """Read a CSV of points in chunks, checking every row.
+
+    Parameters
+    ----------
+    fast : bool
+        Parse UTF-8 files with pyarrow: the frames' text columns are Arrow-backed
+        (``pd.ArrowDtype(pa.string())``) instead of Python strings, and chunks follow
+        pyarrow's blocks (about *chunksize* rows of short lines). The rows, their
+        numbers and the problems found are the same.
 
     Yields
     ------
@@ -178,22 +294,11 @@ def csv_chunks(
     path = Path(path)
     canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else WGS84
     projected = canon in (GK_CM123, GK_ZONE41, "EPSG:4549")
+    frames = _text_frames(path, chunksize, fast)
     try:
-        reader = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            chunksize=chunksize,
-            encoding=_encoding(path),
-        )
-        chunks = iter(reader)
-        first = next(chunks)
+        first = next(frames)
     except StopIteration:
-        reader.close()
         return
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
-        raise InputError(f"{path}: cannot read CSV: {err}") from err
     try:  # the reader holds the file open: close it however the generator ends
         columns = [str(c) for c in first.columns]
         check_columns(columns, path)  # case-only twins, or a column the results writers add
@@ -217,14 +322,9 @@ def csv_chunks(
             chunk.index = chunk.index + 2
             chunk.index.name = "row"
             yield (chunk, *_check_chunk(chunk, cx, cy, canon))
-            try:
-                chunk = next(chunks)
-            except StopIteration:
-                chunk = None
-            except (pd.errors.ParserError, UnicodeDecodeError) as err:
-                raise InputError(f"{path}: cannot read CSV: {err}") from err
+            chunk = next(frames, None)
     finally:
-        reader.close()
+        frames.close()
 
 
 def _check_chunk(
@@ -424,9 +524,9 @@ def _is_lonlat(crs: Any) -> bool:
 
 
 def _geo_to_wgs84(
-    gdf: gpd.GeoDataFrame, path: Path, fmt: str, crs: str | None, rows: RowLog
+    gdf: gpd.GeoDataFrame, path: Path, fmt: str, crs: str | None, rows: RowLog, start: int = 1
 ) -> gpd.GeoDataFrame:
-    """Check a file's geometries and bring the good ones to EPSG:4326."""
+    """Check a file's geometries and bring the good ones to EPSG:4326 (rows numbered from *start*)."""
     canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else None
     lonlat = gdf.crs is None or _is_lonlat(gdf.crs)
     geoms = np.asarray(gdf.geometry.values, dtype=object)
@@ -452,7 +552,7 @@ def _geo_to_wgs84(
             f"coordinates {b[i, 0]:.6g}, {b[i, 1]:.6g} outside [-180, 180] x [-90, 90] "
             "(projected metres? give the CRS with `crs=`)",
         )
-    index = _row_index(len(gdf))
+    index = _row_index(len(gdf), start)
     frame = gdf.drop(columns=gdf.geometry.name).set_axis(index)
     check_columns(list(frame.columns), path)  # case-only twins, or a column the results writers add
     raw = frame.assign(wkt=shapely.to_wkt(geoms, rounding_precision=-1))
@@ -461,9 +561,9 @@ def _geo_to_wgs84(
     return out.set_crs(WGS84, allow_override=True)
 
 
-def _row_index(n: int) -> Any:
-    """Return a 1-based row index named ``row``."""
-    return pd.RangeIndex(1, n + 1, name="row")
+def _row_index(n: int, start: int = 1) -> Any:
+    """Return a row index named ``row``, from *start* (1-based rows)."""
+    return pd.RangeIndex(start, start + n, name="row")
 
 
 def _geometry_problems(geoms: np.ndarray) -> dict[int, str]:
@@ -597,3 +697,38 @@ def _read_table(path: Path, crs: str | None, names: dict[str, str | None], rows:
     lon, lat, problems = _check_chunk(text, cx, cy, canon)
     good = rows.add(frame.index.to_numpy(), problems, text)
     return gpd.GeoDataFrame(frame[good], geometry=gpd.points_from_xy(lon[good], lat[good]), crs=WGS84)
+
+
+def geoparquet_chunks(
+    path: str | os.PathLike[str], rows: RowLog, *, crs: str | None = None, chunksize: int = 500_000
+) -> Iterator[gpd.GeoDataFrame]:
+    """Read a GeoParquet file batch by batch: each batch checked like :func:`read_sites` (rows from 1).
+
+    Bad rows go to *rows*; each yielded frame holds the good rows of one batch, in EPSG:4326.
+    Memory is bounded by *chunksize* rows, whatever the size of the file.
+    """
+    import json
+
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    try:
+        pf = pq.ParquetFile(path)
+        meta = json.loads((pf.schema_arrow.metadata or {})[b"geo"])
+        column = meta["primary_column"]
+        file_crs = meta["columns"][column].get("crs", "OGC:CRS84")
+    except Exception as err:  # pyarrow and json raise several types
+        raise InputError(f"{path}: cannot read GeoParquet: {err}") from err
+    start = 1
+    try:
+        batches = pf.iter_batches(batch_size=chunksize)
+        for batch in batches:
+            table = batch.to_pandas()
+            geoms = shapely.from_wkb(table.pop(column).to_numpy())
+            gdf = gpd.GeoDataFrame(table, geometry=geoms, crs=file_crs)
+            yield _geo_to_wgs84(gdf, path, "parquet", crs, rows, start)
+            start += len(table)
+    except (InputError, CRSError):
+        raise
+    except Exception as err:  # pyarrow and shapely raise several types
+        raise InputError(f"{path}: cannot read GeoParquet: {err}") from err
