@@ -116,8 +116,10 @@ def revision_folder(
 
     Examples
     --------
-    >>> with revision_folder("HEAD:layers") as (folder, rev):  # doctest: +SKIP
-    ...     plan = load_plan(folder)
+    In a git checkout of this repository (the working folder must be inside it)::
+
+        with revision_folder("HEAD:layers") as (folder, rev):
+            plan = load_plan(folder)
     """
     where = Path.cwd() if cwd is None else Path(cwd)
     rev = resolve_revision(spec, side=side, cwd=where)
