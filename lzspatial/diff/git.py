@@ -119,7 +119,7 @@ def revision_folder(
     In a git checkout of this repository (the working folder must be inside it)::
 
         with revision_folder("HEAD:layers") as (folder, rev):
-            plan = load_plan(folder)
+            ...  # read the plan in `folder` (rev["commit"] names the commit)
     """
     where = Path.cwd() if cwd is None else Path(cwd)
     rev = resolve_revision(spec, side=side, cwd=where)
