@@ -82,7 +82,7 @@ import pyproj
 import shapely
 
 from lzspatial.crs import WGS84, parse_crs, transformer
-from lzspatial.crs.transforms import transform_xy
+from lzspatial.crs.transforms import _SAME_AS_WGS84, is_offset, transform_xy
 from lzspatial.errors import CRSError, InputError
 from lzspatial.plan.model import require_plan
 from lzspatial.plan.schema import weakest_basis
@@ -460,14 +460,26 @@ def screen_xy(
     pl = require_plan(plan, "screen")
     idx = plan_index(pl)
     key, siting, rules, targets = _rules(idx, industry)
+    tr = _xy_transformer(crs, pl.metric_crs)
     store = _Store(x.size)
 
     def work(sl: slice) -> None:
-        mx, my = transform_xy(x[sl], y[sl], crs, pl.metric_crs)
+        mx, my = transform_xy(x[sl], y[sl], crs, pl.metric_crs) if tr is None else tr.transform(x[sl], y[sl])
         store.put(sl, _point_answers(idx, mx, my, targets, rules))
 
     _map_chunks(work, x.size, CHUNK, _threads(threads), progress)
     return pd.DataFrame(_point_columns(idx, store, rules, key))
+
+
+def _xy_transformer(crs: str, metric: str) -> Any:
+    """The transformer :func:`transform_xy` would use from *crs* to *metric* (see :func:`_per_thread`).
+
+    None where :func:`transform_xy` does something else (the same CRS, WGS84 and CGCS2000
+    taken as one, or the offset datums GCJ-02 and BD-09).
+    """
+    if crs == metric or is_offset(crs) or is_offset(metric) or (crs in _SAME_AS_WGS84 and metric in _SAME_AS_WGS84):
+        return None
+    return _per_thread(transformer(crs, metric))
 
 
 def _point_answers(
@@ -683,8 +695,55 @@ def _transformer(crs: Any, metric: str) -> Any:
     if src == pyproj.CRS.from_user_input(metric):
         return None
     code = src.to_epsg()
-    return (
+    return _per_thread(
         transformer(f"EPSG:{code}" if code else src.to_wkt(), metric)
         if code
         else pyproj.Transformer.from_crs(src, metric, always_xy=True)
     )
+
+
+#: Probe points (lon/lat or metres) on which a pipeline transformer must match its original.
+_PROBES = (
+    np.array([0.0, 1.0, 123.0, 122.72, -71.1, 500_000.0, 41_500_000.0, 1e-7]),
+    np.array([0.0, 1.0, 41.5, 41.51, 42.3, 4_600_000.0, 4_600_000.0, -1e-7]),
+)
+_FAST: dict[int, Any] = {}
+_FAST_LOCK = threading.Lock()
+
+
+def _per_thread(tr: Any) -> Any:
+    """Return *tr*, or the same single PROJ operation rebuilt from its pipeline string.
+
+    A pyproj transformer builds its PROJ object once per thread, and one built from two CRSs
+    looks its operation up in the PROJ database again in every new worker thread (about
+    50 ms of CPU each, per call of :func:`screen`). PROJ runs a coordinate operation as its
+    PROJ string, which is what ``definition`` gives for a single operation, so a transformer
+    from that string computes the same numbers and builds in well under a millisecond. Used
+    only when the operation is one PROJ pipeline (not a choice between alternatives, whose
+    definition PROJ does not know before it transforms) and the two agree bit for bit on
+    probe points; otherwise *tr* itself.
+    """
+    hit = _FAST.get(id(tr))
+    if hit is not None and hit[0] is tr:
+        return hit[1]
+    fast = tr
+    definition = getattr(tr, "definition", "") or ""
+    if definition.startswith("proj="):
+        try:
+            cand = pyproj.Transformer.from_pipeline(definition)
+            with np.errstate(all="ignore"):
+                a = tr.transform(*_PROBES, errcheck=False)
+                b = cand.transform(*_PROBES, errcheck=False)
+            same = all(
+                np.array_equal(np.asarray(u).view(np.int64), np.asarray(v).view(np.int64))
+                for u, v in zip(a, b, strict=True)
+            )
+        except pyproj.exceptions.ProjError:
+            same = False
+        if same:
+            fast = cand
+    with _FAST_LOCK:
+        if len(_FAST) >= 64:
+            _FAST.clear()
+        _FAST[id(tr)] = (tr, fast)
+    return fast

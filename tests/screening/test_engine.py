@@ -371,3 +371,43 @@ def test_polygon_verdict_uses_shares(plan):
 def test_unknown_industry(plan):
     with pytest.raises(InputError, match="unknown industry 'steel'.*bonded_warehousing_processing"):
         screening.screen_xy([122.7], [41.5], plan=plan, industry="steel")
+
+
+# ---------------------------------------------------------------- transformers in worker threads
+
+
+@pytest.mark.parametrize("src", ["EPSG:4326", "EPSG:4490", "EPSG:3857", "EPSG:4529"])
+def test_per_thread_transformer_computes_the_same_bits(src):
+    original = transformer(src, "EPSG:4550")
+    fast = screening._per_thread(original)
+    assert fast is not original  # a single PROJ pipeline: rebuilt from its string
+    rng = np.random.default_rng(11)
+    if src == "EPSG:4529":
+        x, y = rng.uniform(41_400_000, 41_600_000, 5000), rng.uniform(4_500_000, 4_700_000, 5000)
+    elif src == "EPSG:3857":
+        x, y = rng.uniform(13.5e6, 13.8e6, 5000), rng.uniform(5.0e6, 5.2e6, 5000)
+    else:
+        x, y = rng.uniform(-180, 180, 5000), rng.uniform(-89, 89, 5000)
+    a, b = original.transform(x, y), fast.transform(x, y)
+    for u, v in zip(a, b, strict=True):
+        assert np.array_equal(np.asarray(u).view(np.int64), np.asarray(v).view(np.int64))
+    assert screening._per_thread(original) is fast  # cached
+
+
+def test_per_thread_transformer_keeps_a_choice_of_operations():
+    import pyproj
+
+    choice = pyproj.Transformer.from_crs("EPSG:4267", "EPSG:4326", always_xy=True)
+    assert not choice.definition.startswith("proj=")  # PROJ picks per point: no one pipeline
+    assert screening._per_thread(choice) is choice
+
+
+def test_screen_xy_threads_agree_with_screen(plan, monkeypatch):
+    monkeypatch.setattr(screening, "CHUNK", 500)  # six chunks: the worker threads transform
+    rng = np.random.default_rng(5)
+    lon, lat = to_lonlat(rng.uniform(*BOUNDS[::2], 3000), rng.uniform(*BOUNDS[1::2], 3000))
+    sites = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    ref = screening.screen(sites, plan, threads=1).drop(columns="geometry")
+    for threads in (1, 2):
+        got = screening.screen_xy(lon, lat, plan, threads=threads)
+        pd.testing.assert_frame_equal(got, ref.reset_index(drop=True), check_exact=True)
