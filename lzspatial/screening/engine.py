@@ -472,12 +472,13 @@ def screen_xy(
 
 
 def _xy_transformer(crs: str, metric: str) -> Any:
-    """The transformer :func:`transform_xy` would use from *crs* to *metric* (see :func:`_per_thread`).
+    """Return the transformer :func:`transform_xy` would use from *crs* to *metric* (see :func:`_per_thread`).
 
     None where :func:`transform_xy` does something else (the same CRS, WGS84 and CGCS2000
     taken as one, or the offset datums GCJ-02 and BD-09).
     """
-    if crs == metric or is_offset(crs) or is_offset(metric) or (crs in _SAME_AS_WGS84 and metric in _SAME_AS_WGS84):
+    same = crs == metric or (crs in _SAME_AS_WGS84 and metric in _SAME_AS_WGS84)
+    if same or is_offset(crs) or is_offset(metric):
         return None
     return _per_thread(transformer(crs, metric))
 
