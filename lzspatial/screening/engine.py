@@ -213,20 +213,15 @@ def _run_chunks(
 
 
 class _Store:
-    """Preallocated result columns that chunks fill in place (no concatenation at the end)."""
+    """Result columns that chunks fill in place (no concatenation at the end).
 
-    def __init__(self, n: int) -> None:
+    Allocated on the calling thread: memory a worker thread allocates comes from its own
+    malloc arena, fresh pages that are faulted in one by one.
+    """
+
+    def __init__(self, n: int, layout: dict[str, Any]) -> None:
         self.n = n
-        self.cols: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
-
-    def put(self, sl: slice, part: dict[str, np.ndarray]) -> None:
-        if not self.cols:
-            with self._lock:
-                if not self.cols:
-                    self.cols = {k: np.empty(self.n, dtype=v.dtype) for k, v in part.items()}
-        for k, v in part.items():
-            self.cols[k][sl] = v
+        self.cols: dict[str, np.ndarray] = {k: np.empty(n, dtype=dt) for k, dt in layout.items()}
 
 
 # ---------------------------------------------------------------- columns
@@ -461,11 +456,11 @@ def screen_xy(
     idx = plan_index(pl)
     key, siting, rules, targets = _rules(idx, industry)
     tr = _xy_transformer(crs, pl.metric_crs)
-    store = _Store(x.size)
+    store = _Store(x.size, _point_layout(idx, rules))
 
     def work(sl: slice) -> None:
         mx, my = transform_xy(x[sl], y[sl], crs, pl.metric_crs) if tr is None else tr.transform(x[sl], y[sl])
-        store.put(sl, _point_answers(idx, mx, my, targets, rules))
+        _point_answers(idx, mx, my, targets, rules, store, sl)
 
     _map_chunks(work, x.size, CHUNK, _threads(threads), progress)
     return pd.DataFrame(_point_columns(idx, store, rules, key))
@@ -483,15 +478,41 @@ def _xy_transformer(crs: str, metric: str) -> Any:
     return _per_thread(transformer(crs, metric))
 
 
-def _point_answers(
-    idx: PlanIndex, mx: np.ndarray, my: np.ndarray, targets: dict[str, PolyLayer], rules: list[Any]
-) -> dict[str, np.ndarray]:
-    """Return the compact answers of one chunk of points (metric coordinates)."""
-    res = _points_chunk(idx, np.asarray(mx), np.asarray(my), targets)
-    comp = _compact(idx, res)
+def _point_layout(idx: PlanIndex, rules: list[Any]) -> dict[str, Any]:
+    """Return the dtype of each compact answer column of points (what :func:`_point_answers` fills)."""
+    out: dict[str, Any] = {}
+    for col, kind, _key, values in _specs_cached(idx):
+        if kind == "cat":
+            out[col] = _lut(idx, col, values or [])[1].dtype
+        elif kind == "bool":
+            out[col] = np.dtype(bool)
+        elif kind == "float":
+            out[col] = np.dtype(np.float64)
     if rules:
-        comp["_rule_bits"] = _rule_bits(res, rules)
-    return comp
+        out["_rule_bits"] = np.dtype(np.int64)
+    return out
+
+
+def _point_answers(
+    idx: PlanIndex,
+    mx: np.ndarray,
+    my: np.ndarray,
+    targets: dict[str, PolyLayer],
+    rules: list[Any],
+    store: _Store,
+    sl: slice,
+) -> None:
+    """Store the compact answers of one chunk of points (metric coordinates) at *sl*."""
+    res = _points_chunk(idx, np.asarray(mx), np.asarray(my), targets)
+    cols = store.cols
+    for col, kind, key, values in _specs_cached(idx):
+        if kind == "cat":
+            # codes are -1 (none) or positions: "wrap" reads lut[-1] as indexing does, unbuffered
+            np.take(_lut(idx, col, values or [])[1], res[key], out=cols[col][sl], mode="wrap")
+        elif kind in ("bool", "float"):
+            cols[col][sl] = res[key]
+    if rules:
+        cols["_rule_bits"][sl] = _rule_bits(res, rules)
 
 
 def _point_columns(idx: PlanIndex, store: _Store, rules: list[Any], key: str | None) -> dict[str, Any]:
@@ -590,11 +611,11 @@ def screen(
     if pts.size or not polys.size:
         every = pts.size == kind.size
         px, py = (gx, gy) if every else (gx[pts], gy[pts])
-        store = _Store(pts.size)
+        store = _Store(pts.size, _point_layout(idx, rules))
 
         def work(sl: slice) -> None:
             mx, my = (px[sl], py[sl]) if tr is None else tr.transform(px[sl], py[sl])
-            store.put(sl, _point_answers(idx, mx, my, targets, rules))
+            _point_answers(idx, mx, my, targets, rules, store, sl)
 
         _map_chunks(work, pts.size, CHUNK, nthreads, progress)
         frame = pd.DataFrame(_point_columns(idx, store, rules, key), copy=False)
