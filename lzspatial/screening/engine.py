@@ -600,6 +600,94 @@ def screen(
         )
     nthreads = _threads(threads)
     geoms = np.asarray(sites.geometry.values, dtype=object)
+    tally = _Tally(progress)
+    new = _all_points(sites, geoms, plan, industry, nthreads, tally)
+    if new is None:
+        new = _mixed(sites, geoms, plan, industry, nthreads, tally)
+    new.index = sites.index
+    clash = [c for c in new.columns if c in sites.columns and c != sites.geometry.name]
+    base = sites.drop(columns=clash) if clash else sites
+    out = pd.concat([base, new], axis=1)
+    return gpd.GeoDataFrame(out, geometry=sites.geometry.name, crs=sites.crs)
+
+
+class _Tally:
+    """A progress callback that reports each site once, however many passes the sites take.
+
+    :func:`_all_points` reports the chunks it screens; when it gives up, :func:`_mixed`
+    starts over and its first reports are held back until they pass what was reported.
+    """
+
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.progress = progress
+        self.reported = 0
+        self.done = 0
+
+    def restart(self) -> None:
+        self.done = 0
+
+    def __call__(self, k: int) -> None:
+        self.done += k
+        if self.progress is not None and self.done > self.reported:
+            step, self.reported = self.done - self.reported, self.done
+            self.progress(step)
+
+
+def _all_points(
+    sites: gpd.GeoDataFrame, geoms: np.ndarray, plan: Plan, industry: str | None, threads: int, tally: _Tally
+) -> pd.DataFrame | None:
+    """Screen sites that are all points with finite coordinates in one pass, checks included.
+
+    Each chunk reads its coordinates (``shapely.get_x`` is NaN for anything but a point, and
+    raises for an empty point), and goes on to screen them only if they are all finite, which
+    proves the chunk has nothing :func:`_kinds` would reject or treat as a polygon. Returns
+    None, having stopped early, when a chunk cannot be proved so, or when the plan, industry
+    or CRS is refused: :func:`_mixed` then does everything as before (checks first, in the
+    same order, with the same messages).
+    """
+    try:
+        pl = require_plan(plan, "screen")
+        idx = plan_index(pl)
+        key, _siting, rules, targets = _rules(idx, industry)
+        tr = _transformer(sites.crs, pl.metric_crs)
+    except Exception:  # noqa: BLE001 - raised again, in the documented order, by _mixed
+        return None
+    n = len(geoms)
+    store = _Store(n, _point_layout(idx, rules))
+    stop = threading.Event()
+
+    def work(sl: slice) -> None:
+        if stop.is_set():
+            return
+        g = geoms[sl]
+        try:
+            gx, gy = shapely.get_x(g), shapely.get_y(g)
+        except shapely.errors.GEOSException:  # an empty point
+            stop.set()
+            return
+        if not (np.isfinite(gx).all() and np.isfinite(gy).all()):
+            stop.set()
+            return
+        mx, my = (gx, gy) if tr is None else tr.transform(gx, gy)
+        _point_answers(idx, mx, my, targets, rules, store, sl)
+
+    def done(k: int) -> None:  # on the calling thread, in order
+        if not stop.is_set():
+            tally(k)
+
+    _map_chunks(work, n, CHUNK, threads, done if tally.progress is not None else None)
+    if stop.is_set():
+        tally.restart()
+        return None
+    return pd.DataFrame(_point_columns(idx, store, rules, key), copy=False)
+
+
+def _mixed(
+    sites: gpd.GeoDataFrame, geoms: np.ndarray, plan: Plan, industry: str | None, threads: int, tally: _Tally
+) -> pd.DataFrame:
+    """Check and screen any sites: points and (multi)polygons, raising on bad ones."""
+    nthreads = threads
+    progress = tally if tally.progress is not None else None
     kind, gx, gy = _kinds(geoms, sites.index, nthreads)
     pl = require_plan(plan, "screen")
     idx = plan_index(pl)
@@ -636,12 +724,7 @@ def screen(
         if key is not None:
             cols.update(_verdicts(idx, _rule_bits(res, rules), rules, key, polys.size))
         parts.append(pd.DataFrame(cols, index=pd.RangeIndex(polys.size)).set_axis(polys))
-    new = parts[0] if len(parts) == 1 else pd.concat(parts).sort_index()
-    new.index = sites.index
-    clash = [c for c in new.columns if c in sites.columns and c != sites.geometry.name]
-    base = sites.drop(columns=clash) if clash else sites
-    out = pd.concat([base, new], axis=1)
-    return gpd.GeoDataFrame(out, geometry=sites.geometry.name, crs=sites.crs)
+    return parts[0] if len(parts) == 1 else pd.concat(parts).sort_index()
 
 
 def _kinds(geoms: np.ndarray, index: Any, threads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

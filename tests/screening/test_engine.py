@@ -411,3 +411,59 @@ def test_screen_xy_threads_agree_with_screen(plan, monkeypatch):
     for threads in (1, 2):
         got = screening.screen_xy(lon, lat, plan, threads=threads)
         pd.testing.assert_frame_equal(got, ref.reset_index(drop=True), check_exact=True)
+
+
+# ---------------------------------------------------------------- the one-pass path for points
+
+
+def _lonlat_points(n, seed):
+    rng = np.random.default_rng(seed)
+    lon, lat = to_lonlat(rng.uniform(*BOUNDS[::2], n), rng.uniform(*BOUNDS[1::2], n))
+    return list(shapely.points(lon, lat))
+
+
+@pytest.mark.parametrize("where", [0, 250, 435])
+def test_polygons_in_any_chunk_give_the_mixed_answer_and_count_once(plan, monkeypatch, where):
+    monkeypatch.setattr(screening, "CHUNK", 100)  # polygons go 10 to a chunk
+    geoms = _lonlat_points(450, 9)
+    polys = list(range(where, where + 15))
+    for k in polys:
+        geoms[k] = shapely.box(122.8, 41.5 + k * 1e-4, 122.81, 41.51 + k * 1e-4)
+    sites = gpd.GeoDataFrame({"k": range(450)}, geometry=geoms, crs=4326)
+    seen = []
+    got = screening.screen(sites, plan, industry="trade_logistics", progress=seen.append)
+    assert sum(seen) == 450 and min(seen) > 0
+    points = screening.screen(sites.drop(index=polys), plan, industry="trade_logistics")
+    polygons = screening.screen(sites.loc[polys], plan, industry="trade_logistics")
+    assert got["site_area_ha"].notna().sum() == 15
+    for part in (points, polygons):
+        shared = [c for c in part.columns if c != "geometry"]
+        pd.testing.assert_frame_equal(
+            got.loc[part.index, shared], part[shared], check_dtype=False, check_categorical=False
+        )
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (shapely.Point(), r"missing or empty geometry at index 'r250'"),
+        (None, r"missing or empty geometry at index 'r250'"),
+        (shapely.Point(np.nan, 41.5), r"non-finite coordinates at index 'r250'"),
+        (shapely.LineString([(122.7, 41.5), (122.8, 41.6)]), r"unsupported geometry type .* at index 'r250'"),
+    ],
+)
+def test_a_bad_point_in_a_late_chunk_is_named(plan, monkeypatch, bad, match):
+    monkeypatch.setattr(screening, "CHUNK", 100)
+    geoms = _lonlat_points(300, 4)
+    geoms[250] = bad
+    sites = gpd.GeoDataFrame(geometry=geoms, index=[f"r{i}" for i in range(300)], crs=4326)
+    with pytest.raises(InputError, match=match):
+        screening.screen(sites, plan, threads=2)
+
+
+def test_bad_sites_are_reported_before_an_unknown_industry(plan):
+    sites = gpd.GeoDataFrame(geometry=[shapely.Point(122.7, 41.5), None], crs=4326)
+    with pytest.raises(InputError, match="missing or empty geometry at index 1"):
+        screening.screen(sites, plan, industry="steel")
+    with pytest.raises(InputError, match="unknown industry 'steel'"):
+        screening.screen(sites.iloc[:1], plan, industry="steel")
