@@ -123,18 +123,18 @@ def _points_chunk(
     idx: PlanIndex, x: np.ndarray, y: np.ndarray, targets: dict[str, PolyLayer]
 ) -> dict[str, np.ndarray]:
     """All answers for one chunk of points in the metric CRS."""
-    cell = idx.grid.cell(x, y)
+    cell, every = idx.grid.cells(x, y)
     out: dict[str, np.ndarray] = {
-        "zone": idx.layers["zones"].first_cover(x, y, cell),
-        "core": idx.layers["core"].first_cover(x, y, cell) >= 0,
-        "park": idx.layers["parks"].first_cover(x, y, cell),
+        "zone": idx.layers["zones"].first_cover(x, y, cell, every),
+        "core": idx.layers["core"].first_cover(x, y, cell, every) >= 0,
+        "park": idx.layers["parks"].first_cover(x, y, cell, every),
     }
     for kind, layer in idx.kind_layers.items():
-        out[f"in_{kind}"] = layer.first_cover(x, y, cell) >= 0
+        out[f"in_{kind}"] = layer.first_cover(x, y, cell, every) >= 0
     for name, near in idx.near.items():
-        out[f"dist_{name}"], out[f"near_{name}"] = near.nearest_xy(x, y, cell)
+        out[f"dist_{name}"], out[f"near_{name}"] = near.nearest_xy(x, y, cell, every)
     for rule_id, layer in targets.items():
-        out[f"rule:{rule_id}"] = layer.first_cover(x, y, cell) >= 0
+        out[f"rule:{rule_id}"] = layer.first_cover(x, y, cell, every) >= 0
     return out
 
 
@@ -507,8 +507,7 @@ def _point_answers(
     cols = store.cols
     for col, kind, key, values in _specs_cached(idx):
         if kind == "cat":
-            # codes are -1 (none) or positions: "wrap" reads lut[-1] as indexing does, unbuffered
-            np.take(_lut(idx, col, values or [])[1], res[key], out=cols[col][sl], mode="wrap")
+            cols[col][sl] = _lut(idx, col, values or [])[1][res[key]]
         elif kind in ("bool", "float"):
             cols[col][sl] = res[key]
     if rules:

@@ -102,6 +102,24 @@ class Grid:
         ok = (i >= 0) & (i < self.nx) & (j >= 0) & (j < self.ny)
         return np.where(ok, j * self.nx + i, -1).astype(np.int64)
 
+    def cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, bool]:
+        """Return :meth:`cell` (as ``intp``) and whether every point lies in the grid.
+
+        The same float operations as :meth:`cell`, done in place, with no masking when the
+        extremes show every point inside.
+        """
+        i = np.subtract(x, self.x0)
+        i /= self.size
+        np.floor(i, out=i)
+        j = np.subtract(y, self.y0)
+        j /= self.size
+        np.floor(j, out=j)
+        if not (i.size and i.min() >= 0 and i.max() < self.nx and j.min() >= 0 and j.max() < self.ny):
+            return self.cell(x, y).astype(np.intp), False
+        j *= self.nx
+        j += i
+        return j.astype(np.intp), True
+
     def ij(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Column and row indices clipped into the grid."""
         i = np.clip(np.floor((x - self.x0) / self.size), 0, self.nx - 1).astype(np.int64)
@@ -140,7 +158,7 @@ class PolyLayer:
         first = nz.argmax(axis=0) if k else np.zeros(grid.nx * grid.ny, dtype=np.int64)
         has = nz.any(axis=0) if k else np.zeros(grid.nx * grid.ny, dtype=bool)
         hit = self.status[first, np.arange(first.size)] == 1 if k else has
-        self.value = np.where(has, np.where(hit, first, -2), -1).astype(np.int32)
+        self.value = np.where(has, np.where(hit, first, -2), -1).astype(np.intp)
         self._sat: np.ndarray | None = None
         self._piece_cache: dict[int, dict[int, Any]] = {}
 
@@ -165,9 +183,12 @@ class PolyLayer:
         out[ids[np.unique(hit)]] = 2
         return out
 
-    def first_cover(self, x: np.ndarray, y: np.ndarray, cell: np.ndarray) -> np.ndarray:
-        """Index of the first polygon covering each point (boundary included), -1 if none."""
-        out = np.where(cell >= 0, self.value[np.maximum(cell, 0)], -1)
+    def first_cover(self, x: np.ndarray, y: np.ndarray, cell: np.ndarray, every: bool = False) -> np.ndarray:
+        """Index of the first polygon covering each point (boundary included), -1 if none.
+
+        *every* says that no cell is -1 (every point lies in the grid).
+        """
+        out = self.value[cell] if every else np.where(cell >= 0, self.value[np.maximum(cell, 0)], -1)
         todo = np.flatnonzero(out == -2)
         if todo.size:
             out[todo] = -1
@@ -317,8 +338,9 @@ class SegLayer:
         # per cell: the one candidate segment, or -1 where a cell keeps several (or none)
         self.single = np.where(
             self.counts == 1, self.values[np.minimum(self.offsets, self.values.size - 1)], -1
-        )
-        self.single = self.single.astype(np.int32)
+        ).astype(np.intp)  # index arrays are intp: numpy gathers fastest with them
+        self.values = self.values.astype(np.intp)
+        self.owner = self.owner.astype(np.intp)
         # per segment, column-wise: what the point-segment formula reads (computed once)
         self.ax, self.ay, self.bx, self.by = (np.ascontiguousarray(seg[:, k]) for k in range(4))
         self.dx, self.dy, self.len2 = dx, dy, len2
@@ -466,13 +488,19 @@ class SegLayer:
         new_offsets = (np.cumsum(new_counts) - new_counts).astype(offsets.dtype)
         return new_offsets, new_counts, values[kept]
 
-    def nearest_xy(self, x: np.ndarray, y: np.ndarray, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Distance to and index of the nearest feature for each point."""
+    def nearest_xy(
+        self, x: np.ndarray, y: np.ndarray, cell: np.ndarray, every: bool | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Distance to and index of the nearest feature for each point.
+
+        *every* says that no cell is -1, as in :meth:`PolyLayer.first_cover` (None: find out).
+        """
         if self.tree is None:
-            return np.full(x.size, np.nan), np.full(x.size, -1, dtype=np.int32)
-        ok = cell >= 0
-        every = bool(ok.all())
-        c = cell if every else np.where(ok, cell, 0)
+            return np.full(x.size, np.nan), np.full(x.size, -1, dtype=np.intp)
+        if every is None:
+            every = bool((cell >= 0).all())
+        ok = cell >= 0 if not every else None
+        c = cell if ok is None else np.where(ok, cell, 0)
         best = self.single[c]  # settled wherever a cell has one candidate
         multi = np.flatnonzero(best < 0)
         if not every:
@@ -502,7 +530,7 @@ class SegLayer:
             out = np.flatnonzero(~ok)
             dist[out], feat[out] = self.geos(np.asarray(shapely.points(x[out], y[out]), dtype=object))
         if self.polys is not None:
-            inside = self.polys.first_cover(x, y, cell)
+            inside = self.polys.first_cover(x, y, cell, every)
             hit = inside >= 0
             dist[hit], feat[hit] = 0.0, inside[hit]
         return dist, feat
