@@ -48,6 +48,6 @@ def test_every_gives_what_masking_gives(idx):
         np.testing.assert_array_equal(layer.first_cover(x, y, cell, True), layer.first_cover(x, y, cell))
     for near in idx.near.values():
         d1, f1 = near.nearest_xy(x, y, cell, True)
-        d0, f0 = near.nearest_xy(x, y, cell)
+        d0, f0 = near.nearest_xy(x, y, cell, False)
         np.testing.assert_array_equal(f1, f0)
         np.testing.assert_array_equal(d1.view(np.int64), d0.view(np.int64))
