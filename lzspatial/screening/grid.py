@@ -25,6 +25,8 @@ POLY_MARGIN = 250.0
 _EPS = 1e-3  # m; slack for rounding in cell assignment and pruning
 _GRID_CELLS = 256
 _LEVELS = 5
+#: Cells with several candidate segments are split into _SUB x _SUB sub-cells, each tightened again.
+_SUB = 4
 
 
 def _segments(geoms: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -346,6 +348,35 @@ class SegLayer:
         self.dx, self.dy, self.len2 = dx, dy, len2
         self.root_len2 = np.sqrt(len2)
         self.points_only = bool((len2 == 0).all())
+        self._split()
+
+    def _split(self) -> None:
+        """Split each cell with several candidates into sub-cells and tighten their lists.
+
+        A sub-cell inherits its cell's candidates and keeps those :meth:`_tighten` cannot rule
+        out for the sub-cell (the same exact bounds, on a smaller box): most points of such a
+        cell then find one candidate in their sub-cell.
+        """
+        g = self.grid
+        multi = np.flatnonzero(self.counts > 1)
+        self.sub_rank = np.full(self.counts.size, -1, dtype=np.intp)
+        self.sub_rank[multi] = np.arange(multi.size)
+        self.cell_x0 = g.x0 + (np.arange(self.counts.size) % g.nx) * g.size
+        self.cell_y0 = g.y0 + (np.arange(self.counts.size) // g.nx) * g.size
+        self.sub_size = g.size / _SUB
+        per = _SUB * _SUB
+        box = np.arange(multi.size * per)
+        parent = multi[box // per]
+        si, sj = box % _SUB, (box % per) // _SUB
+        bx0 = self.cell_x0[parent] + si * self.sub_size
+        by0 = self.cell_y0[parent] + sj * self.sub_size
+        cnt = self.counts[parent]
+        off = np.cumsum(cnt) - cnt
+        first = np.repeat(off, cnt)
+        vals = self.values[np.repeat(self.offsets[parent], cnt) + np.arange(int(cnt.sum())) - first]
+        off, cnt, vals = self._tighten(off, cnt, vals, (bx0, by0, self.sub_size))
+        self.sub_offsets, self.sub_counts, self.sub_values = off, cnt, vals.astype(np.intp)
+        self.sub_single = np.where(cnt == 1, vals[np.minimum(off, max(vals.size - 1, 0))], -1).astype(np.intp)
 
     def _build(self, margin: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Candidate segments per cell for sites of radius <= *margin*, as CSR (offsets, counts, values)."""
@@ -374,7 +405,11 @@ class SegLayer:
         return offsets, counts, segi.astype(np.int32)
 
     def _tighten(
-        self, offsets: np.ndarray, counts: np.ndarray, values: np.ndarray
+        self,
+        offsets: np.ndarray,
+        counts: np.ndarray,
+        values: np.ndarray,
+        boxes: tuple[np.ndarray, np.ndarray, float] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Drop candidates that no point of their cell can have as nearest: exact per-cell bounds.
 
@@ -383,6 +418,8 @@ class SegLayer:
         (which is reached at a corner, the distance to a segment being convex). Cells are
         enlarged by the slack used everywhere else, so points rounded into a neighbouring cell
         stay covered. Only cells with several candidates are looked at.
+
+        *boxes* gives other cells than the grid's: their lower-left corners and their size.
         """
         g = self.grid
         multi = np.flatnonzero(counts > 1)
@@ -393,9 +430,14 @@ class SegLayer:
         first = np.repeat(np.cumsum(cnt) - cnt, cnt)
         pos = np.repeat(offsets[multi], cnt) + np.arange(cell.size) - first
         seg = values[pos].astype(np.int64)
-        x0 = g.x0 + (cell % g.nx) * g.size - 4 * _EPS
-        y0 = g.y0 + (cell // g.nx) * g.size - 4 * _EPS
-        x1, y1 = x0 + g.size + 8 * _EPS, y0 + g.size + 8 * _EPS
+        if boxes is None:
+            x0 = g.x0 + (cell % g.nx) * g.size - 4 * _EPS
+            y0 = g.y0 + (cell // g.nx) * g.size - 4 * _EPS
+            x1, y1 = x0 + g.size + 8 * _EPS, y0 + g.size + 8 * _EPS
+        else:
+            x0 = boxes[0][cell] - 4 * _EPS
+            y0 = boxes[1][cell] - 4 * _EPS
+            x1, y1 = x0 + boxes[2] + 8 * _EPS, y0 + boxes[2] + 8 * _EPS
         ax, ay, bx, by = self.cols[0][seg], self.cols[1][seg], self.cols[2][seg], self.cols[3][seg]
         corners = [_pt_seg(cx, cy, ax, ay, bx, by) for cx, cy in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
         far = np.maximum.reduce(corners)
@@ -503,13 +545,29 @@ class SegLayer:
         c = cell if ok is None else np.where(ok, cell, 0)
         best = self.single[c]  # settled wherever a cell has one candidate
         multi = np.flatnonzero(best < 0)
-        if not every:
+        if ok is not None:
             multi = multi[ok[multi]]
             best[~ok] = 0
-        if multi.size:
+        if multi.size:  # the sub-cell of each point of a cell with several candidates
             cm = c[multi]
-            cnt = self.counts[cm]
-            off = self.offsets[cm]
+            si = np.subtract(x[multi], self.cell_x0[cm])
+            si /= self.sub_size
+            np.floor(si, out=si)
+            np.clip(si, 0, _SUB - 1, out=si)
+            sj = np.subtract(y[multi], self.cell_y0[cm])
+            sj /= self.sub_size
+            np.floor(sj, out=sj)
+            np.clip(sj, 0, _SUB - 1, out=sj)
+            sj *= _SUB
+            sj += si
+            box = self.sub_rank[cm] * (_SUB * _SUB) + sj.astype(np.intp)
+            sbest = self.sub_single[box]
+            best[multi] = sbest
+            still = np.flatnonzero(sbest < 0)
+            multi, box = multi[still], box[still]
+        if multi.size:
+            cnt = self.sub_counts[box]
+            off = self.sub_offsets[box]
             hist = np.bincount(cnt)
             lo = 1
             for k in (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, hist.size):
@@ -521,7 +579,7 @@ class SegLayer:
                 sub = multi if sel is None else multi[sel]
                 ci = cnt if sel is None else cnt[sel]
                 of = off if sel is None else off[sel]
-                cand = self.values[of[:, None] + np.minimum(np.arange(int(ci.max())), ci[:, None] - 1)]
+                cand = self.sub_values[of[:, None] + np.minimum(np.arange(int(ci.max())), ci[:, None] - 1)]
                 d2 = _seg_d2(x[sub, None], y[sub, None], self.pack[cand])
                 best[sub] = cand[np.arange(sub.size), d2.argmin(axis=1)]
         dist = self._dist(x, y, best)

@@ -51,3 +51,23 @@ def test_every_gives_what_masking_gives(idx):
         d0, f0 = near.nearest_xy(x, y, cell, False)
         np.testing.assert_array_equal(f1, f0)
         np.testing.assert_array_equal(d1.view(np.int64), d0.view(np.int64))
+
+
+def test_sub_cells_settle_most_points_and_keep_answers(idx):
+    import shapely
+
+    x, y = _inside(idx, 30_000, 3)
+    cell = idx.grid.cell(x, y)
+    for name, near in idx.near.items():
+        if near.tree is None:
+            continue
+        multi = near.counts[cell] > 1
+        assert multi.any(), name
+        # every multi cell is split, and fewer of its sub-cells keep several candidates
+        assert near.sub_counts.size == (near.counts > 1).sum() * 16
+        assert (near.sub_counts > 1).mean() < 0.5, name
+        assert (near.sub_counts >= 1).all()
+        dist, feat = near.nearest_xy(x[multi], y[multi], cell[multi], True)
+        ref = shapely.distance(shapely.points(x[multi], y[multi])[:, None], near.geoms[None, :])
+        np.testing.assert_allclose(dist, ref.min(axis=1), rtol=0, atol=1e-9)
+        assert (ref[np.arange(feat.size), feat] == ref.min(axis=1)).all()
