@@ -27,6 +27,9 @@ _GRID_CELLS = 256
 _LEVELS = 5
 #: Cells with several candidate segments are split into _SUB x _SUB sub-cells, each tightened again.
 _SUB = 4
+_SPLIT_MAX = 4
+#: Cells crossed by a polygon's boundary are split into _POLY_SUB x _POLY_SUB sub-cells, classified again.
+_POLY_SUB = 8
 
 
 def _segments(geoms: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -80,6 +83,80 @@ def _seg_d2(px: np.ndarray, py: np.ndarray, s: np.ndarray) -> np.ndarray:
     t = np.clip((ux * dx + uy * dy) * il2, 0.0, 1.0)
     ex, ey = ux - t * dx, uy - t * dy
     return ex * ex + ey * ey
+
+
+def _classify_boxes(g: Any, cx: np.ndarray, cy: np.ndarray, half: float) -> np.ndarray:
+    """Status of square boxes (centres, half side) for polygon *g*: 0 outside, 1 inside, 2 crossed.
+
+    A box that no boundary segment meets lies wholly on the side of its centre.
+    """
+    out = shapely.intersects_xy(g, cx, cy).astype(np.int8)
+    seg, _ = _segments([g])
+    boxes = shapely.box(cx - half, cy - half, cx + half, cy + half)
+    tree = shapely.STRtree(boxes)
+    lines = shapely.linestrings(seg.reshape(-1, 2, 2))
+    hit = tree.query(lines, predicate="intersects")[1]
+    out[np.unique(hit)] = 2
+    return out
+
+
+def _crossed(seg: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: float) -> np.ndarray:
+    """Which square boxes (centres *cx*, *cy*, half side *half*) some segment meets, as a mask.
+
+    The boxes lie on a lattice (their size less the slack). Each segment is matched, column
+    by column of the lattice, to the boxes its run through that column can reach (with a
+    box to spare either side), and a pair meets unless their bounding boxes are apart or
+    all four corners of the box lie strictly on one side of the segment's line (the
+    separating axes of a segment and a box). A pair within rounding of touching counts as
+    meeting: that box is only tested exactly.
+    """
+    out = np.zeros(cx.size, dtype=bool)
+    if not cx.size or not seg.size:
+        return out
+    step = 2 * (half - _EPS)  # the lattice spacing
+    ox, oy = cx.min(), cy.min()
+    ki = np.rint((cx - ox) / step).astype(np.int64)
+    kj = np.rint((cy - oy) / step).astype(np.int64)
+    width, height = int(ki.max()) + 3, int(kj.max()) + 3
+    key = np.full(width * height, -1, dtype=np.int64)
+    key[(kj + 1) * width + ki + 1] = np.arange(cx.size)
+    ax, ay, bx, by = seg[:, 0], seg[:, 1], seg[:, 2], seg[:, 3]
+    minx, maxx = np.minimum(ax, bx), np.maximum(ax, bx)
+    miny, maxy = np.minimum(ay, by), np.maximum(ay, by)
+
+    def lattice(v: np.ndarray, o: float, lo: bool, size: int) -> np.ndarray:
+        k = np.floor((v - o) / step) - 1 if lo else np.ceil((v - o) / step) + 1
+        return np.clip(k, -1, size - 2).astype(np.int64)
+
+    # (segment, column) pairs, then the rows the segment can reach in that column
+    i0, i1 = lattice(minx, ox, True, width), lattice(maxx, ox, False, width)
+    ni = i1 - i0 + 1
+    s = np.repeat(np.arange(seg.shape[0]), ni)
+    col = i0[s] + np.arange(s.size) - np.repeat(np.cumsum(ni) - ni, ni)
+    xa = np.maximum(ox + col * step - half, minx[s])
+    xb = np.minimum(ox + col * step + half, maxx[s])
+    keep = xa <= xb
+    s, col, xa, xb = s[keep], col[keep], xa[keep], xb[keep]
+    dx, dy = bx[s] - ax[s], by[s] - ay[s]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ya = np.where(dx == 0, miny[s], ay[s] + (xa - ax[s]) * (dy / dx))
+        yb = np.where(dx == 0, maxy[s], ay[s] + (xb - ax[s]) * (dy / dx))
+    j0 = lattice(np.maximum(np.minimum(ya, yb), miny[s]), oy, True, height)
+    j1 = lattice(np.minimum(np.maximum(ya, yb), maxy[s]), oy, False, height)
+    nj = np.maximum(j1 - j0 + 1, 0)
+    t = np.repeat(np.arange(s.size), nj)
+    row = j0[t] + np.arange(t.size) - np.repeat(np.cumsum(nj) - nj, nj)
+    b = key[(row + 1) * width + col[t] + 1]
+    found = b >= 0
+    s, b = s[t[found]], b[found]
+    x0, x1, y0, y1 = cx[b] - half, cx[b] + half, cy[b] - half, cy[b] + half
+    sax, say, sbx, sby = ax[s], ay[s], bx[s], by[s]
+    meet = (maxx[s] >= x0) & (minx[s] <= x1) & (maxy[s] >= y0) & (miny[s] <= y1)
+    dx, dy = sbx - sax, sby - say
+    side = [dx * (py - say) - dy * (px - sax) for px, py in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+    apart = np.logical_and.reduce([c > 0 for c in side]) | np.logical_and.reduce([c < 0 for c in side])
+    out[b[meet & ~apart]] = True
+    return out
 
 
 class Grid:
@@ -144,8 +221,8 @@ class Grid:
 class PolyLayer:
     """Polygons with per-cell status: 0 outside, 1 inside, 2 crossed by the boundary."""
 
-    def __init__(self, geoms: list[Any], grid: Grid) -> None:
-
+    def __init__(self, geoms: list[Any], grid: Grid, split: bool = True) -> None:
+        """Index *geoms* on *grid*; with *split*, also the sub-cells :meth:`first_cover` reads."""
         self.geoms = np.empty(len(geoms), dtype=object)
         self.geoms[:] = geoms
         self.grid = grid
@@ -156,13 +233,21 @@ class PolyLayer:
             shapely.prepare(g)
             shapely.intersects_xy(g, 0.0, 0.0)  # build the prepared locator before threads share it
             self.status[n] = self._classify(g)
-        nz = self.status != 0
-        first = nz.argmax(axis=0) if k else np.zeros(grid.nx * grid.ny, dtype=np.int64)
-        has = nz.any(axis=0) if k else np.zeros(grid.nx * grid.ny, dtype=bool)
-        hit = self.status[first, np.arange(first.size)] == 1 if k else has
-        self.value = np.where(has, np.where(hit, first, -2), -1).astype(np.intp)
+        self.value = self._first(self.status)
         self._sat: np.ndarray | None = None
         self._piece_cache: dict[int, dict[int, Any]] = {}
+        self._split(split)
+
+    @staticmethod
+    def _first(status: np.ndarray) -> np.ndarray:
+        """Per box: the first polygon whose status is 1 before any is 2, -2 if one is 2 first, else -1."""
+        k, size = status.shape
+        if not k:
+            return np.full(size, -1, dtype=np.intp)
+        nz = status != 0
+        first = nz.argmax(axis=0)
+        hit = status[first, np.arange(size)] == 1
+        return np.where(nz.any(axis=0), np.where(hit, first, -2), -1).astype(np.intp)
 
     def _classify(self, g: Any) -> np.ndarray:
 
@@ -175,15 +260,40 @@ class PolyLayer:
         ids = (jj * grid.nx + ii).ravel()
         cx = grid.x0 + (ids % grid.nx + 0.5) * grid.size
         cy = grid.y0 + (ids // grid.nx + 0.5) * grid.size
-        out[ids] = shapely.intersects_xy(g, cx, cy).astype(np.int8)
-        seg, _ = _segments([g])
-        half = grid.size / 2 + _EPS
-        boxes = shapely.box(cx - half, cy - half, cx + half, cy + half)
-        tree = shapely.STRtree(boxes)
-        lines = shapely.linestrings(seg.reshape(-1, 2, 2))
-        hit = tree.query(lines, predicate="intersects")[1]
-        out[ids[np.unique(hit)]] = 2
+        out[ids] = _classify_boxes(g, cx, cy, grid.size / 2 + _EPS)
         return out
+
+    def _split(self, split: bool) -> None:
+        """Split the cells that need an exact test into sub-cells, and classify those.
+
+        Each polygon crossing such a cell classifies its sub-cells as :meth:`_classify` does its
+        cells: crossed where a boundary segment meets the sub-cell enlarged by the same slack
+        (:func:`_crossed`), else inside or outside as its centre is; the other polygons keep
+        the cell's status. Only points in sub-cells still crossed are tested exactly.
+        """
+        g = self.grid
+        self.split = split
+        cells = np.flatnonzero(self.value == -2) if split else np.zeros(0, dtype=np.intp)
+        self.sub_rank = np.full(self.value.size, -1, dtype=np.intp)
+        self.sub_rank[cells] = np.arange(cells.size)
+        self.sub_x0 = g.x0 + (cells % g.nx) * g.size  # lower-left corners of the split cells
+        self.sub_y0 = g.y0 + (cells // g.nx) * g.size
+        self.sub_size = g.size / _POLY_SUB
+        per = _POLY_SUB * _POLY_SUB
+        box = np.arange(cells.size * per)
+        rank = box // per
+        cx = self.sub_x0[rank] + (box % _POLY_SUB + 0.5) * self.sub_size
+        cy = self.sub_y0[rank] + ((box % per) // _POLY_SUB + 0.5) * self.sub_size
+        status = self.status[:, cells[rank]]
+        for n, geom in enumerate(self.geoms):
+            crossed = np.flatnonzero(status[n] == 2)
+            if not crossed.size:
+                continue
+            status[n, crossed] = shapely.intersects_xy(geom, cx[crossed], cy[crossed]).astype(np.int8)
+            seg, _ = _segments([geom])
+            hit = _crossed(seg, cx[crossed], cy[crossed], self.sub_size / 2 + _EPS)
+            status[n, crossed[hit]] = 2
+        self.sub_value = self._first(status)
 
     def first_cover(self, x: np.ndarray, y: np.ndarray, cell: np.ndarray, every: bool = False) -> np.ndarray:
         """Index of the first polygon covering each point (boundary included), -1 if none.
@@ -192,9 +302,25 @@ class PolyLayer:
         """
         out = self.value[cell] if every else np.where(cell >= 0, self.value[np.maximum(cell, 0)], -1)
         todo = np.flatnonzero(out == -2)
+        tx, ty = x[todo], y[todo]
+        if todo.size and self.split:  # the sub-cell of each point of a split cell
+            rank = self.sub_rank[cell[todo]]
+            si = np.subtract(tx, self.sub_x0[rank])
+            si /= self.sub_size
+            np.floor(si, out=si)
+            np.clip(si, 0, _POLY_SUB - 1, out=si)
+            sj = np.subtract(ty, self.sub_y0[rank])
+            sj /= self.sub_size
+            np.floor(sj, out=sj)
+            np.clip(sj, 0, _POLY_SUB - 1, out=sj)
+            sj *= _POLY_SUB
+            sj += si
+            sub = self.sub_value[rank * (_POLY_SUB * _POLY_SUB) + sj.astype(np.intp)]
+            out[todo] = sub
+            keep = np.flatnonzero(sub == -2)
+            todo, tx, ty = todo[keep], tx[keep], ty[keep]
         if todo.size:
             out[todo] = -1
-            tx, ty = x[todo], y[todo]
             free = np.ones(todo.size, dtype=bool)
             for n, g in enumerate(self.geoms):
                 minx, miny, maxx, maxy = self.bounds[n]
@@ -355,10 +481,12 @@ class SegLayer:
 
         A sub-cell inherits its cell's candidates and keeps those :meth:`_tighten` cannot rule
         out for the sub-cell (the same exact bounds, on a smaller box): most points of such a
-        cell then find one candidate in their sub-cell.
+        cell then find one candidate in their sub-cell. Cells with more than
+        :data:`_SPLIT_MAX` candidates (along dense lines, where splitting settles few points
+        and costs most) are not split.
         """
         g = self.grid
-        multi = np.flatnonzero(self.counts > 1)
+        multi = np.flatnonzero((self.counts > 1) & (self.counts <= _SPLIT_MAX))
         self.sub_rank = np.full(self.counts.size, -1, dtype=np.intp)
         self.sub_rank[multi] = np.arange(multi.size)
         self.cell_x0 = g.x0 + (np.arange(self.counts.size) % g.nx) * g.size
@@ -374,9 +502,12 @@ class SegLayer:
         off = np.cumsum(cnt) - cnt
         first = np.repeat(off, cnt)
         vals = self.values[np.repeat(self.offsets[parent], cnt) + np.arange(int(cnt.sum())) - first]
+        off, cnt, vals = self._tighten(off, cnt, vals, (bx0, by0, self.sub_size), bounds_only=True)
         off, cnt, vals = self._tighten(off, cnt, vals, (bx0, by0, self.sub_size))
-        self.sub_offsets, self.sub_counts, self.sub_values = off, cnt, vals.astype(np.intp)
         self.sub_single = np.where(cnt == 1, vals[np.minimum(off, max(vals.size - 1, 0))], -1).astype(np.intp)
+        # one list of lists for the points still unsettled: the cells' lists, then the sub-cells'
+        self.sub_offsets, self.sub_counts = off + self.values.size, cnt
+        self.all_values = np.concatenate([self.values, vals]).astype(np.intp)
 
     def _build(self, margin: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Candidate segments per cell for sites of radius <= *margin*, as CSR (offsets, counts, values)."""
@@ -410,6 +541,7 @@ class SegLayer:
         counts: np.ndarray,
         values: np.ndarray,
         boxes: tuple[np.ndarray, np.ndarray, float] | None = None,
+        bounds_only: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Drop candidates that no point of their cell can have as nearest: exact per-cell bounds.
 
@@ -420,6 +552,7 @@ class SegLayer:
         stay covered. Only cells with several candidates are looked at.
 
         *boxes* gives other cells than the grid's: their lower-left corners and their size.
+        With *bounds_only*, only the first test is made (it is linear in the candidates).
         """
         g = self.grid
         multi = np.flatnonzero(counts > 1)
@@ -464,6 +597,8 @@ class SegLayer:
         grp = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, cell.size]))
         bound = np.minimum.reduceat(far, starts)[grp]
         gone = near > bound + 4 * _EPS
+        if bounds_only:
+            return self._drop(offsets, counts, values, pos[gone])
         # a cell whose remaining candidates are segments of one feature that all reach their
         # nearest point at one shared vertex, for every point of the cell, is settled by any of
         # them (the distance is the distance to that vertex, computed alike from each)
@@ -514,8 +649,15 @@ class SegLayer:
         unsettled = np.zeros(starts.size, dtype=bool)
         unsettled[grp[odd]] = True
         gone |= ~unsettled[grp] & (np.arange(cell.size) != ref)
+        return self._drop(offsets, counts, values, pos[gone])
+
+    @staticmethod
+    def _drop(
+        offsets: np.ndarray, counts: np.ndarray, values: np.ndarray, gone: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the CSR lists without the entries at positions *gone*."""
         drop = np.zeros(values.size, dtype=bool)
-        drop[pos[gone]] = True
+        drop[gone] = True
         if not drop.any():
             return offsets, counts, values
         nz = np.flatnonzero(counts)  # the cell of each CSR entry (entries are grouped, not sorted, by cell)
@@ -550,6 +692,13 @@ class SegLayer:
             best[~ok] = 0
         if multi.size:  # the sub-cell of each point of a cell with several candidates
             cm = c[multi]
+            rank = self.sub_rank[cm]
+            split = bool((rank >= 0).all())
+            if not split:  # the points of cells not split look through their cell's list
+                whole = np.flatnonzero(rank < 0)
+                cm_whole, multi_whole = cm[whole], multi[whole]
+                part = np.flatnonzero(rank >= 0)
+                cm, multi, rank = cm[part], multi[part], rank[part]
             si = np.subtract(x[multi], self.cell_x0[cm])
             si /= self.sub_size
             np.floor(si, out=si)
@@ -560,14 +709,17 @@ class SegLayer:
             np.clip(sj, 0, _SUB - 1, out=sj)
             sj *= _SUB
             sj += si
-            box = self.sub_rank[cm] * (_SUB * _SUB) + sj.astype(np.intp)
+            box = rank * (_SUB * _SUB) + sj.astype(np.intp)
             sbest = self.sub_single[box]
             best[multi] = sbest
             still = np.flatnonzero(sbest < 0)
             multi, box = multi[still], box[still]
+            cnt, off = self.sub_counts[box], self.sub_offsets[box]
+            if not split:
+                multi = np.concatenate([multi_whole, multi])
+                cnt = np.concatenate([self.counts[cm_whole], cnt])
+                off = np.concatenate([self.offsets[cm_whole], off])
         if multi.size:
-            cnt = self.sub_counts[box]
-            off = self.sub_offsets[box]
             hist = np.bincount(cnt)
             lo = 1
             for k in (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, hist.size):
@@ -579,7 +731,7 @@ class SegLayer:
                 sub = multi if sel is None else multi[sel]
                 ci = cnt if sel is None else cnt[sel]
                 of = off if sel is None else off[sel]
-                cand = self.sub_values[of[:, None] + np.minimum(np.arange(int(ci.max())), ci[:, None] - 1)]
+                cand = self.all_values[of[:, None] + np.minimum(np.arange(int(ci.max())), ci[:, None] - 1)]
                 d2 = _seg_d2(x[sub, None], y[sub, None], self.pack[cand])
                 best[sub] = cand[np.arange(sub.size), d2.argmin(axis=1)]
         dist = self._dist(x, y, best)

@@ -64,7 +64,10 @@ class PlanIndex:
         self.grid = Grid((bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()))
         empty = frames["boundary"].iloc[:0]
         self.frames = {n: frames.get(n, empty) for n in ("zones", "core", "parks", "control_lines")}
-        self.layers = {n: PolyLayer(list(f.geometry), self.grid) for n, f in self.frames.items()}
+        # control lines are read by kind for points, whole only for polygon sites (no sub-cells)
+        self.layers = {
+            n: PolyLayer(list(f.geometry), self.grid, split=n != "control_lines") for n, f in self.frames.items()
+        }
         cl = self.frames["control_lines"]
         self.kind_layers = {
             k: PolyLayer(list(cl.geometry[cl["kind"] == k]), self.grid) for k in CONTROL_KINDS
