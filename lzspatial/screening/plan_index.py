@@ -66,7 +66,8 @@ class PlanIndex:
         self.frames = {n: frames.get(n, empty) for n in ("zones", "core", "parks", "control_lines")}
         # control lines are read by kind for points, whole only for polygon sites (no sub-cells)
         self.layers = {
-            n: PolyLayer(list(f.geometry), self.grid, split=n != "control_lines") for n, f in self.frames.items()
+            n: PolyLayer(list(f.geometry), self.grid, split=n != "control_lines")
+            for n, f in self.frames.items()
         }
         cl = self.frames["control_lines"]
         self.kind_layers = {
