@@ -667,7 +667,7 @@ def _all_points(
         if not (np.isfinite(gx).all() and np.isfinite(gy).all()):
             stop.set()
             return
-        mx, my = (gx, gy) if tr is None else tr.transform(gx, gy)
+        mx, my = (gx, gy) if tr is None else tr.transform(gx, gy, inplace=True)  # gx, gy are ours
         _point_answers(idx, mx, my, targets, rules, store, sl)
 
     def done(k: int) -> None:  # on the calling thread, in order
