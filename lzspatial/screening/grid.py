@@ -475,6 +475,64 @@ class SegLayer:
         self.root_len2 = np.sqrt(len2)
         self.points_only = bool((len2 == 0).all())
         self._split()
+        self._modes()
+
+    def _modes(self) -> None:
+        """Key each settled cell and sub-cell by how the point-segment formula runs all over it.
+
+        A key is a segment index plus a block: generic (0), perpendicular (1), or the segment's
+        end A (2) or B (3). Where the projection parameter ``r`` of the GEOS formula is, for
+        every point of the box (enlarged by the slack), below 0 (or the segment is a point),
+        above 1, or inside (0, 1), with a margin, the formula takes one branch everywhere: the
+        distance to that end, or the perpendicular distance, computed with the same float
+        operations as :meth:`_dist`. Layers of points keep plain segment indices.
+        """
+        n = self.ax.size
+        self.key_owner = np.tile(self.owner, 4)
+        self.key_seg = np.tile(np.arange(n, dtype=np.intp), 4)
+        self.key_mode = np.repeat(np.arange(4, dtype=np.int8), n)
+        if self.points_only:
+            self.bulk = -1
+            return
+        g = self.grid
+        self.key_vx = np.concatenate([self.ax, self.ax, self.ax, self.bx])
+        self.key_vy = np.concatenate([self.ay, self.ay, self.ay, self.by])
+        self.key_ax, self.key_ay = np.tile(self.ax, 4), np.tile(self.ay, 4)
+        self.key_dx, self.key_dy = np.tile(self.dx, 4), np.tile(self.dy, 4)
+        self.key_len2, self.key_root = np.tile(self.len2, 4), np.tile(self.root_len2, 4)
+        cells = np.arange(self.single.size)
+        self.single = self._keyed(self.single, self.cell_x0[cells], self.cell_y0[cells], g.size)
+        box = np.arange(self.sub_single.size)
+        per = _SUB * _SUB
+        parent = np.flatnonzero(self.sub_rank >= 0)[np.argsort(self.sub_rank[self.sub_rank >= 0])]
+        bx0 = self.cell_x0[parent[box // per]] + (box % _SUB) * self.sub_size
+        by0 = self.cell_y0[parent[box // per]] + ((box % per) // _SUB) * self.sub_size
+        self.sub_single = self._keyed(self.sub_single, bx0, by0, self.sub_size)
+        mode = self.key_mode[self.single[self.single >= 0]]
+        # the branch most cells take is computed for all points, the others where they apply
+        self.bulk = 1 if (mode == 1).sum() > (mode >= 2).sum() else 2
+
+    def _keyed(self, seg: np.ndarray, x0: np.ndarray, y0: np.ndarray, size: float) -> np.ndarray:
+        """Return the keys of boxes settled on segment *seg* (lower-left *x0*, *y0*; -1 kept)."""
+        out = seg.copy()
+        box = np.flatnonzero(seg >= 0)
+        s = seg[box]
+        bx0, by0 = x0[box] - 4 * _EPS, y0[box] - 4 * _EPS
+        bx1, by1 = bx0 + size + 8 * _EPS, by0 + size + 8 * _EPS
+        ax, ay, dx, dy, len2 = self.ax[s], self.ay[s], self.dx[s], self.dy[s], self.len2[s]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = [
+                ((cx - ax) * dx + (cy - ay) * dy) / len2
+                for cx, cy in ((bx0, by0), (bx1, by0), (bx0, by1), (bx1, by1))
+            ]
+        lo, hi = np.minimum.reduce(r), np.maximum.reduce(r)
+        block = np.where(
+            (len2 == 0) | (hi <= -1e-6),
+            2,
+            np.where(lo >= 1 + 1e-6, 3, np.where((lo >= 1e-6) & (hi <= 1 - 1e-6), 1, 0)),
+        )
+        out[box] = s + block * self.ax.size
+        return out
 
     def _split(self) -> None:
         """Split each cell with several candidates into sub-cells and tighten their lists.
@@ -734,8 +792,8 @@ class SegLayer:
                 cand = self.all_values[of[:, None] + np.minimum(np.arange(int(ci.max())), ci[:, None] - 1)]
                 d2 = _seg_d2(x[sub, None], y[sub, None], self.pack[cand])
                 best[sub] = cand[np.arange(sub.size), d2.argmin(axis=1)]
-        dist = self._dist(x, y, best)
-        feat = self.owner[best]
+        dist = self._dist(x, y, best) if self.points_only else self._dist_keys(x, y, best)
+        feat = self.key_owner[best]
         if not every:
             out = np.flatnonzero(~ok)
             dist[out], feat[out] = self.geos(np.asarray(shapely.points(x[out], y[out]), dtype=object))
@@ -744,6 +802,48 @@ class SegLayer:
             hit = inside >= 0
             dist[hit], feat[hit] = 0.0, inside[hit]
         return dist, feat
+
+    def _dist_keys(self, x: np.ndarray, y: np.ndarray, key: np.ndarray) -> np.ndarray:
+        """:meth:`_dist` for keyed points (see :meth:`_modes`): each through its branch alone.
+
+        The branch most boxes take (:attr:`bulk`) is computed for every point and replaced
+        where a point's key says otherwise; the results are bit-identical to :meth:`_dist`.
+        """
+        mode = self.key_mode[key]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = self._end(x, y, key) if self.bulk == 2 else self._perp(x, y, key)
+        other = np.flatnonzero(mode < 2) if self.bulk == 2 else np.flatnonzero(mode != 1)
+        if other.size:
+            ko, xo, yo, mo = key[other], x[other], y[other], mode[other]
+            second = np.flatnonzero(mo == 1) if self.bulk == 2 else np.flatnonzero(mo >= 2)
+            if second.size:
+                k2, x2, y2 = ko[second], xo[second], yo[second]
+                out[other[second]] = self._perp(x2, y2, k2) if self.bulk == 2 else self._end(x2, y2, k2)
+            generic = np.flatnonzero(mo == 0)
+            if generic.size:
+                out[other[generic]] = self._dist(xo[generic], yo[generic], self.key_seg[ko[generic]])
+        return out
+
+    def _end(self, x: np.ndarray, y: np.ndarray, key: np.ndarray) -> np.ndarray:
+        """Distance to the end a key names (as :meth:`_dist` computes it)."""
+        ux = np.subtract(x, self.key_vx[key])
+        uy = np.subtract(y, self.key_vy[key])
+        out = np.multiply(ux, ux)
+        uy *= uy
+        out += uy
+        return np.sqrt(out, out=out)
+
+    def _perp(self, x: np.ndarray, y: np.ndarray, key: np.ndarray) -> np.ndarray:
+        """Perpendicular distance to the line of a key's segment (as :meth:`_dist` computes it)."""
+        ux = np.subtract(x, self.key_ax[key])
+        uy = np.subtract(y, self.key_ay[key])
+        perp = np.multiply(ux, self.key_dy[key])
+        uy *= self.key_dx[key]
+        perp -= uy
+        perp /= self.key_len2[key]
+        np.abs(perp, out=perp)
+        perp *= self.key_root[key]
+        return perp
 
     def _dist(self, x: np.ndarray, y: np.ndarray, best: np.ndarray) -> np.ndarray:
         """Exact distance from each point to segment ``best``: :func:`_pt_seg` with fewer temporaries.

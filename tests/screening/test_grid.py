@@ -119,3 +119,20 @@ def test_crossed_finds_every_box_a_segment_meets():
     ref[shapely.STRtree(boxes).query(lines, predicate="intersects")[1]] = True
     assert not (ref & ~got).any()  # never misses one
     assert (got & ~ref).sum() <= 0.01 * ref.sum()  # and hardly adds any
+
+
+def test_keyed_cells_take_the_branch_the_formula_takes(idx):
+    x, y = _inside(idx, 60_000, 5)
+    cell = idx.grid.cell(x, y)
+    seen = set()
+    for near in idx.near.values():
+        if near.tree is None or near.points_only:
+            continue
+        key = near.single[cell]
+        x1, y1, key = x[key >= 0], y[key >= 0], key[key >= 0]
+        seen |= set(np.unique(near.key_mode[key]).tolist())
+        got = near._dist_keys(x1, y1, key)
+        ref = near._dist(x1, y1, near.key_seg[key])
+        np.testing.assert_array_equal(got.view(np.int64), ref.view(np.int64))
+        np.testing.assert_array_equal(near.key_owner[key], near.owner[near.key_seg[key]])
+    assert seen == {0, 1, 2, 3}  # generic, perpendicular, end A and end B all occur
