@@ -331,6 +331,19 @@ class PolyLayer:
                     free[hit] = False
         return out
 
+    def covered(
+        self, x: np.ndarray, y: np.ndarray, cell: np.ndarray, every: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the points some polygon covers, and :meth:`first_cover` there.
+
+        Only points in cells that some polygon reaches are looked at.
+        """
+        value = self.value[cell] if every else np.where(cell >= 0, self.value[np.maximum(cell, 0)], -1)
+        near = np.flatnonzero(value != -1)
+        first = self.first_cover(x[near], y[near], cell[near], True)
+        hit = np.flatnonzero(first >= 0)
+        return near[hit], first[hit]
+
     def _tables(self) -> np.ndarray:
         """Summed-area tables of inside and outside cells, shape (k, 2, ny+1, nx+1)."""
         if self._sat is None:
@@ -798,9 +811,8 @@ class SegLayer:
             out = np.flatnonzero(~ok)
             dist[out], feat[out] = self.geos(np.asarray(shapely.points(x[out], y[out]), dtype=object))
         if self.polys is not None:
-            inside = self.polys.first_cover(x, y, cell, every)
-            hit = inside >= 0
-            dist[hit], feat[hit] = 0.0, inside[hit]
+            pos, poly = self.polys.covered(x, y, cell, every)
+            dist[pos], feat[pos] = 0.0, poly
         return dist, feat
 
     def _dist_keys(self, x: np.ndarray, y: np.ndarray, key: np.ndarray) -> np.ndarray:
