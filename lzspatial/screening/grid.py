@@ -454,6 +454,8 @@ class PolyLayer:
 class SegLayer:
     """Nearest-feature index: the features' segments plus per-cell candidate lists (CSR)."""
 
+    sub_single: np.ndarray  # per sub-cell: the one candidate (a key, see _modes), or -1
+
     def __init__(self, frame: Any, grid: Grid, polys: PolyLayer | None = None) -> None:
 
         self.ids = np.asarray(frame["id"], dtype=object)
@@ -807,7 +809,7 @@ class SegLayer:
                 best[sub] = cand[np.arange(sub.size), d2.argmin(axis=1)]
         dist = self._dist(x, y, best) if self.points_only else self._dist_keys(x, y, best)
         feat = self.key_owner[best]
-        if not every:
+        if ok is not None:  # points outside the grid: GEOS
             out = np.flatnonzero(~ok)
             dist[out], feat[out] = self.geos(np.asarray(shapely.points(x[out], y[out]), dtype=object))
         if self.polys is not None:
