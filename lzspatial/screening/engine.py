@@ -45,17 +45,24 @@ How it is fast
 --------------
 A plan index (built once per plan and cached) lays a grid of up to 256 x 256
 cells over the plan. For each polygon every cell is classified as inside,
-outside or crossed by the boundary, so most points are answered by a table
-lookup and only points in boundary cells are tested exactly
+outside or crossed by the boundary; cells that need an exact test are split
+8 x 8 and the sub-cells classified the same way, so most points are answered
+by table lookups and only points in crossed sub-cells are tested exactly
 (``shapely.intersects_xy`` on prepared geometry). For each distance layer the
 features are exploded into 2-point segments and every cell keeps the
 segments that can be nearest to some point in it (pruned from coarse to fine
-with the cell radius, which is exact); a point then measures a handful of
-candidates in numpy with the GEOS point-segment formula. Points are
-processed in chunks of :data:`CHUNK` on two threads (numpy, pyproj and GEOS
-release the GIL). Polygon areas use the same cell classes (summed-area
-tables) and GEOS intersections for the boundary cases; polygon distances use
-GEOS (``STRtree.query_nearest``).
+with the cell radius, then with exact per-cell bounds); cells left with a few
+candidates are split 4 x 4 and pruned again. A cell or sub-cell with one
+candidate is keyed by the branch of the GEOS point-segment formula that holds
+all over it (distance to an end, or perpendicular), so such a point computes
+that branch alone, bit-identical to the whole formula; the others rank their
+candidates. Points go through in chunks of :data:`CHUNK` on two threads
+(numpy, pyproj and GEOS release the GIL), each chunk read, checked,
+transformed and screened in one pass and written straight into preallocated
+result columns; each worker thread rebuilds the PROJ pipeline from its
+string rather than from the PROJ database. Polygon areas use the same cell
+classes (summed-area tables) and GEOS intersections for the boundary cases;
+polygon distances use GEOS (``STRtree.query_nearest``).
 
 Examples
 --------
