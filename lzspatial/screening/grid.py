@@ -92,27 +92,40 @@ def _classify_boxes(g: Any, cx: np.ndarray, cy: np.ndarray, half: float) -> np.n
     """
     out = shapely.intersects_xy(g, cx, cy).astype(np.int8)
     seg, _ = _segments([g])
-    boxes = shapely.box(cx - half, cy - half, cx + half, cy + half)
-    tree = shapely.STRtree(boxes)
-    lines = shapely.linestrings(seg.reshape(-1, 2, 2))
-    hit = tree.query(lines, predicate="intersects")[1]
-    out[np.unique(hit)] = 2
+    s, b = _pairs(seg, cx, cy, half)  # every (segment, box) pair that may meet, and a few more
+    if s.size:
+        ub, inv = np.unique(b, return_inverse=True)
+        boxes = shapely.box(cx[ub] - half, cy[ub] - half, cx[ub] + half, cy[ub] + half)
+        lines = shapely.linestrings(seg.reshape(-1, 2, 2))
+        us, sinv = np.unique(s, return_inverse=True)
+        hit = shapely.intersects(boxes[inv.reshape(-1)], lines[us][sinv.reshape(-1)])
+        out[ub[np.unique(inv.reshape(-1)[hit])]] = 2
     return out
 
 
 def _crossed(seg: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: float) -> np.ndarray:
-    """Which square boxes (centres *cx*, *cy*, half side *half*) some segment meets, as a mask.
+    """Which square boxes (centres *cx*, *cy*, half side *half*) some segment may meet, as a mask.
 
-    The boxes lie on a lattice (their size less the slack). Each segment is matched, column
-    by column of the lattice, to the boxes its run through that column can reach (with a
-    box to spare either side), and a pair meets unless their bounding boxes are apart or
-    all four corners of the box lie strictly on one side of the segment's line (the
-    separating axes of a segment and a box). A pair within rounding of touching counts as
-    meeting: that box is only tested exactly.
+    Every box a segment meets, and a few it comes within rounding of (see :func:`_pairs`).
     """
     out = np.zeros(cx.size, dtype=bool)
+    out[_pairs(seg, cx, cy, half)[1]] = True
+    return out
+
+
+def _pairs(seg: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return (segment, box) index pairs that may meet: all that do, and a few within rounding.
+
+    The boxes (centres *cx*, *cy*, half side *half*) lie on a lattice, their size less the
+    slack. Each segment is matched, column by column of the lattice, to the boxes its run
+    through that column can reach (with a box to spare either side), and a pair is kept
+    unless their bounding boxes are apart or all four corners of the box lie on one side of
+    the segment's line, clear of it by more than rounding (the separating axes of a segment
+    and a box).
+    """
+    none = np.zeros(0, dtype=np.int64)
     if not cx.size or not seg.size:
-        return out
+        return none, none
     step = 2 * (half - _EPS)  # the lattice spacing
     ox, oy = cx.min(), cy.min()
     ki = np.rint((cx - ox) / step).astype(np.int64)
@@ -133,8 +146,8 @@ def _crossed(seg: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: float) -> np
     ni = i1 - i0 + 1
     s = np.repeat(np.arange(seg.shape[0]), ni)
     col = i0[s] + np.arange(s.size) - np.repeat(np.cumsum(ni) - ni, ni)
-    xa = np.maximum(ox + col * step - half, minx[s])
-    xb = np.minimum(ox + col * step + half, maxx[s])
+    xa = np.maximum(ox + col * step - half - step, minx[s])
+    xb = np.minimum(ox + col * step + half + step, maxx[s])
     keep = xa <= xb
     s, col, xa, xb = s[keep], col[keep], xa[keep], xb[keep]
     dx, dy = bx[s] - ax[s], by[s] - ay[s]
@@ -151,12 +164,14 @@ def _crossed(seg: np.ndarray, cx: np.ndarray, cy: np.ndarray, half: float) -> np
     s, b = s[t[found]], b[found]
     x0, x1, y0, y1 = cx[b] - half, cx[b] + half, cy[b] - half, cy[b] + half
     sax, say, sbx, sby = ax[s], ay[s], bx[s], by[s]
-    meet = (maxx[s] >= x0) & (minx[s] <= x1) & (maxy[s] >= y0) & (miny[s] <= y1)
     dx, dy = sbx - sax, sby - say
+    pad = 1e-9 * (np.abs(dx) + np.abs(dy) + 4 * half + 1.0)  # metres: far above rounding
+    meet = (maxx[s] + pad >= x0) & (minx[s] - pad <= x1) & (maxy[s] + pad >= y0) & (miny[s] - pad <= y1)
+    tol = pad * (np.abs(dx) + np.abs(dy) + 1.0)  # the same, as a cross product
     side = [dx * (py - say) - dy * (px - sax) for px, py in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
-    apart = np.logical_and.reduce([c > 0 for c in side]) | np.logical_and.reduce([c < 0 for c in side])
-    out[b[meet & ~apart]] = True
-    return out
+    apart = np.logical_and.reduce([c > tol for c in side]) | np.logical_and.reduce([c < -tol for c in side])
+    keep = meet & ~apart
+    return s[keep], b[keep]
 
 
 class Grid:
@@ -556,10 +571,17 @@ class SegLayer:
         out for the sub-cell (the same exact bounds, on a smaller box): most points of such a
         cell then find one candidate in their sub-cell. Cells with more than
         :data:`_SPLIT_MAX` candidates (along dense lines, where splitting settles few points
-        and costs most) are not split.
+        and costs most) are not split, nor those with more than 2 or 3 where the sub-cells'
+        lists would outgrow twice the grid (bounding the build).
         """
         g = self.grid
-        multi = np.flatnonzero((self.counts > 1) & (self.counts <= _SPLIT_MAX))
+        cap = _SPLIT_MAX  # fewer if the sub-cells' lists would outgrow twice the grid
+        while (
+            cap > 2
+            and _SUB * _SUB * self.counts[(self.counts > 1) & (self.counts <= cap)].sum() > 2 * g.nx * g.ny
+        ):
+            cap -= 1
+        multi = np.flatnonzero((self.counts > 1) & (self.counts <= cap))
         self.sub_rank = np.full(self.counts.size, -1, dtype=np.intp)
         self.sub_rank[multi] = np.arange(multi.size)
         self.cell_x0 = g.x0 + (np.arange(self.counts.size) % g.nx) * g.size

@@ -64,7 +64,8 @@ def test_sub_cells_settle_most_points_and_keep_answers(idx):
         multi = near.counts[cell] > 1
         assert multi.any(), name
         # every multi cell is split, and fewer of its sub-cells keep several candidates
-        assert near.sub_counts.size == ((near.counts > 1) & (near.counts <= 4)).sum() * 16
+        assert near.sub_counts.size == (near.sub_rank >= 0).sum() * 16
+        assert (near.sub_rank >= 0).sum() == ((near.counts > 1) & (near.counts <= 4)).sum()
         assert (near.sub_counts > 1).mean() < 0.5, name
         assert (near.sub_counts >= 1).all()
         dist, feat = near.nearest_xy(x[multi], y[multi], cell[multi], True)
