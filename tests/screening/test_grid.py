@@ -137,3 +137,25 @@ def test_keyed_cells_take_the_branch_the_formula_takes(idx):
         np.testing.assert_array_equal(got.view(np.int64), ref.view(np.int64))
         np.testing.assert_array_equal(near.key_owner[key], near.owner[near.key_seg[key]])
     assert seen == {0, 1, 2, 3}  # generic, perpendicular, end A and end B all occur
+
+
+def test_cell_classes_are_what_geos_says(idx):
+    import shapely
+
+    from lzspatial.screening.grid import _classify_boxes, _segments
+
+    g = idx.grid
+    half = g.size / 2 + 1e-3
+    for layer in [*idx.layers.values(), *idx.kind_layers.values()]:
+        for geom in layer.geoms:
+            minx, miny, maxx, maxy = geom.bounds
+            i = np.arange(int((minx - g.x0) // g.size) - 1, int((maxx - g.x0) // g.size) + 2)
+            j = np.arange(int((miny - g.y0) // g.size) - 1, int((maxy - g.y0) // g.size) + 2)
+            ii, jj = np.meshgrid(i, j)
+            cx, cy = g.x0 + (ii.ravel() + 0.5) * g.size, g.y0 + (jj.ravel() + 0.5) * g.size
+            ref = shapely.intersects_xy(geom, cx, cy).astype(np.int8)
+            seg, _ = _segments([geom])
+            boxes = shapely.box(cx - half, cy - half, cx + half, cy + half)
+            lines = shapely.linestrings(seg.reshape(-1, 2, 2))
+            ref[np.unique(shapely.STRtree(boxes).query(lines, predicate="intersects")[1])] = 2
+            np.testing.assert_array_equal(_classify_boxes(geom, cx, cy, half), ref)
