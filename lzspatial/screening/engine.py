@@ -671,7 +671,7 @@ def _all_points(
         except shapely.errors.GEOSException:  # an empty point
             stop.set()
             return
-        if not (np.isfinite(gx).all() and np.isfinite(gy).all()):
+        if not np.isfinite(np.add.reduce(gx) + np.add.reduce(gy)):  # finite only if all are
             stop.set()
             return
         mx, my = (gx, gy) if tr is None else tr.transform(gx, gy, inplace=True)  # gx, gy are ours
