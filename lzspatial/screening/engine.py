@@ -693,7 +693,7 @@ def _mixed(
 ) -> pd.DataFrame:
     """Check and screen any sites: points and (multi)polygons, raising on bad ones."""
     nthreads = threads
-    progress = tally if tally.progress is not None else None
+    progress = tally if tally.progress is not None else None  # counts on from _all_points
     kind, gx, gy = _kinds(geoms, sites.index, nthreads)
     pl = require_plan(plan, "screen")
     idx = plan_index(pl)

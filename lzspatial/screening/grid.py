@@ -97,8 +97,7 @@ def _classify_boxes(g: Any, cx: np.ndarray, cy: np.ndarray, half: float) -> np.n
         ub, inv = np.unique(b, return_inverse=True)
         boxes = shapely.box(cx[ub] - half, cy[ub] - half, cx[ub] + half, cy[ub] + half)
         lines = np.asarray(shapely.linestrings(seg.reshape(-1, 2, 2)), dtype=object)
-        us, sinv = np.unique(s, return_inverse=True)
-        hit = shapely.intersects(boxes[inv.reshape(-1)], lines[us][sinv.reshape(-1)])
+        hit = shapely.intersects(boxes[inv.reshape(-1)], lines[s])
         out[ub[np.unique(inv.reshape(-1)[hit])]] = 2
     return out
 
