@@ -148,15 +148,47 @@ class ResultWriter:
                 self.path,
                 added=tuple(c for c in WRITTEN_COLUMNS if c not in coords),
             )
+        self._guarded(getattr(self, f"_write_{self.fmt}"), gdf)
+        self._n += len(gdf)
+
+    def write_points(
+        self, rows: np.ndarray, text: Any, res: pd.DataFrame, lon: np.ndarray, lat: np.ndarray
+    ) -> None:
+        """Append one chunk of screened points given in parts, as :meth:`write` of their frame.
+
+        The frame is *text* (the input's columns: a pandas frame, or an Arrow table of the
+        Arrow CSV reader), then *res* (the screening columns), indexed by *rows*, with the
+        WGS84 coordinates *lon*, *lat* as :data:`LON`/:data:`LAT`. GeoParquet is written
+        from the parts directly (no pandas frame); the file is the same.
+        """
+        if self.fmt != "parquet":
+            if not isinstance(text, pd.DataFrame):
+                text = text.to_pandas(types_mapper=pd.ArrowDtype)
+            index = pd.Index(rows, name="row")
+            frame = pd.concat([text.set_axis(index), res.set_axis(index)], axis=1)
+            frame[LON], frame[LAT] = lon, lat
+            self.write(frame)
+            return
+        if self._n == 0 and self._pq is None:
+            names = [str(c) for c in (text.columns if isinstance(text, pd.DataFrame) else text.column_names)]
+            check_columns(
+                [*names, *map(str, res.columns)],
+                self.path,
+                added=tuple(c for c in WRITTEN_COLUMNS if c not in (LON, LAT)),
+            )
+        self._guarded(self._parquet_points, rows, text, res, lon, lat)
+        self._n += len(rows)
+
+    def _guarded(self, write: Any, *args: Any) -> None:
+        """Run one write; on any failure drop the temp file and raise an InputError/OutputError."""
         try:
-            getattr(self, f"_write_{self.fmt}")(gdf)
+            write(*args)
         except (OutputError, InputError):
             self.abort()
             raise
         except Exception as err:  # OSError, and GDAL/SQLite/Arrow errors of a full disk
             self.abort()
             raise write_error(self.path, err) from err
-        self._n += len(gdf)
 
     def _table(self, data: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray | None]:
         """Attributes (with ``row`` first) and the geometries (None for a lon/lat frame)."""
@@ -185,16 +217,7 @@ class ResultWriter:
         """Return an Arrow table with stable types: text as string (or int32-indexed dictionaries)."""
         import pyarrow as pa
 
-        table = pa.Table.from_pandas(df, preserve_index=False)
-        coded = pa.dictionary(pa.int32(), pa.string()) if dictionaries else pa.string()
-        fields = []
-        for f in table.schema:
-            if pa.types.is_dictionary(f.type):
-                f = pa.field(f.name, coded)
-            elif pa.types.is_null(f.type) or pa.types.is_large_string(f.type):
-                f = pa.field(f.name, pa.string())
-            fields.append(f)
-        return table.cast(pa.schema(fields))
+        return _stable(pa.Table.from_pandas(df, preserve_index=False), dictionaries=dictionaries)
 
     def _write_csv(self, data: pd.DataFrame) -> None:
         import pyarrow.csv as pacsv
@@ -211,7 +234,6 @@ class ResultWriter:
 
     def _write_parquet(self, data: pd.DataFrame) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         df, geoms = self._table(data)
         table = self._arrow(df.drop(columns=[LON, LAT]) if geoms is None else df, dictionaries=True)
@@ -221,7 +243,29 @@ class ResultWriter:
         else:
             wkb = pa.array(shapely.to_wkb(geoms), type=pa.binary())
             kinds = sorted({g.geom_type for g in geoms})
-        table = table.append_column("geometry", wkb)
+        self._append_parquet(table.append_column("geometry", wkb), kinds)
+
+    def _parquet_points(
+        self, rows: np.ndarray, text: Any, res: pd.DataFrame, lon: np.ndarray, lat: np.ndarray
+    ) -> None:
+        """The Arrow table of :meth:`_write_parquet` for a frame of points, built from its parts."""
+        import pyarrow as pa
+
+        if isinstance(text, pd.DataFrame):
+            text = pa.Table.from_pandas(text, preserve_index=False)
+        coded = pa.Table.from_pandas(res, preserve_index=False)
+        table = pa.Table.from_arrays(
+            [pa.array(np.asarray(rows, dtype=np.int64)), *text.columns, *coded.columns],
+            names=["row", *map(str, text.column_names), *map(str, coded.column_names)],
+        )
+        wkb = _point_wkb(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
+        self._append_parquet(_stable(table, dictionaries=True).append_column("geometry", wkb), ["Point"])
+
+    def _append_parquet(self, table: Any, kinds: list[str]) -> None:
+        """Write *table* (attributes, then WKB ``geometry``) as the next row groups of the file."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         if self._pq is None:
             geo = {
                 "version": "1.0.0",
@@ -317,6 +361,21 @@ class ResultWriter:
             self.close()
         else:
             self.abort()
+
+
+def _stable(table: Any, *, dictionaries: bool = False) -> Any:
+    """*table* with stable types: text as string (dictionaries as int32-indexed string dictionaries)."""
+    import pyarrow as pa
+
+    coded = pa.dictionary(pa.int32(), pa.string()) if dictionaries else pa.string()
+    fields = []
+    for f in table.schema:
+        if pa.types.is_dictionary(f.type):
+            f = pa.field(f.name, coded)
+        elif pa.types.is_null(f.type) or pa.types.is_large_string(f.type):
+            f = pa.field(f.name, pa.string())
+        fields.append(f)
+    return table.cast(pa.schema(fields))
 
 
 def _point_wkb(x: np.ndarray, y: np.ndarray) -> Any:
