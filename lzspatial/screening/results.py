@@ -15,12 +15,11 @@ import codecs
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from lzspatial._util.atomic import AtomicTarget, write_error
@@ -28,7 +27,6 @@ from lzspatial.crs import WGS84
 from lzspatial.errors import CRSError, InputError, OutputError
 from lzspatial.io.csv import guard_frame
 from lzspatial.io.geojson import COLLECTION_TAIL, collection_head, feature_text
-from lzspatial.io.gpkg import pinned_gpkg_time
 
 __all__ = [
     "LAT",
@@ -55,6 +53,15 @@ LON, LAT, WKT = "wgs84_lon", "wgs84_lat", "wgs84_wkt"
 PARQUET_COMPRESSION, PARQUET_LEVEL, PARQUET_ROW_GROUP = "snappy", None, 500_000
 #: Columns every results writer adds (the source row, coordinates, geometry, GeoPackage's fid).
 WRITTEN_COLUMNS = ("row", LON, LAT, WKT, "geometry", "fid")
+
+
+def __getattr__(name: str) -> Any:
+    """``results.pyogrio``, imported on first use: GDAL (about 30 MB) loads for GeoPackage only."""
+    if name == "pyogrio":
+        import pyogrio
+
+        return pyogrio
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check_columns(
@@ -112,6 +119,16 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
         else:
             out[c] = s.to_numpy()
     return pd.DataFrame(out, index=df.index)
+
+
+class _Points(NamedTuple):
+    """One chunk of screened points in parts (see :meth:`ResultWriter.write_points`)."""
+
+    rows: np.ndarray
+    text: Any
+    res: pd.DataFrame
+    lon: np.ndarray
+    lat: np.ndarray
 
 
 class ResultWriter:
@@ -176,7 +193,7 @@ class ResultWriter:
                 self.path,
                 added=tuple(c for c in WRITTEN_COLUMNS if c not in (LON, LAT)),
             )
-        self._guarded(self._parquet_points, rows, text, res, lon, lat)
+        self._guarded(self._write_parquet, _Points(rows, text, res, lon, lat))
         self._n += len(rows)
 
     def _guarded(self, write: Any, *args: Any) -> None:
@@ -232,9 +249,12 @@ class ResultWriter:
         table = self._arrow(guard_frame(df))
         pacsv.write_csv(table, self._fh, pacsv.WriteOptions(include_header=first))
 
-    def _write_parquet(self, data: pd.DataFrame) -> None:
+    def _write_parquet(self, data: pd.DataFrame | _Points) -> None:
         import pyarrow as pa
 
+        if isinstance(data, _Points):
+            self._parquet_points(*data)
+            return
         df, geoms = self._table(data)
         table = self._arrow(df.drop(columns=[LON, LAT]) if geoms is None else df, dictionaries=True)
         if geoms is None:
@@ -296,6 +316,10 @@ class ResultWriter:
             geoms = self._geoms(df, geoms)
             df = df.drop(columns=[LON, LAT])
         out = gpd.GeoDataFrame(_plain(df), geometry=geoms, crs=WGS84)
+        import pyogrio  # GDAL: only for GeoPackage (about 30 MB)
+
+        from lzspatial.io.gpkg import pinned_gpkg_time
+
         with pinned_gpkg_time():
             pyogrio.write_dataframe(out, self.tmp, layer="sites", driver="GPKG", append=self.tmp.exists())
 
