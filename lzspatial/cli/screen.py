@@ -170,6 +170,7 @@ def screen(
     for flag, value in (("--scheduler", scheduler), ("--workers", workers)):
         if value is not None:
             raise InputError(f"{flag} applies to --engine dask only")
+    _one_malloc_arena()
     from lzspatial.rules.siting import parse_industry
     from lzspatial.screening.sites import FORMATS, ResultWriter
 
@@ -212,6 +213,28 @@ def screen(
         _write_rejects(rows, rejects)
         _echo(f"lzspatial: {len(rows.bad)} bad row(s) skipped; written to {rejects}", err=True)
     _print_summary(summary, out)
+
+
+def _one_malloc_arena() -> None:
+    """Have glibc's malloc serve every thread of this process from one arena (``M_ARENA_MAX``).
+
+    The CSV stream reads, screens and writes on their own threads; glibc gives each new thread
+    an arena of its own (up to 8 per core) and keeps what is freed in it for that arena, so the
+    same work held about 150 MB more (10^7 rows: 630 MB peak against 480 MB), for no speed.
+    Not done when ``MALLOC_ARENA_MAX`` is set, nor where the C library has no ``mallopt``.
+    """
+    import os
+
+    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # no C library symbols, or not glibc
+        return
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    mallopt(-8, 1)  # M_ARENA_MAX (malloc.h)
 
 
 def _screen_database(

@@ -50,7 +50,7 @@ LON, LAT, WKT = "wgs84_lon", "wgs84_lat", "wgs84_wkt"
 #: GeoParquet output: compression (snappy: zstd level 1 is 17 % smaller but costs 0.8 s more CPU
 #: per 10⁶ rows, as much as screening them) and the largest row group (rows); each chunk
 #: written is one row group or more.
-PARQUET_COMPRESSION, PARQUET_LEVEL, PARQUET_ROW_GROUP = "snappy", None, 500_000
+PARQUET_COMPRESSION, PARQUET_LEVEL, PARQUET_ROW_GROUP = "snappy", None, 250_000
 #: Columns every results writer adds (the source row, coordinates, geometry, GeoPackage's fid).
 WRITTEN_COLUMNS = ("row", LON, LAT, WKT, "geometry", "fid")
 
@@ -273,10 +273,9 @@ class ResultWriter:
 
         if isinstance(text, pd.DataFrame):
             text = pa.Table.from_pandas(text, preserve_index=False)
-        coded = pa.Table.from_pandas(res, preserve_index=False)
         table = pa.Table.from_arrays(
-            [pa.array(np.asarray(rows, dtype=np.int64)), *text.columns, *coded.columns],
-            names=["row", *map(str, text.column_names), *map(str, coded.column_names)],
+            [pa.array(np.asarray(rows, dtype=np.int64)), *text.columns, *map(_arrow_column, res.items())],
+            names=["row", *map(str, text.column_names), *map(str, res.columns)],
         )
         wkb = _point_wkb(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
         self._append_parquet(_stable(table, dictionaries=True).append_column("geometry", wkb), ["Point"])
@@ -400,6 +399,42 @@ def _stable(table: Any, *, dictionaries: bool = False) -> Any:
             f = pa.field(f.name, pa.string())
         fields.append(f)
     return table.cast(pa.schema(fields))
+
+
+def _arrow_column(item: tuple[Any, pd.Series]) -> Any:
+    """The column of ``pa.Table.from_pandas`` for one (name, series) of screening results.
+
+    Text categoricals become int32-indexed dictionaries straight from their codes (as
+    :func:`_stable` casts them), floats and bools are handed over as they are (NaN as
+    null, as ``from_pandas`` does); any other column goes through ``from_pandas``.
+    """
+    import pyarrow as pa
+
+    name, s = item
+    if isinstance(s.dtype, pd.CategoricalDtype) and all(isinstance(c, str) for c in s.cat.categories):
+        codes = s.cat.codes.to_numpy()
+        return pa.DictionaryArray.from_arrays(
+            _with_nulls(codes.astype(np.int32), codes < 0), pa.array(list(s.cat.categories), type=pa.string())
+        )
+    if s.dtype == np.float64:
+        values = s.to_numpy()
+        return _with_nulls(values, np.isnan(values))
+    if s.dtype == np.bool_:
+        return pa.array(s.to_numpy())
+    return pa.Table.from_pandas(pd.DataFrame({name: s}), preserve_index=False).column(0)
+
+
+def _with_nulls(values: np.ndarray, missing: np.ndarray) -> Any:
+    """An Arrow array of the numbers *values*, null where *missing* (its validity bitmap packed in numpy)."""
+    import pyarrow as pa
+
+    values = np.ascontiguousarray(values)
+    nulls = int(np.count_nonzero(missing))
+    if not nulls:
+        return pa.array(values)
+    valid = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    kind = pa.from_numpy_dtype(values.dtype)
+    return pa.Array.from_buffers(kind, len(values), [valid, pa.py_buffer(values)], null_count=nulls)
 
 
 def _point_wkb(x: np.ndarray, y: np.ndarray) -> Any:

@@ -22,7 +22,7 @@ from lzspatial.crs import WGS84, parse_crs
 from lzspatial.crs.transforms import transform_xy
 from lzspatial.plan.model import Plan, require_plan
 from lzspatial.screening.engine import screen, screen_xy
-from lzspatial.screening.results import LAT, LON, WRITTEN_COLUMNS, ResultWriter, check_columns
+from lzspatial.screening.results import PARQUET_ROW_GROUP, WRITTEN_COLUMNS, ResultWriter, check_columns
 from lzspatial.screening.sites import FORMATS, RowLog, csv_parts, geoparquet_chunks, read_sites
 
 __all__ = [
@@ -37,8 +37,8 @@ __all__ = [
     "tally",
 ]
 
-#: Rows per chunk of a streamed CSV.
-CSV_CHUNK = 500_000
+#: Rows per chunk of a streamed CSV: one GeoParquet row group each.
+CSV_CHUNK = PARQUET_ROW_GROUP
 #: How the tallies name sites in the core and outside every zone.
 CORE_LABEL, OUTSIDE_LABEL = "core / 核心区", "(outside the district)"
 
