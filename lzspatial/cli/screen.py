@@ -354,6 +354,13 @@ def _progress(total: int | None) -> Any:
     )
 
 
+def _shows_progress() -> bool:
+    """Whether :func:`_progress` draws a bar (stderr is a terminal, as rich sees it)."""
+    from rich.console import Console
+
+    return Console(stderr=True).is_terminal
+
+
 def _count_lines(path: Path) -> int:
     n = 0
     with open(path, "rb") as fh:
@@ -374,7 +381,8 @@ def _screen_csv(
     """Stream a CSV through :func:`lzspatial.screening.stream.screen_csv`, with a progress bar."""
     from lzspatial.screening.stream import screen_csv
 
-    total = _count_lines(sites) if sites.stat().st_size > 8 << 20 else None
+    # the bar's total costs a pass over the file: only for a bar that shows (stderr a terminal)
+    total = _count_lines(sites) if sites.stat().st_size > 8 << 20 and _shows_progress() else None
     with _progress(total) as bar:
         task = bar.add_task("screen", total=total) if bar is not None else None
         return screen_csv(

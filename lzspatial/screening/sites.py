@@ -116,13 +116,20 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _decode_error_line(path: Path, encoding: str) -> tuple[int, bytes] | None:
-    """Decode the whole file in blocks; return (line, bad bytes) of the first error, or None."""
+    """Decode the whole file in blocks; return (line, bad bytes) of the first error, or None.
+
+    A block of ASCII bytes with no bytes of a character pending is valid in UTF-8 and GB18030
+    alike: it is counted, not decoded.
+    """
     import codecs
 
     decoder = codecs.getincrementaldecoder(encoding)()
     line = 1
     with open(path, "rb") as fh:
         while block := fh.read(1 << 20):
+            if block.isascii() and not decoder.getstate()[0]:  # ASCII, nothing pending: valid text
+                line += block.count(b"\n")
+                continue
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as err:
