@@ -60,7 +60,8 @@ def _echo(text: str, err: bool = False) -> None:
     "out",
     type=PATH_OR_DSN,
     default=None,
-    help="Results file: .csv, .geojson, .gpkg or .parquet; or postgresql://…?table=NAME.",
+    help="Results file: .csv, .geojson, .gpkg or .parquet (GeoParquet: snappy, row groups of "
+    "250,000 rows); or postgresql://…?table=NAME.",
 )
 @click.option(
     "--map",
@@ -122,8 +123,10 @@ def screen(
     """Screen candidate sites against the plan: zone, core, park, control lines, distances, verdict.
 
     SITES is a CSV (lon/lat, or x/y with --crs), GeoJSON, GeoPackage, GeoParquet or 国土TXT file.
-    CSV input is streamed in chunks, so memory stays bounded for any number of rows.
-    Bad rows stop the run with their line numbers, unless --skip-invalid.
+    CSV input is streamed in chunks of 250,000 rows (read, screened and written on their own
+    threads), so memory stays bounded for any number of rows; a GeoParquet --out gets one
+    row group per chunk, snappy-compressed. Bad rows stop the run with their line numbers,
+    unless --skip-invalid.
 
     SITES may be a PostGIS table, postgresql://…/DB?table=NAME (read in chunks through a
     server-side cursor); --out postgresql://…/DB?table=NAME then writes the results to a table.

@@ -352,3 +352,18 @@ def test_cli_counts_lines_only_for_a_progress_bar_that_shows(tmp_path, capsys, m
     code, out, err = cli(capsys, "screen", big)
     assert code == 0, err
     assert counted == [big]
+
+
+def test_cli_help_states_the_geoparquet_settings(capsys):
+    """The --help text and the docs say the row groups and compression the writer uses."""
+    from lzspatial.screening.results import PARQUET_COMPRESSION, PARQUET_ROW_GROUP
+    from lzspatial.screening.stream import CSV_CHUNK
+    from tests.conftest import REPO
+
+    code, out, _ = cli(capsys, "screen", "--help")
+    text = " ".join(out.split())
+    assert code == 0 and CSV_CHUNK == PARQUET_ROW_GROUP
+    assert f"row groups of {PARQUET_ROW_GROUP:,} rows" in text and PARQUET_COMPRESSION in text
+    docs = " ".join((REPO / "docs" / "screening.md").read_text(encoding="utf-8").split())
+    assert f"chunks of {CSV_CHUNK:,} rows" in docs and f"row groups of at most {PARQUET_ROW_GROUP:,} rows" in docs
+    assert f"{PARQUET_COMPRESSION} compression" in docs
