@@ -169,6 +169,9 @@ def screen_csv(
             while (item := ahead.result() if ahead is not None else next(parts, None)) is not None:
                 if ahead is not None:
                     ahead = reading.submit(next, parts, None)
+                if written is not None and written.done():  # a failed write stops the run now
+                    written.result()
+                    written = None
                 chunk, xs, ys, problems, metric_xy = item
                 good = log.add(chunk.rows, problems, chunk.frame() if problems else None)
                 if log.bad and not skip_invalid:  # stop the output; keep reading to report every bad row
