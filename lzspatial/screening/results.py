@@ -272,7 +272,7 @@ class ResultWriter:
     def _parquet_points(
         self, rows: np.ndarray, text: Any, res: pd.DataFrame, lon: np.ndarray, lat: np.ndarray
     ) -> None:
-        """The Arrow table of :meth:`_write_parquet` for a frame of points, built from its parts."""
+        """Write the Arrow table of :meth:`_write_parquet` for a frame of points, built from its parts."""
         import pyarrow as pa
 
         if isinstance(text, pd.DataFrame):
@@ -406,7 +406,7 @@ def _stable(table: Any, *, dictionaries: bool = False) -> Any:
 
 
 def _arrow_column(item: tuple[Any, pd.Series]) -> Any:
-    """The column of ``pa.Table.from_pandas`` for one (name, series) of screening results.
+    """Return the column of ``pa.Table.from_pandas`` for one (name, series) of screening results.
 
     Text categoricals become int32-indexed dictionaries straight from their codes (as
     :func:`_stable` casts them), floats and bools are handed over as they are (NaN as
@@ -429,7 +429,7 @@ def _arrow_column(item: tuple[Any, pd.Series]) -> Any:
 
 
 def _with_nulls(values: np.ndarray, missing: np.ndarray) -> Any:
-    """An Arrow array of the numbers *values*, null where *missing* (its validity bitmap packed in numpy)."""
+    """Return an Arrow array of the numbers *values*, null where *missing* (validity packed in numpy)."""
     import pyarrow as pa
 
     values = np.ascontiguousarray(values)

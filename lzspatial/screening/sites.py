@@ -241,19 +241,19 @@ class TextChunk:
 
     @property
     def columns(self) -> list[str]:
-        """The column names, as text."""
+        """Return the column names, as text."""
         names = self.table.column_names if self.table is not None else self._frame.columns  # type: ignore[union-attr]
         return [str(c) for c in names]
 
     @property
     def rows(self) -> np.ndarray:
-        """The line number of each row."""
+        """Return the line number of each row."""
         if self.table is not None:
             return np.arange(self.start, self.start + self.table.num_rows, dtype=np.int64)
         return self.frame().index.to_numpy()
 
     def frame(self) -> pd.DataFrame:
-        """The rows as a text frame indexed by line number (``row``)."""
+        """Return the rows as a text frame indexed by line number (``row``)."""
         if self._frame is None:
             frame = self.table.to_pandas(types_mapper=pd.ArrowDtype)
             frame.index = pd.RangeIndex(self.start, self.start + len(frame), name="row")
@@ -261,7 +261,7 @@ class TextChunk:
         return self._frame
 
     def text(self, good: np.ndarray | None = None) -> Any:
-        """The text columns of the rows where *good* (all rows if None): an Arrow table or a frame."""
+        """Return the text columns of the rows where *good* (all if None): an Arrow table or a frame."""
         if self.table is not None:
             return self.table if good is None else self.table.filter(good)
         return self._frame if good is None else self._frame[good]  # type: ignore[index]
@@ -416,7 +416,9 @@ def csv_parts(
         chunks.close()
 
 
-def _check_table(table: Any, cx: str, cy: str, crs: str) -> tuple[np.ndarray, np.ndarray, dict[int, str]] | None:
+def _check_table(
+    table: Any, cx: str, cy: str, crs: str
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]] | None:
     """:func:`_check_chunk` of an Arrow text table whose rows are all good; None if any is not."""
     import pyarrow as pa
     import pyarrow.compute as pc

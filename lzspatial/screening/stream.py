@@ -59,8 +59,8 @@ def tally(summary: StreamSummary, res: pd.DataFrame) -> None:
             continue
         counts = summary.counts.setdefault(col, {})
         if isinstance(res[col].dtype, pd.CategoricalDtype):  # count the codes
-            for k, v in _coded_counts(res, col).items():
-                counts[k] = counts.get(k, 0) + v
+            for label, n in _coded_counts(res, col).items():
+                counts[label] = counts.get(label, 0) + n
             continue
         values = res[col].astype(object)
         if col == "zone_id":
@@ -72,7 +72,7 @@ def tally(summary: StreamSummary, res: pd.DataFrame) -> None:
 
 
 def _coded_counts(res: pd.DataFrame, col: str) -> dict[str, int]:
-    """The counts of :func:`tally` for a categorical column, from its codes."""
+    """Count a categorical column for :func:`tally`, from its codes."""
     codes = res[col].cat.codes.to_numpy().astype(np.int64)
     labels = ["(none)", *map(str, res[col].cat.categories)]
     slot = codes + 1  # missing (-1) -> 0
@@ -163,7 +163,10 @@ def screen_csv(
     # screened (pyarrow, numpy, pyproj and GEOS release the GIL): the reading thread is one
     # thread for the whole file, so its pyproj transformer is made once
     try:
-        with ThreadPoolExecutor(1, "lzspatial-read") as reading, ThreadPoolExecutor(1, "lzspatial-write") as writing:
+        with (
+            ThreadPoolExecutor(1, "lzspatial-read") as reading,
+            ThreadPoolExecutor(1, "lzspatial-write") as writing,
+        ):
             ahead = reading.submit(next, parts, None) if pipeline else None
             written: Future[None] | None = None
             while (item := ahead.result() if ahead is not None else next(parts, None)) is not None:
@@ -206,7 +209,7 @@ def screen_csv(
 
 
 def _metric_crs(plan: Plan) -> str | None:
-    """The plan's metric CRS if :func:`screen_xy` takes it as is (``crs=``), else None."""
+    """Return the plan's metric CRS if :func:`screen_xy` takes it as is (``crs=``), else None."""
     import warnings
 
     metric = plan.metric_crs

@@ -365,5 +365,8 @@ def test_cli_help_states_the_geoparquet_settings(capsys):
     assert code == 0 and CSV_CHUNK == PARQUET_ROW_GROUP
     assert f"row groups of {PARQUET_ROW_GROUP:,} rows" in text and PARQUET_COMPRESSION in text
     docs = " ".join((REPO / "docs" / "screening.md").read_text(encoding="utf-8").split())
-    assert f"chunks of {CSV_CHUNK:,} rows" in docs and f"row groups of at most {PARQUET_ROW_GROUP:,} rows" in docs
+    assert (
+        f"chunks of {CSV_CHUNK:,} rows" in docs
+        and f"row groups of at most {PARQUET_ROW_GROUP:,} rows" in docs
+    )
     assert f"{PARQUET_COMPRESSION} compression" in docs

@@ -77,7 +77,9 @@ def test_pipelined_and_serial_streams_write_the_same_bytes(tmp_path, default_pla
     for pipeline in (False, True):
         out = tmp_path / f"o-{pipeline}.parquet"
         with ResultWriter(out) as w:
-            screen_csv(p, default_plan, industry="trade_logistics", writer=w, chunksize=900, pipeline=pipeline)
+            screen_csv(
+                p, default_plan, industry="trade_logistics", writer=w, chunksize=900, pipeline=pipeline
+            )
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
 
@@ -120,7 +122,9 @@ def test_points_without_finite_metric_coordinates_take_the_lonlat_path(monkeypat
     metric = stream.transform_xy(xs, ys, "EPSG:4326", "EPSG:4550")
     assert not np.isfinite(metric[0]).all()  # 33°E on the equator is off the 123°E zone's projection
     stream._screen_points(xs, ys, metric, None, default_plan, "EPSG:4550", None, None)
-    stream._screen_points(xs[:1], ys[:1], metric, np.array([True, False]), default_plan, "EPSG:4550", None, None)
+    stream._screen_points(
+        xs[:1], ys[:1], metric, np.array([True, False]), default_plan, "EPSG:4550", None, None
+    )
     assert calls == [None, "EPSG:4550"]
 
 
