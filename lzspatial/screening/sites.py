@@ -174,16 +174,17 @@ def _arrow_tables(path: Path, block: int, chunksize: int) -> Iterator[Any]:
 
     Every column is read as text, exactly as the pandas reader does (empty cells are ``""``,
     a blank line is a row of empty cells). A row with another number of fields than the
-    header (or a line of spaces) raises :class:`_Fallback` *before* its rows are yielded.
+    header (or a line of spaces) raises :class:`_Fallback`; only whole chunks of the rows
+    before it are yielded first (pyarrow names its line: rows before it are one line each).
     A file with a header and no rows yields one empty table (the columns still count).
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    odd: list[int] = []
+    odd: list[int | None] = []  # line numbers of the rows pyarrow could not split (None: unknown)
 
     def invalid(row: Any) -> str:
-        odd.append(1)
+        odd.append(row.number)
         return "skip"
 
     first = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16))
@@ -192,8 +193,8 @@ def _arrow_tables(path: Path, block: int, chunksize: int) -> Iterator[Any]:
     if len(set(names)) != len(names) or "" in names:  # pandas renames duplicates: let it
         raise _Fallback
     reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=block),
+        path,  # parsed on this thread, one block after another: the odd rows' numbers are known
+        read_options=pacsv.ReadOptions(block_size=block, use_threads=False),
         parse_options=pacsv.ParseOptions(ignore_empty_lines=False, invalid_row_handler=invalid),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
@@ -202,23 +203,26 @@ def _arrow_tables(path: Path, block: int, chunksize: int) -> Iterator[Any]:
         ),
     )
     try:
-        empty = True
         held: list[Any] = []  # batches read, not yet yielded
-        count = 0
+        count = yielded = 0  # rows held; rows yielded
         for batch in reader:
-            if odd:
-                raise _Fallback
             held.append(batch)
             count += batch.num_rows
-            while count >= chunksize:
+            # rows held that are known to split as pandas splits them: those before the first odd
+            # line (the header is line 1; the first row, line 2)
+            lines = [n for n in odd if n is not None]
+            clean = count if not odd else min(lines) - 2 - yielded if len(lines) == len(odd) else 0
+            while min(count, clean) >= chunksize:
                 table = pa.Table.from_batches(held)
                 yield table.slice(0, chunksize)
-                empty = False
+                yielded, clean = yielded + chunksize, clean - chunksize
                 rest = table.slice(chunksize)
                 held, count = rest.to_batches(), rest.num_rows
+            if clean < count:  # an odd row among those held
+                raise _Fallback
         if odd:
             raise _Fallback
-        if count or empty:
+        if count or not yielded:
             yield pa.Table.from_batches(held, schema=reader.schema)
     finally:
         reader.close()

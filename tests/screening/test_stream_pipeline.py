@@ -23,9 +23,9 @@ def _lines(n: int, seed: int = 1) -> list[str]:
     return [f"s{i},{a},{b}" for i, (a, b) in enumerate(zip(lon, lat, strict=True))]
 
 
-def _csv(tmp_path, lines: list[str], name: str = "s.csv"):
+def _csv(tmp_path, lines: list[str], name: str = "s.csv", encoding: str = "utf-8"):
     p = tmp_path / name
-    p.write_text("name,lon,lat\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    p.write_text("name,lon,lat\n" + "\n".join(lines) + "\n", encoding=encoding)
     return p
 
 
@@ -45,19 +45,37 @@ def _plain_stream(path, plan, out, *, industry, chunksize, skip_invalid=False):
                 w.write(frame)
 
 
-@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".geojson"])
-def test_stream_writes_the_bytes_of_the_plain_path(tmp_path, default_plan, suffix):
-    lines = _lines(5_000)
+@pytest.mark.parametrize(
+    ("suffix", "encoding", "late"),
+    [
+        (".parquet", "utf-8", None),  # Arrow text chunks
+        (".parquet", "utf-8", "   "),  # Arrow chunks (1 MiB blocks), then pandas frames
+        (".parquet", "gb18030", None),  # pandas frames all the way
+        (".csv", "utf-8", None),
+        (".geojson", "utf-8", None),
+    ],
+)
+def test_stream_writes_the_bytes_of_the_plain_path(tmp_path, default_plan, suffix, encoding, late):
+    n, chunk = (50_000, 10_000) if late is not None else (5_000, 1_500)
+    lines = _lines(n)
     lines[10] = "bad,abc,41.5"  # a bad row (skipped) in the first chunk
     lines[4_321] = "far,10.0,10.0"  # in range, far outside the district: missing zones, still screened
-    p = _csv(tmp_path, lines)
+    lines[7] = "中文,122.7,41.5"
+    if late is not None:
+        lines[45_000] = late
+    p = _csv(tmp_path, lines, encoding=encoding)
+    if late is not None:  # the Arrow reader yields chunks before it meets the line
+        assert [c.table is not None for c, *_ in csv_parts(p, chunksize=chunk)][:2] == [True, True]
     fast, plain = tmp_path / f"fast{suffix}", tmp_path / f"plain{suffix}"
     with ResultWriter(fast) as w:
         summary, log = screen_csv(
-            p, default_plan, industry="trade_logistics", writer=w, skip_invalid=True, chunksize=1_500
+            p, default_plan, industry="trade_logistics", writer=w, skip_invalid=True, chunksize=chunk
         )
-    _plain_stream(p, default_plan, plain, industry="trade_logistics", chunksize=1_500, skip_invalid=True)
-    assert summary.sites == 4_999 and log.bad == [(12, "lon 'abc' is not a number")]
+    _plain_stream(p, default_plan, plain, industry="trade_logistics", chunksize=chunk, skip_invalid=True)
+    bad = [(12, "lon 'abc' is not a number")]
+    if late is not None:
+        bad.append((45_002, "blank row"))
+    assert summary.sites == n - len(bad) and log.bad == bad
     assert fast.read_bytes() == plain.read_bytes()
 
 
