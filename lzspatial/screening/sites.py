@@ -35,7 +35,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import pyproj
 import shapely
 
@@ -67,6 +66,8 @@ __all__ = [
     "ResultWriter",
     "check_layer_option",
     "csv_chunks",
+    "csv_parts",
+    "TextChunk",
     "RowLog",
     "read_sites",
     "write_results",
@@ -88,6 +89,9 @@ _EAST = ("x", "easting", "east", "东坐标", "e")
 _NORTH = ("y", "northing", "north", "北坐标", "n")
 _CRS_ALLOWED = (WGS84, "EPSG:4490", GK_CM123, GK_ZONE41, "EPSG:4549", "gcj02", "bd09")
 _SHOW = 10  # bad rows quoted in the error message
+#: Bytes per block of the Arrow CSV reader: it reads ahead some blocks, so larger blocks hold
+#: more memory (about 200 MB at 12 MiB) and are no faster (1 MiB: 0.5 s CPU per 10^7 rows).
+_ARROW_BLOCK = 1 << 20
 
 
 # ---------------------------------------------------------------- CSV
@@ -112,13 +116,20 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _decode_error_line(path: Path, encoding: str) -> tuple[int, bytes] | None:
-    """Decode the whole file in blocks; return (line, bad bytes) of the first error, or None."""
+    """Decode the whole file in blocks; return (line, bad bytes) of the first error, or None.
+
+    A block of ASCII bytes with no bytes of a character pending is valid in UTF-8 and GB18030
+    alike: it is counted, not decoded.
+    """
     import codecs
 
     decoder = codecs.getincrementaldecoder(encoding)()
     line = 1
     with open(path, "rb") as fh:
         while block := fh.read(1 << 20):
+            if block.isascii() and not decoder.getstate()[0]:  # ASCII, nothing pending: valid text
+                line += block.count(b"\n")
+                continue
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as err:
@@ -158,20 +169,22 @@ class _Fallback(Exception):
     """The Arrow reader met a row it cannot split like the header: the pandas reader takes over."""
 
 
-def _arrow_frames(path: Path, block: int) -> Iterator[pd.DataFrame]:
-    """Text frames of a UTF-8 CSV parsed by pyarrow (multi-threaded, no Python strings).
+def _arrow_tables(path: Path, block: int, chunksize: int) -> Iterator[Any]:
+    """Text tables of a UTF-8 CSV parsed by pyarrow, *chunksize* rows each (the last may be shorter).
 
     Every column is read as text, exactly as the pandas reader does (empty cells are ``""``,
     a blank line is a row of empty cells). A row with another number of fields than the
-    header (or a line of spaces) raises :class:`_Fallback` *before* its batch is yielded.
+    header (or a line of spaces) raises :class:`_Fallback`; only whole chunks of the rows
+    before it are yielded first (pyarrow names its line: rows before it are one line each).
+    A file with a header and no rows yields one empty table (the columns still count).
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    odd: list[int] = []
+    odd: list[int | None] = []  # line numbers of the rows pyarrow could not split (None: unknown)
 
     def invalid(row: Any) -> str:
-        odd.append(1)
+        odd.append(row.number)
         return "skip"
 
     first = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16))
@@ -180,8 +193,8 @@ def _arrow_frames(path: Path, block: int) -> Iterator[pd.DataFrame]:
     if len(set(names)) != len(names) or "" in names:  # pandas renames duplicates: let it
         raise _Fallback
     reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=block),
+        path,  # parsed on this thread, one block after another: the odd rows' numbers are known
+        read_options=pacsv.ReadOptions(block_size=block, use_threads=False),
         parse_options=pacsv.ParseOptions(ignore_empty_lines=False, invalid_row_handler=invalid),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
@@ -190,27 +203,81 @@ def _arrow_frames(path: Path, block: int) -> Iterator[pd.DataFrame]:
         ),
     )
     try:
-        empty = True
+        held: list[Any] = []  # batches read, not yet yielded
+        count = yielded = 0  # rows held; rows yielded
         for batch in reader:
-            if odd:
+            held.append(batch)
+            count += batch.num_rows
+            # rows held that are known to split as pandas splits them: those before the first odd
+            # line (the header is line 1; the first row, line 2)
+            lines = [n for n in odd if n is not None]
+            clean = count if not odd else min(lines) - 2 - yielded if len(lines) == len(odd) else 0
+            while min(count, clean) >= chunksize:
+                table = pa.Table.from_batches(held)
+                yield table.slice(0, chunksize)
+                yielded, clean = yielded + chunksize, clean - chunksize
+                rest = table.slice(chunksize)
+                held, count = rest.to_batches(), rest.num_rows
+            if clean < count:  # an odd row among those held
                 raise _Fallback
-            empty = False
-            yield batch.to_pandas(types_mapper=pd.ArrowDtype)
         if odd:
             raise _Fallback
-        if empty:
-            yield pd.DataFrame({n: pd.Series([], dtype=pd.ArrowDtype(pa.string())) for n in names})
+        if count or not yielded:
+            yield pa.Table.from_batches(held, schema=reader.schema)
     finally:
         reader.close()
 
 
-def _text_frames(path: Path, chunksize: int, fast: bool) -> Generator[pd.DataFrame, None, None]:
-    """Yield the CSV's rows as text frames (index from 0 across frames); InputError if unreadable.
+class TextChunk:
+    """One chunk of a CSV's rows as text, numbered by line (the header is line 1).
 
-    *fast*: UTF-8 files are parsed with pyarrow into Arrow-backed text columns; anything that
-    reader would split differently from pandas (a line of spaces, too many or too few fields,
-    duplicate column names) hands the rest of the file to pandas, from the first row not yet
-    yielded, so rows and their numbers are the same either way.
+    ``table`` holds the columns as Arrow strings when pyarrow read them (else None);
+    :meth:`frame` gives the pandas text frame of :func:`csv_chunks` (made once, when asked).
+    """
+
+    __slots__ = ("_frame", "start", "table")
+
+    def __init__(self, *, table: Any = None, frame: pd.DataFrame | None = None, start: int = 2) -> None:
+        self.table, self._frame, self.start = table, frame, start
+
+    def __len__(self) -> int:
+        return self.table.num_rows if self.table is not None else len(self._frame)  # type: ignore[arg-type]
+
+    @property
+    def columns(self) -> list[str]:
+        """Return the column names, as text."""
+        names = self.table.column_names if self.table is not None else self._frame.columns  # type: ignore[union-attr]
+        return [str(c) for c in names]
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Return the line number of each row."""
+        if self.table is not None:
+            return np.arange(self.start, self.start + self.table.num_rows, dtype=np.int64)
+        return self.frame().index.to_numpy()
+
+    def frame(self) -> pd.DataFrame:
+        """Return the rows as a text frame indexed by line number (``row``)."""
+        if self._frame is None:
+            frame = self.table.to_pandas(types_mapper=pd.ArrowDtype)
+            frame.index = pd.RangeIndex(self.start, self.start + len(frame), name="row")
+            self._frame = frame
+        return self._frame
+
+    def text(self, good: np.ndarray | None = None) -> Any:
+        """Return the text columns of the rows where *good* (all if None): an Arrow table or a frame."""
+        if self.table is not None:
+            return self.table if good is None else self.table.filter(good)
+        return self._frame if good is None else self._frame[good]  # type: ignore[index]
+
+
+def _text_chunks(path: Path, chunksize: int, fast: bool) -> Generator[TextChunk, None, None]:
+    """Yield the CSV's rows as text chunks (rows counted from 0 across chunks); InputError if unreadable.
+
+    *fast*: UTF-8 files are parsed with pyarrow into Arrow text columns, in chunks of exactly
+    *chunksize* rows; anything that reader would split differently from pandas (a line of
+    spaces, too many or too few fields, duplicate column names) hands the rest of the file to
+    pandas, from the first row not yet yielded, so rows and their numbers are the same either way.
     """
     import pyarrow as pa
 
@@ -218,10 +285,9 @@ def _text_frames(path: Path, chunksize: int, fast: bool) -> Generator[pd.DataFra
     done = 0
     if fast and encoding == "utf-8-sig":
         try:
-            for frame in _arrow_frames(path, max(1 << 20, chunksize * 24)):
-                frame.index = pd.RangeIndex(done, done + len(frame))
-                done += len(frame)
-                yield frame
+            for table in _arrow_tables(path, _ARROW_BLOCK, max(chunksize, 1)):
+                yield TextChunk(table=table, start=done + 2)
+                done += table.num_rows
             return
         except _Fallback:
             pass
@@ -255,7 +321,7 @@ def _text_frames(path: Path, chunksize: int, fast: bool) -> Generator[pd.DataFra
             if seen < done:
                 chunk = chunk.iloc[done - seen :]
             seen += n
-            yield chunk
+            yield TextChunk(frame=chunk)
     finally:
         reader.close()
 
@@ -277,8 +343,7 @@ def csv_chunks(
     ----------
     fast : bool
         Parse UTF-8 files with pyarrow: the frames' text columns are Arrow-backed
-        (``pd.ArrowDtype(pa.string())``) instead of Python strings, and chunks follow
-        pyarrow's blocks (about *chunksize* rows of short lines). The rows, their
+        (``pd.ArrowDtype(pa.string())``) instead of Python strings. The rows, their
         numbers and the problems found are the same.
 
     Yields
@@ -291,16 +356,41 @@ def csv_chunks(
         One entry per row: ``""`` if good, else what is wrong. Blank rows
         say ``"blank row"`` (the caller drops them if only blank rows follow).
     """
+    parts = csv_parts(path, crs=crs, lon=lon, lat=lat, x=x, y=y, chunksize=chunksize, fast=fast)
+    try:
+        for chunk, xs, ys, problems in parts:
+            yield chunk.frame(), xs, ys, problems
+    finally:
+        parts.close()
+
+
+def csv_parts(
+    path: str | os.PathLike[str],
+    *,
+    crs: str | None = None,
+    lon: str | None = None,
+    lat: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    chunksize: int = 500_000,
+    fast: bool = True,
+) -> Generator[tuple[TextChunk, np.ndarray, np.ndarray, dict[int, str]], None, None]:
+    """:func:`csv_chunks` with each chunk as a :class:`TextChunk` (Arrow text, no pandas frame).
+
+    With *fast*, UTF-8 files are read by pyarrow in chunks of exactly *chunksize* rows; a
+    chunk whose coordinates all parse and lie in range is checked on the Arrow columns alone,
+    any other goes through the pandas frame, as :func:`csv_chunks` without *fast* does.
+    """
     path = Path(path)
     canon = parse_crs(crs, allow=_CRS_ALLOWED) if crs else WGS84
     projected = canon in (GK_CM123, GK_ZONE41, "EPSG:4549")
-    frames = _text_frames(path, chunksize, fast)
+    chunks = _text_chunks(path, chunksize, fast)
     try:
-        first = next(frames)
+        first = next(chunks)
     except StopIteration:
         return
     try:  # the reader holds the file open: close it however the generator ends
-        columns = [str(c) for c in first.columns]
+        columns = first.columns
         check_columns(columns, path)  # case-only twins, or a column the results writers add
         if projected:
             cx, cy = (
@@ -312,19 +402,39 @@ def csv_chunks(
                 _find(columns, lon or x, _LON, "longitude", path),
                 _find(columns, lat or y, _LAT, "latitude", path),
             )
-        chunk: pd.DataFrame | None = first
+        chunk: TextChunk | None = first
         while chunk is not None:
-            if not isinstance(chunk.index, pd.RangeIndex):  # pandas took surplus fields as an index
-                raise InputError(
-                    f"{path}: some rows have more fields than the header's "
-                    f"{len(columns)} columns ({', '.join(columns)}); remove the extra delimiters"
-                )
-            chunk.index = chunk.index + 2
-            chunk.index.name = "row"
-            yield (chunk, *_check_chunk(chunk, cx, cy, canon))
-            chunk = next(frames, None)
+            if chunk.table is None:
+                frame = chunk.frame()
+                if not isinstance(frame.index, pd.RangeIndex):  # pandas took surplus fields as an index
+                    raise InputError(
+                        f"{path}: some rows have more fields than the header's "
+                        f"{len(columns)} columns ({', '.join(columns)}); remove the extra delimiters"
+                    )
+                frame.index = frame.index + 2
+                frame.index.name = "row"
+            checked = _check_table(chunk.table, cx, cy, canon) if chunk.table is not None else None
+            yield (chunk, *(checked or _check_chunk(chunk.frame(), cx, cy, canon)))
+            chunk = next(chunks, None)
     finally:
-        frames.close()
+        chunks.close()
+
+
+def _check_table(
+    table: Any, cx: str, cy: str, crs: str
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]] | None:
+    """:func:`_check_chunk` of an Arrow text table whose rows are all good; None if any is not."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        vx, vy = (
+            np.asarray(pc.cast(table.column(c), pa.float64()).to_numpy(), dtype=np.float64) for c in (cx, cy)
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return None
+    lon, lat, bad = _convert(vx, vy, crs)
+    return None if bad.any() else (lon, lat, {})
 
 
 def _check_chunk(
@@ -495,6 +605,8 @@ def _read_geo(path: Path, fmt: str, crs: str | None, layer: str | None) -> gpd.G
             return read_gktxt(path)
         if fmt == "parquet":
             return gpd.read_parquet(path)
+
+        import pyogrio  # GDAL: only for the formats it reads (about 30 MB)
 
         layers = [n for n, _ in pyogrio.list_layers(path)]
         if layer is None and len(layers) > 1:

@@ -308,3 +308,65 @@ def test_cli_summary_names_the_core(tmp_path, capsys):
     line = next(ln for ln in out.splitlines() if "by zone" in ln)
     assert "core / 核心区: 1" in line and "(outside the district): 1" in line and "(none)" not in line
     assert "zone-" in line
+
+
+def test_cli_stream_uses_one_malloc_arena(monkeypatch):
+    """``screen`` asks glibc for one malloc arena (its threads' freed memory is then shared)."""
+    import ctypes
+
+    from lzspatial.cli import screen as screen_cli
+
+    calls = []
+
+    class _Libc:
+        def __init__(self, name):
+            self.mallopt = _Mallopt()
+
+    class _Mallopt:
+        def __call__(self, *args):
+            calls.append(args)
+            return 1
+
+    monkeypatch.setattr(ctypes, "CDLL", _Libc)
+    monkeypatch.setattr(screen_cli.sys, "platform", "linux")
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    screen_cli._one_malloc_arena()
+    assert calls == [(-8, 1)]  # M_ARENA_MAX = 1
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")  # the user's setting wins
+    screen_cli._one_malloc_arena()
+    assert calls == [(-8, 1)]
+
+
+def test_cli_counts_lines_only_for_a_progress_bar_that_shows(tmp_path, capsys, monkeypatch):
+    from lzspatial.cli import screen as screen_cli
+
+    counted = []
+    monkeypatch.setattr(screen_cli, "_count_lines", lambda path: counted.append(path) or 2)
+    big = tmp_path / "big.csv"
+    with open(big, "w", encoding="utf-8") as fh:  # over the 8 MiB from which the bar gets a total
+        fh.write("lon,lat,note\n" + f"122.7,41.5,{'x' * 8_500_000}\n" + "122.8,41.6,y\n")
+    code, out, err = cli(capsys, "screen", big)
+    assert code == 0, err
+    assert "screened 2 site(s)" in out and counted == []  # stderr is captured: no bar, no count
+    monkeypatch.setattr(screen_cli, "_shows_progress", lambda: True)
+    code, out, err = cli(capsys, "screen", big)
+    assert code == 0, err
+    assert counted == [big]
+
+
+def test_cli_help_states_the_geoparquet_settings(capsys):
+    """The --help text and the docs say the row groups and compression the writer uses."""
+    from lzspatial.screening.results import PARQUET_COMPRESSION, PARQUET_ROW_GROUP
+    from lzspatial.screening.stream import CSV_CHUNK
+    from tests.conftest import REPO
+
+    code, out, _ = cli(capsys, "screen", "--help")
+    text = " ".join(out.split())
+    assert code == 0 and CSV_CHUNK == PARQUET_ROW_GROUP
+    assert f"row groups of {PARQUET_ROW_GROUP:,} rows" in text and PARQUET_COMPRESSION in text
+    docs = " ".join((REPO / "docs" / "screening.md").read_text(encoding="utf-8").split())
+    assert (
+        f"chunks of {CSV_CHUNK:,} rows" in docs
+        and f"row groups of at most {PARQUET_ROW_GROUP:,} rows" in docs
+    )
+    assert f"{PARQUET_COMPRESSION} compression" in docs
