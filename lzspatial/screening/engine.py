@@ -219,6 +219,21 @@ def _run_chunks(
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
+class _Unprojected(Exception):  # noqa: N818 - internal signal, turned into an InputError
+    """A point at *pos* has no finite coordinates in the plan's metric CRS."""
+
+    def __init__(self, pos: int) -> None:
+        super().__init__(pos)
+        self.pos = pos
+
+
+def _outside(what: str, metric: str) -> str:
+    return (
+        f"{what} lies outside the area of the plan's metric CRS {metric} (it has no finite "
+        "coordinates there; the plan covers one district): drop it or check its coordinates"
+    )
+
+
 class _Store:
     """Result columns that chunks fill in place (no concatenation at the end).
 
@@ -469,7 +484,11 @@ def screen_xy(
         mx, my = transform_xy(x[sl], y[sl], crs, pl.metric_crs) if tr is None else tr.transform(x[sl], y[sl])
         _point_answers(idx, mx, my, targets, rules, store, sl)
 
-    _map_chunks(work, x.size, CHUNK, _threads(threads), progress)
+    try:
+        _map_chunks(work, x.size, CHUNK, _threads(threads), progress)
+    except _Unprojected as err:
+        where = f"screen_xy: the point at position {err.pos} ({float(x[err.pos])!r}, {float(y[err.pos])!r} in {crs})"
+        raise InputError(_outside(where, pl.metric_crs)) from None
     return pd.DataFrame(_point_columns(idx, store, rules, key))
 
 
@@ -509,7 +528,15 @@ def _point_answers(
     store: _Store,
     sl: slice,
 ) -> None:
-    """Store the compact answers of one chunk of points (metric coordinates) at *sl*."""
+    """Store the compact answers of one chunk of points (metric coordinates) at *sl*.
+
+    Raises :class:`_Unprojected` for a point whose metric coordinates are not finite (far
+    outside the area of the plan's metric CRS, where the projection has no value).
+    """
+    if not np.isfinite(np.add.reduce(mx) + np.add.reduce(my)):  # finite only if all are
+        bad = np.flatnonzero(~(np.isfinite(mx) & np.isfinite(my)))
+        if bad.size:
+            raise _Unprojected(sl.start + int(bad[0]))
     res = _points_chunk(idx, np.asarray(mx), np.asarray(my), targets)
     cols = store.cols
     for col, kind, key, values in _specs_cached(idx):
@@ -675,6 +702,9 @@ def _all_points(
             stop.set()
             return
         mx, my = (gx, gy) if tr is None else tr.transform(gx, gy, inplace=True)  # gx, gy are ours
+        if tr is not None and not np.isfinite(np.add.reduce(mx) + np.add.reduce(my)):
+            stop.set()  # outside the metric CRS: _mixed names the site
+            return
         _point_answers(idx, mx, my, targets, rules, store, sl)
 
     def done(k: int) -> None:  # on the calling thread, in order
@@ -711,7 +741,10 @@ def _mixed(
             mx, my = (px[sl], py[sl]) if tr is None else tr.transform(px[sl], py[sl])
             _point_answers(idx, mx, my, targets, rules, store, sl)
 
-        _map_chunks(work, pts.size, CHUNK, nthreads, progress)
+        try:
+            _map_chunks(work, pts.size, CHUNK, nthreads, progress)
+        except _Unprojected as err:
+            raise InputError(_outside(f"screen: site {sites.index[int(pts[err.pos])]!r}", pl.metric_crs)) from None
         frame = pd.DataFrame(_point_columns(idx, store, rules, key), copy=False)
         del store
         parts.append(frame if every else frame.set_axis(pts))
@@ -721,6 +754,10 @@ def _mixed(
             if tr is None
             else shapely.transform(geoms[polys], lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
         )
+        unprojected = np.flatnonzero(~np.isfinite(shapely.bounds(metric)).all(axis=1))
+        if unprojected.size:
+            where = f"screen: {unprojected.size} site(s) ({_labels(sites.index, polys[unprojected])})"
+            raise InputError(_outside(where, pl.metric_crs).replace(" lies ", " lie ", 1))
 
         def pwork(sl: slice) -> dict[str, np.ndarray]:
             return _polygons_chunk(idx, metric[sl], targets, siting)

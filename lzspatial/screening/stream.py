@@ -227,7 +227,16 @@ def _projected(
     """Add each chunk's coordinates in *metric* (what :func:`screen_xy` computes first), or None."""
     try:
         for chunk, xs, ys, problems in parts:
-            yield chunk, xs, ys, problems, (None if metric is None else transform_xy(xs, ys, WGS84, metric))
+            if metric is None:
+                yield chunk, xs, ys, problems, None
+                continue
+            mx, my = transform_xy(xs, ys, WGS84, metric)
+            if not np.isfinite(np.add.reduce(mx) + np.add.reduce(my)):  # a point the CRS can't hold
+                for i in np.flatnonzero(~(np.isfinite(mx) & np.isfinite(my)) & np.isfinite(xs) & np.isfinite(ys)):
+                    problems.setdefault(
+                        int(i), f"lon={xs[i]:.6g}, lat={ys[i]:.6g} lies outside the area of {metric}, the plan's CRS"
+                    )
+            yield chunk, xs, ys, problems, (mx, my)
     finally:
         parts.close()  # type: ignore[attr-defined]
 

@@ -370,3 +370,18 @@ def test_cli_help_states_the_geoparquet_settings(capsys):
         and f"row groups of at most {PARQUET_ROW_GROUP:,} rows" in docs
     )
     assert f"{PARQUET_COMPRESSION} compression" in docs
+
+
+def test_cli_row_outside_the_plans_crs_is_a_bad_row(tmp_path):
+    """A valid lon/lat that EPSG:4550 cannot hold is a bad row (line named), not an internal error."""
+    src = tmp_path / "far.csv"
+    src.write_text("lon,lat,id\n123.0,41.6,a\n33,0,b\n", encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    proc = run_cli("screen", src, "--out", out)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "line 3: lon=33, lat=0 lies outside the area of EPSG:4550" in lines[0]
+    assert not out.exists()
+    proc = run_cli("screen", src, "--out", out, "--skip-invalid")
+    assert proc.returncode == 0, proc.stderr
+    assert list(gpd.read_parquet(out)["id"]) == ["a"]

@@ -467,3 +467,24 @@ def test_bad_sites_are_reported_before_an_unknown_industry(plan):
         screening.screen(sites, plan, industry="steel")
     with pytest.raises(InputError, match="unknown industry 'steel'"):
         screening.screen(sites.iloc[:1], plan, industry="steel")
+
+
+# ---------------------------------------------------------------- outside the metric CRS
+
+
+@pytest.mark.parametrize(
+    "far",
+    [shapely.Point(33.0, 0.0), shapely.box(33.0, 0.0, 33.1, 0.1)],
+    ids=["point", "polygon"],
+)
+def test_site_with_no_metric_coordinates_is_named(plan, far):
+    """lon 33 is 90 degrees from EPSG:4550's central meridian: the projection is infinite there."""
+    near = shapely.Point(122.9, 41.5)
+    sites = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[near, far], crs="EPSG:4326", index=["ok", "far-away"])
+    with pytest.raises(InputError, match=r"'far-away'.*outside the area of the plan's metric CRS EPSG:4550"):
+        screening.screen(sites, plan)
+
+
+def test_screen_xy_names_the_position_outside_the_metric_crs(plan):
+    with pytest.raises(InputError, match=r"position 1 \(33\.0, 0\.0 in EPSG:4326\) lies outside"):
+        screening.screen_xy([122.9, 33.0], [41.5, 0.0], plan)
