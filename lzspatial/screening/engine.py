@@ -487,7 +487,8 @@ def screen_xy(
     try:
         _map_chunks(work, x.size, CHUNK, _threads(threads), progress)
     except _Unprojected as err:
-        where = f"screen_xy: the point at position {err.pos} ({float(x[err.pos])!r}, {float(y[err.pos])!r} in {crs})"
+        at = f"({float(x[err.pos])!r}, {float(y[err.pos])!r} in {crs})"
+        where = f"screen_xy: the point at position {err.pos} {at}"
         raise InputError(_outside(where, pl.metric_crs)) from None
     return pd.DataFrame(_point_columns(idx, store, rules, key))
 
@@ -744,7 +745,8 @@ def _mixed(
         try:
             _map_chunks(work, pts.size, CHUNK, nthreads, progress)
         except _Unprojected as err:
-            raise InputError(_outside(f"screen: site {sites.index[int(pts[err.pos])]!r}", pl.metric_crs)) from None
+            label = sites.index[int(pts[err.pos])]
+            raise InputError(_outside(f"screen: site {label!r}", pl.metric_crs)) from None
         frame = pd.DataFrame(_point_columns(idx, store, rules, key), copy=False)
         del store
         parts.append(frame if every else frame.set_axis(pts))

@@ -232,10 +232,10 @@ def _projected(
                 continue
             mx, my = transform_xy(xs, ys, WGS84, metric)
             if not np.isfinite(np.add.reduce(mx) + np.add.reduce(my)):  # a point the CRS can't hold
-                for i in np.flatnonzero(~(np.isfinite(mx) & np.isfinite(my)) & np.isfinite(xs) & np.isfinite(ys)):
-                    problems.setdefault(
-                        int(i), f"lon={xs[i]:.6g}, lat={ys[i]:.6g} lies outside the area of {metric}, the plan's CRS"
-                    )
+                given = np.isfinite(xs) & np.isfinite(ys)
+                for i in np.flatnonzero(~(np.isfinite(mx) & np.isfinite(my)) & given):
+                    why = f"lon={xs[i]:.6g}, lat={ys[i]:.6g} lies outside the area of {metric}, the plan's CRS"
+                    problems.setdefault(int(i), why)
             yield chunk, xs, ys, problems, (mx, my)
     finally:
         parts.close()  # type: ignore[attr-defined]
