@@ -234,8 +234,8 @@ def _projected(
             if not np.isfinite(np.add.reduce(mx) + np.add.reduce(my)):  # a point the CRS can't hold
                 given = np.isfinite(xs) & np.isfinite(ys)
                 for i in np.flatnonzero(~(np.isfinite(mx) & np.isfinite(my)) & given):
-                    why = f"lon={xs[i]:.6g}, lat={ys[i]:.6g} lies outside the area of {metric}, the plan's CRS"
-                    problems.setdefault(int(i), why)
+                    at = f"lon={xs[i]:.6g}, lat={ys[i]:.6g}"
+                    problems.setdefault(int(i), f"{at} lies outside the area of {metric}, the plan's CRS")
             yield chunk, xs, ys, problems, (mx, my)
     finally:
         parts.close()  # type: ignore[attr-defined]
