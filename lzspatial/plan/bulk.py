@@ -1,0 +1,479 @@
+"""Plan layers in bulk: whole-layer checks for layers that are provably clean.
+
+:func:`read_layer_bulk` reads a layer file as :func:`lzspatial.plan.layer.read_layer` does,
+but checks it column by column (property values) and array by array (coordinates, geometries)
+instead of feature by feature. It accepts a layer only when every check of the per-feature
+reader would pass and the file parses to exactly what the strict parser returns; anything it
+cannot prove (a problem, or merely something unusual such as a third coordinate) sends the
+layer through the per-feature reader, which finds and words every problem. So the messages
+are the per-feature reader's, whichever path a layer takes.
+
+:func:`check_across` checks the layers across each other (ids unique across the plan,
+features within the boundary) with one coordinate transform and one containment test per
+layer; :func:`layer_frame` turns a layer into its GeoDataFrame.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from itertools import chain, repeat
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from lzspatial.crs import WGS84, transformer
+from lzspatial.errors import InputError
+from lzspatial.io import (
+    ACCEPTED_CRS_NAMES,
+    parse_json_text,
+    parse_json_text_unchecked_numbers,
+    read_json_text,
+)
+from lzspatial.plan.layer import RawLayer, check_collection, feature_where
+from lzspatial.plan.schema import COMMON_FIELDS, RESERVED_PROPERTIES, FieldSpec, LayerSpec
+
+__all__ = [
+    "BOUNDARY_TOLERANCE_M",
+    "BulkLayer",
+    "check_across",
+    "duplicate_id_problem",
+    "layer_frame",
+    "metric_boundary",
+    "outside_problem",
+    "read_layer_bulk",
+    "to_metric",
+]
+
+#: Features of structure layers may stick out of the boundary by this much (m).
+BOUNDARY_TOLERANCE_M = 50.0
+#: A feature this far (m) from the boundary is reported as lying outside.
+_SWAP_FAR_M = 50_000.0
+
+_NONE = type(None)
+#: Python types of a property value of each schema type, as JSON parses them.
+_PY_TYPES: dict[str, frozenset[type]] = {
+    "str": frozenset({str}),
+    "int": frozenset({int}),
+    "float": frozenset({int, float}),
+    "bool": frozenset({bool}),
+    "list": frozenset({list}),
+}
+#: Per geometry type, the least count at each nesting level above the positions
+#: (parts, rings or lines, positions), outermost first.
+_LEAST: dict[str, tuple[int, ...]] = {
+    "Point": (),
+    "LineString": (2,),
+    "Polygon": (1, 4),
+    "MultiLineString": (1, 2),
+    "MultiPolygon": (1, 1, 4),
+}
+_RAGGED = {
+    "Point": shapely.GeometryType.POINT,
+    "LineString": shapely.GeometryType.LINESTRING,
+    "Polygon": shapely.GeometryType.POLYGON,
+    "MultiLineString": shapely.GeometryType.MULTILINESTRING,
+    "MultiPolygon": shapely.GeometryType.MULTIPOLYGON,
+}
+#: The strict parser refuses an integer of more digits than 19 (at least 10**19).
+_INT_LIMIT = 10**19
+
+
+class _NotProven(Exception):
+    """The bulk checks cannot prove a layer clean: read it feature by feature."""
+
+
+def _need(condition: object) -> None:
+    if not condition:
+        raise _NotProven
+
+
+def _types(values: Iterable[Any]) -> set[type]:
+    return set(map(type, values))
+
+
+class _Tally:
+    r"""Counts what the file's colons must add up to: object members, and colons inside strings.
+
+    Every ``:`` of JSON text separates a member's key from its value or lies inside a string
+    (an escape cannot write one unless spelt ``\u003a``). So when the text has no such escape,
+    its colons number the members of all its objects plus the colons of all its strings; a
+    duplicate key is one member the parsed dicts do not hold, and the sums differ.
+    The tally also proves numbers within what the strict parser accepts.
+    """
+
+    def __init__(self) -> None:
+        self.members = 0
+        self.colons = 0
+
+    def strings(self, values: list[str]) -> None:
+        self.colons += "".join(values).count(":")
+
+    def numbers(self, values: Iterable[Any]) -> None:
+        for v in values:
+            _need(math.isfinite(v) if type(v) is float else abs(v) < _INT_LIMIT)
+
+    def value(self, value: Any) -> None:
+        """Any JSON value, walked in full (for the rare members the schema does not know)."""
+        stack = [value]
+        while stack:
+            v = stack.pop()
+            t = type(v)
+            if t is str:
+                self.colons += v.count(":")
+            elif t is dict:
+                self.members += len(v)
+                self.colons += sum(k.count(":") for k in v)
+                stack.extend(v.values())
+            elif t is list:
+                stack.extend(v)
+            elif t is int or t is float:
+                self.numbers((v,))
+
+    def records(self, rows: list[dict[str, Any]], known: Iterable[str] | None) -> list[str]:
+        """Objects of one kind (features, their geometries, their properties): their members.
+
+        Returns every key, in the order of first appearance. The values of keys other than
+        the *known* ones are walked in full; the caller tallies those of the known keys (of
+        every key when *known* is None).
+        """
+        self.members += sum(map(len, rows))
+        keys = list(dict.fromkeys(chain.from_iterable(rows)))
+        _need(not any(":" in k for k in keys))
+        for key in keys if known is not None else ():
+            if key not in known:
+                self.value([row[key] for row in rows if key in row])
+        return keys
+
+    def matches(self, text: str) -> bool:
+        if "\\u003a" in text or "\\u003A" in text:
+            return False
+        return text.count(":") == self.members + self.colons
+
+
+class BulkLayer(RawLayer):
+    """A layer that passed the bulk checks: its geometries as an array, its properties as columns."""
+
+    def __init__(
+        self,
+        path: Path,
+        spec: LayerSpec,
+        label: str,
+        props: list[dict[str, Any]],
+        geom_array: np.ndarray,
+        columns: dict[str, list[Any]],
+    ) -> None:
+        super().__init__(path, spec)
+        self.label = label
+        self.props = props
+        self.geom_array = geom_array
+        self.geoms = list(geom_array)
+        #: Property columns in frame order: the schema's fields, then the others as first seen.
+        self.columns = columns
+        self._labels: list[str] | None = None
+
+    @property  # type: ignore[override]
+    def labels(self) -> list[str]:
+        """Every feature's label, made when first asked for (messages only)."""
+        if self._labels is None:
+            self._labels = [feature_where(self.label, i, p) for i, p in enumerate(self.props)]
+        return self._labels
+
+    @labels.setter
+    def labels(self, value: list[str]) -> None:
+        self._labels = value
+
+    def where(self, i: int) -> str:
+        """How messages name feature *i*."""
+        if self._labels is not None:
+            return self._labels[i]
+        return feature_where(self.label, i, self.props[i])
+
+
+def read_layer_bulk(
+    path: Path, spec: LayerSpec, vocabs: dict[str, Any], label: str, problems: list[str]
+) -> RawLayer:
+    """Read one layer file like :func:`lzspatial.plan.layer.read_layer`, checking in bulk when it can.
+
+    Returns a :class:`BulkLayer` when the layer is provably clean; otherwise the per-feature
+    reader's :class:`RawLayer`, with every problem it finds appended to *problems*.
+    """
+    name = label or str(path)
+    try:
+        text = read_json_text(path, label=name)
+    except InputError as err:
+        problems.append(str(err))
+        return RawLayer(path, spec)
+    layer = _try_bulk(text, path, spec, vocabs, name)
+    if layer is not None:
+        return layer
+    try:
+        doc = parse_json_text(text, name)
+    except InputError as err:
+        problems.append(str(err))
+        return RawLayer(path, spec)
+    return check_collection(doc, path, spec, vocabs, name, problems)
+
+
+def _try_bulk(text: str, path: Path, spec: LayerSpec, vocabs: dict[str, Any], label: str) -> BulkLayer | None:
+    try:
+        doc = parse_json_text_unchecked_numbers(text)
+    except (ValueError, RecursionError):
+        return None
+    try:
+        return _bulk_layer(doc, text, path, spec, vocabs, label)
+    except (_NotProven, TypeError, ValueError, OverflowError, shapely.errors.ShapelyError):
+        return None
+
+
+def _bulk_layer(
+    doc: Any, text: str, path: Path, spec: LayerSpec, vocabs: dict[str, Any], label: str
+) -> BulkLayer:
+    _need(type(doc) is dict and doc.get("type") == "FeatureCollection")
+    tally = _Tally()
+    tally.value({k: v for k, v in doc.items() if k != "features"})
+    tally.members += 1  # "features"
+    crs = doc.get("crs")
+    if crs is not None:
+        cprops = crs.get("properties") if isinstance(crs, dict) else None
+        name = cprops.get("name") if isinstance(cprops, dict) else None
+        _need(isinstance(name, str) and name in ACCEPTED_CRS_NAMES)
+    feats = doc.get("features")
+    _need(type(feats) is list and feats)
+    _need(_types(feats) == {dict})
+    _need(set(map(dict.get, feats, repeat("type"))) == {"Feature"})
+    tally.records(feats, ("type", "properties", "geometry"))
+
+    props = list(map(dict.get, feats, repeat("properties")))
+    _need(_types(props) == {dict})
+    keys = tally.records(props, None)  # each column is tallied below
+    folded = {k.casefold() for k in keys}
+    _need(len(folded) == len(keys) and not folded & RESERVED_PROPERTIES.keys())
+    columns: dict[str, list[Any]] = {}
+    for f in (*COMMON_FIELDS, *spec.fields):
+        columns[f.name] = _checked_column(f, list(map(dict.get, props, repeat(f.name))), vocabs, tally)
+    for key in keys:
+        if key not in columns:
+            columns[key] = list(map(dict.get, props, repeat(key)))
+            tally.value(columns[key])
+
+    geoms = list(map(dict.get, feats, repeat("geometry")))
+    _need(_types(geoms) == {dict})
+    tally.records(geoms, ("type", "coordinates"))
+    kinds = list(map(dict.get, geoms, repeat("type")))
+    _need(_types(kinds) == {str} and set(kinds) <= set(spec.geom_types))
+    coords = list(map(dict.get, geoms, repeat("coordinates")))
+    found = set(kinds)
+    if len(found) == 1:
+        array = _build(found.pop(), coords, tally)
+    else:
+        array = np.empty(len(coords), dtype=object)
+        for kind in found:
+            at = [i for i, k in enumerate(kinds) if k == kind]
+            array[at] = _build(kind, [coords[i] for i in at], tally)
+    _need(not shapely.is_empty(array).any() and shapely.is_valid(array).all())
+    _need(tally.matches(text))
+    return BulkLayer(path, spec, label, props, array, columns)
+
+
+def _checked_column(f: FieldSpec, col: list[Any], vocabs: dict[str, Any], tally: _Tally) -> list[Any]:
+    """Prove every value of field *f* passes :func:`lzspatial.plan.layer.check_layer_fields`."""
+    types = _types(col)
+    allowed = _PY_TYPES[f.type] if f.required else _PY_TYPES[f.type] | {_NONE}
+    _need(types <= allowed)
+    values = [v for v in col if v is not None] if _NONE in types else col
+    if f.type == "str":
+        if f.required:
+            _need(all(map(str.strip, values)))
+        if f.pattern:
+            _need(all(map(_compiled(f.pattern).fullmatch, values)))
+        tally.strings(values)
+    elif f.type == "list":
+        values = list(chain.from_iterable(values))
+        _need(_types(values) <= {str})
+        tally.strings(values)
+    elif f.type in ("int", "float"):
+        tally.numbers(values)
+    if f.vocab is not None:
+        allowed_values = f.vocab if isinstance(f.vocab, tuple) else tuple(vocabs.get(f.vocab, {}))
+        _need(set(values) <= set(allowed_values))
+    return col
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    if pattern not in _PATTERNS:
+        _PATTERNS[pattern] = re.compile(pattern)
+    return _PATTERNS[pattern]
+
+
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
+
+
+def _build(kind: str, coords: list[Any], tally: _Tally) -> np.ndarray:
+    """Geometries of one type from their GeoJSON coordinates, proven as the per-feature checks prove them.
+
+    Positions must be exactly [lon, lat] numbers, finite and in range; rings closed, of at
+    least four positions; lines of at least two.
+    """
+    level = coords
+    counts = []
+    for least in _LEAST[kind]:
+        _need(_types(level) == {list})
+        lens = np.fromiter(map(len, level), dtype=np.int64, count=len(level))
+        _need(lens.min() >= least)
+        counts.append(lens)
+        level = list(chain.from_iterable(level))
+    _need(_types(level) == {list} and set(map(len, level)) == {2})
+    flat = list(chain.from_iterable(level))
+    types = _types(flat)
+    _need(types <= {float, int})
+    if int in types:
+        tally.numbers(v for v in flat if type(v) is int)
+    xy = np.array(flat, dtype=np.float64).reshape(-1, 2)
+    _need(np.isfinite(xy).all())  # also proves every float finite, as the strict parser requires
+    _need((np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all())
+    offsets = tuple(_offsets(c) for c in reversed(counts))
+    if kind in ("Polygon", "MultiPolygon"):
+        rings = offsets[0]
+        _need((xy[rings[:-1]] == xy[rings[1:] - 1]).all())
+    return shapely.from_ragged_array(_RAGGED[kind], xy, offsets or None)
+
+
+def layer_frame(raw: RawLayer) -> gpd.GeoDataFrame:
+    """Return a layer as its GeoDataFrame: the schema's fields, then others in order of first use.
+
+    Strings stay Python objects (a column of only strings and nulls has dtype ``object``,
+    nulls as NaN when it also holds strings); other columns as pandas infers them.
+    """
+    if isinstance(raw, BulkLayer):
+        columns, geoms = raw.columns, raw.geom_array
+    else:
+        names = [f.name for f in (*COMMON_FIELDS, *raw.spec.fields)]
+        keys = dict.fromkeys(chain.from_iterable(raw.props))
+        order = names + [k for k in keys if k not in names]
+        columns = {c: list(map(dict.get, raw.props, repeat(c))) for c in order}
+        geoms = np.empty(len(raw.geoms), dtype=object)
+        geoms[:] = raw.geoms
+    data: dict[str, Any] = {}
+    for c, col in columns.items():
+        types = _types(col)
+        if types <= {str, _NONE}:
+            values = np.empty(len(col), dtype=object)
+            values[:] = col
+            if len(types) == 2:
+                values[[i for i, v in enumerate(col) if v is None]] = np.nan
+            data[c] = pd.Series(values, dtype=object, copy=False)
+        else:
+            data[c] = col
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=WGS84)
+
+
+def to_metric(tr: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """Return a :func:`shapely.transform` function: lon/lat to the metric CRS of transformer *tr*."""
+
+    def xy(coords: np.ndarray) -> np.ndarray:
+        x, y = tr.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return xy
+
+
+def duplicate_id_problem(where: str, fid: str, first: str) -> str:
+    """Return the message for a feature whose id an earlier feature (in file *first*) already has."""
+    return f"{where}: field 'id': duplicate id {fid!r} (also in {first}); ids must be unique across the plan"
+
+
+def outside_problem(where: str, geom: Any, metric: Any, bnd: Any, tr: Any) -> str:
+    """Return the message for a feature not within the boundary *bnd* (metric) and its tolerance.
+
+    *geom* is the feature's lon/lat geometry, *metric* the same in the metric CRS.
+    """
+    dist = (
+        shapely.hausdorff_distance(metric, metric.intersection(bnd))
+        if metric.intersects(bnd)
+        else bnd.distance(metric)
+    )
+    xy = to_metric(tr)
+    swapped = shapely.transform(geom, lambda c: xy(c[:, ::-1]))
+    if bnd.distance(metric) > _SWAP_FAR_M and bnd.distance(swapped) < BOUNDARY_TOLERANCE_M:
+        return (
+            f"{where}: field 'geometry': lies {dist / 1000:.0f} km from the "
+            "district; lon/lat look swapped: GeoJSON order is [longitude, latitude]"
+        )
+    return (
+        f"{where}: field 'geometry': lies outside the district boundary "
+        f"(up to {dist:,.0f} m outside; tolerance {BOUNDARY_TOLERANCE_M:.0f} m)"
+    )
+
+
+def metric_boundary(
+    raws: Mapping[str, RawLayer], problems: list[str], metric_crs: str
+) -> tuple[Any, Any, Any] | None:
+    """Return the boundary in *metric_crs*, it with the tolerance added (both prepared), the transformer.
+
+    None when there is no boundary to test against (a problem with it is appended to *problems*).
+    """
+    boundary = raws.get("boundary")
+    if boundary is None or not boundary.geoms:
+        return None
+    if len(boundary.geoms) != 1:
+        problems.append(
+            f"{boundary.path}: the boundary layer must hold exactly one feature, found {len(boundary.geoms)}"
+        )
+        return None
+    if boundary.geoms[0] is None:
+        return None
+    tr = transformer(WGS84, metric_crs)
+    bnd = shapely.transform(boundary.geoms[0], to_metric(tr))
+    shapely.prepare(bnd)
+    near = bnd.buffer(BOUNDARY_TOLERANCE_M)  # once, not once per feature (large plans load fast)
+    shapely.prepare(near)
+    return bnd, near, tr
+
+
+def check_across(raws: Mapping[str, RawLayer], problems: list[str], metric_crs: str) -> None:
+    """Duplicate ids across the plan, boundary count, containment, swapped lon/lat.
+
+    Each layer is transformed to *metric_crs* in one call and tested against the boundary
+    in one call; only features outside are looked at one by one (for their messages).
+    """
+    ids = {name: list(map(dict.get, raw.props, repeat("id"))) for name, raw in raws.items()}
+    every = [fid for fid in chain.from_iterable(ids.values()) if isinstance(fid, str)]
+    if len(set(every)) != len(every):
+        seen: dict[str, str] = {}
+        for name, raw in raws.items():
+            for i, fid in enumerate(ids[name]):
+                if isinstance(fid, str):
+                    if fid in seen:
+                        problems.append(duplicate_id_problem(raw.where(i), fid, seen[fid]))
+                    else:
+                        seen[fid] = raw.path.name
+    found = metric_boundary(raws, problems, metric_crs)
+    if found is None:
+        return
+    bnd, near, tr = found
+    xy = to_metric(tr)
+    for raw in raws.values():
+        if not raw.spec.within_boundary or not raw.geoms:
+            continue
+        if isinstance(raw, BulkLayer):
+            geoms = raw.geom_array
+        else:
+            geoms = np.empty(len(raw.geoms), dtype=object)
+            geoms[:] = raw.geoms
+        present = np.flatnonzero(~shapely.is_missing(geoms))
+        metric = shapely.transform(geoms[present], xy)
+        for j in np.flatnonzero(~shapely.covers(near, metric)):
+            i = int(present[j])
+            problems.append(outside_problem(raw.where(i), geoms[i], metric[j], bnd, tr))
