@@ -15,16 +15,20 @@ layer; :func:`layer_frame` turns a layer into its GeoDataFrame.
 
 from __future__ import annotations
 
+import array
+import functools
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from lzspatial.crs import WGS84, transformer
@@ -135,14 +139,17 @@ class _Tally:
             elif t is int or t is float:
                 self.numbers((v,))
 
-    def records(self, rows: list[dict[str, Any]], known: Iterable[str] | None) -> list[str]:
+    def records(self, rows: Sequence[dict[str, Any]], known: Sequence[str] | None) -> list[str]:
         """Objects of one kind (features, their geometries, their properties): their members.
 
         Returns every key, in the order of first appearance. The values of keys other than
-        the *known* ones are walked in full; the caller tallies those of the known keys (of
-        every key when *known* is None).
+        the *known* ones, which every row has, are walked in full; the caller tallies those of
+        the known keys (of every key when *known* is None).
         """
-        self.members += sum(map(len, rows))
+        members = sum(map(len, rows))
+        self.members += members
+        if known is not None and members == len(known) * len(rows):
+            return list(known)  # every row has the known keys, so no other
         keys = list(dict.fromkeys(chain.from_iterable(rows)))
         _need(not any(":" in k for k in keys))
         for key in keys if known is not None else ():
@@ -151,9 +158,18 @@ class _Tally:
         return keys
 
     def matches(self, text: str) -> bool:
-        if "\\u003a" in text or "\\u003A" in text:
+        if "\\u" in text and ("\\u003a" in text or "\\u003A" in text):
             return False
         return text.count(":") == self.members + self.colons
+
+
+class _Part(NamedTuple):
+    """Features of one geometry type: their positions, as :func:`shapely.from_ragged_array` takes them."""
+
+    kind: str
+    at: np.ndarray | None  # the features' positions in the layer (None: every feature, in order)
+    xy: np.ndarray  # lon/lat, one row per position
+    offsets: tuple[np.ndarray, ...]  # innermost first
 
 
 class BulkLayer(RawLayer):
@@ -165,16 +181,25 @@ class BulkLayer(RawLayer):
         spec: LayerSpec,
         label: str,
         props: list[dict[str, Any]],
-        geom_array: np.ndarray,
         columns: dict[str, list[Any]],
+        types: dict[str, set[type]],
+        parts: list[_Part],
     ) -> None:
         super().__init__(path, spec)
         self.label = label
         self.props = props
-        self.geom_array = geom_array
-        self.geoms = list(geom_array)
         #: Property columns in frame order: the schema's fields, then the others as first seen.
         self.columns = columns
+        #: The Python types of each column's values.
+        self.types = types
+        self.parts = parts
+        if len(parts) == 1:
+            self.geom_array = _geometries(parts[0])
+        else:
+            self.geom_array = np.empty(len(props), dtype=object)
+            for part in parts:
+                self.geom_array[part.at] = _geometries(part)
+        self.geoms = list(self.geom_array)
         self._labels: list[str] | None = None
 
     @property  # type: ignore[override]
@@ -193,6 +218,11 @@ class BulkLayer(RawLayer):
         if self._labels is not None:
             return self._labels[i]
         return feature_where(self.label, i, self.props[i])
+
+
+def _geometries(part: _Part, xy: np.ndarray | None = None) -> np.ndarray:
+    """Return the geometries of *part* (at positions *xy* instead of its own, when given)."""
+    return shapely.from_ragged_array(_RAGGED[part.kind], part.xy if xy is None else xy, part.offsets or None)
 
 
 def read_layer_bulk(
@@ -227,8 +257,15 @@ def _try_bulk(text: str, path: Path, spec: LayerSpec, vocabs: dict[str, Any], la
         return None
     try:
         return _bulk_layer(doc, text, path, spec, vocabs, label)
-    except (_NotProven, TypeError, ValueError, OverflowError, shapely.errors.ShapelyError):
+    except (_NotProven, KeyError, TypeError, ValueError, OverflowError, shapely.errors.ShapelyError):
+        # KeyError: a required property is missing; TypeError: a feature, its properties or
+        # geometry is not an object, or a coordinate not a number; ValueError, OverflowError:
+        # coordinates that make no array. The per-feature reader says which and where.
         return None
+
+
+_FEATURE_KEYS = ("type", "properties", "geometry")
+_GEOMETRY_KEYS = ("type", "coordinates")
 
 
 def _bulk_layer(
@@ -245,44 +282,50 @@ def _bulk_layer(
         _need(isinstance(name, str) and name in ACCEPTED_CRS_NAMES)
     feats = doc.get("features")
     _need(type(feats) is list and feats)
-    _need(_types(feats) == {dict})
-    _need(set(map(dict.get, feats, repeat("type"))) == {"Feature"})
-    tally.records(feats, ("type", "properties", "geometry"))
+    # itemgetter and dict.get refuse anything but an object (a TypeError: not proven)
+    kinds_of_feature, props, geoms = zip(*map(itemgetter(*_FEATURE_KEYS), feats), strict=True)
+    _need(set(kinds_of_feature) == {"Feature"})
+    tally.records(feats, _FEATURE_KEYS)
 
-    props = list(map(dict.get, feats, repeat("properties")))
-    _need(_types(props) == {dict})
     keys = tally.records(props, None)  # each column is tallied below
     folded = {k.casefold() for k in keys}
     _need(len(folded) == len(keys) and not folded & RESERVED_PROPERTIES.keys())
+    fields = (*COMMON_FIELDS, *spec.fields)
+    required = [f.name for f in fields if f.required]  # a KeyError when one is missing: not proven
+    _need(len(required) > 1)  # itemgetter of one key returns no tuple
+    given = dict(zip(required, map(list, zip(*map(itemgetter(*required), props), strict=True)), strict=True))
     columns: dict[str, list[Any]] = {}
-    for f in (*COMMON_FIELDS, *spec.fields):
-        columns[f.name] = _checked_column(f, list(map(dict.get, props, repeat(f.name))), vocabs, tally)
+    types: dict[str, set[type]] = {}
+    for f in fields:
+        col = given[f.name] if f.required else list(map(dict.get, props, repeat(f.name)))
+        columns[f.name], types[f.name] = col, _checked_column(f, col, vocabs, tally)
     for key in keys:
         if key not in columns:
-            columns[key] = list(map(dict.get, props, repeat(key)))
-            tally.value(columns[key])
+            col = list(map(dict.get, props, repeat(key)))
+            columns[key], types[key] = col, _types(col)
+            tally.value(col)
 
-    geoms = list(map(dict.get, feats, repeat("geometry")))
-    _need(_types(geoms) == {dict})
-    tally.records(geoms, ("type", "coordinates"))
-    kinds = list(map(dict.get, geoms, repeat("type")))
-    _need(_types(kinds) == {str} and set(kinds) <= set(spec.geom_types))
-    coords = list(map(dict.get, geoms, repeat("coordinates")))
+    kinds, coords = zip(*map(itemgetter(*_GEOMETRY_KEYS), geoms), strict=True)
+    tally.records(geoms, _GEOMETRY_KEYS)
     found = set(kinds)
+    _need(found <= set(spec.geom_types))
     if len(found) == 1:
-        array = _build(found.pop(), coords, tally)
+        parts = [_part(found.pop(), None, list(coords))]
     else:
-        array = np.empty(len(coords), dtype=object)
-        for kind in found:
-            at = [i for i, k in enumerate(kinds) if k == kind]
-            array[at] = _build(kind, [coords[i] for i in at], tally)
-    _need(not shapely.is_empty(array).any() and shapely.is_valid(array).all())
+        parts = []
+        for kind in sorted(found):
+            at = np.array([i for i, k in enumerate(kinds) if k == kind], dtype=np.intp)
+            parts.append(_part(kind, at, [coords[i] for i in at]))
     _need(tally.matches(text))
-    return BulkLayer(path, spec, label, props, array, columns)
+    layer = BulkLayer(path, spec, label, list(props), columns, types, parts)
+    for part in parts:
+        if part.kind != "Point":  # a point of finite coordinates is valid
+            _need(shapely.is_valid(layer.geom_array if part.at is None else layer.geom_array[part.at]).all())
+    return layer
 
 
-def _checked_column(f: FieldSpec, col: list[Any], vocabs: dict[str, Any], tally: _Tally) -> list[Any]:
-    """Prove every value of field *f* passes :func:`lzspatial.plan.layer.check_layer_fields`."""
+def _checked_column(f: FieldSpec, col: list[Any], vocabs: dict[str, Any], tally: _Tally) -> set[type]:
+    """Prove every value of field *f* passes the per-feature field checks; return their types."""
     types = _types(col)
     allowed = _PY_TYPES[f.type] if f.required else _PY_TYPES[f.type] | {_NONE}
     _need(types <= allowed)
@@ -302,7 +345,7 @@ def _checked_column(f: FieldSpec, col: list[Any], vocabs: dict[str, Any], tally:
     if f.vocab is not None:
         allowed_values = f.vocab if isinstance(f.vocab, tuple) else tuple(vocabs.get(f.vocab, {}))
         _need(set(values) <= set(allowed_values))
-    return col
+    return types
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {}
@@ -320,34 +363,31 @@ def _offsets(counts: np.ndarray) -> np.ndarray:
     return out
 
 
-def _build(kind: str, coords: list[Any], tally: _Tally) -> np.ndarray:
-    """Geometries of one type from their GeoJSON coordinates, proven as the per-feature checks prove them.
+def _part(kind: str, at: np.ndarray | None, coords: list[Any]) -> _Part:
+    """Prove the GeoJSON coordinates of features of one geometry type as the per-feature checks do.
 
     Positions must be exactly [lon, lat] numbers, finite and in range; rings closed, of at
-    least four positions; lines of at least two.
+    least four positions; lines of at least two. (A level that is not a list fails: an object
+    or a string yields strings, which are no number; a number has no length.)
     """
     level = coords
     counts = []
     for least in _LEAST[kind]:
-        _need(_types(level) == {list})
         lens = np.fromiter(map(len, level), dtype=np.int64, count=len(level))
         _need(lens.min() >= least)
         counts.append(lens)
         level = list(chain.from_iterable(level))
-    _need(_types(level) == {list} and set(map(len, level)) == {2})
+    _need(set(map(len, level)) == {2})
     flat = list(chain.from_iterable(level))
-    types = _types(flat)
-    _need(types <= {float, int})
-    if int in types:
-        tally.numbers(v for v in flat if type(v) is int)
-    xy = np.array(flat, dtype=np.float64).reshape(-1, 2)
-    _need(np.isfinite(xy).all())  # also proves every float finite, as the strict parser requires
-    _need((np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all())
+    _need(_types(flat) <= {float, int})  # not true or false
+    xy = np.frombuffer(array.array("d", flat), dtype=np.float64).reshape(-1, 2)
+    # finite and in range (NaN and inf compare false), as the strict parser and the checks require:
+    _need((np.abs(xy) <= (180.0, 90.0)).all())
     offsets = tuple(_offsets(c) for c in reversed(counts))
     if kind in ("Polygon", "MultiPolygon"):
         rings = offsets[0]
         _need((xy[rings[:-1]] == xy[rings[1:] - 1]).all())
-    return shapely.from_ragged_array(_RAGGED[kind], xy, offsets or None)
+    return _Part(kind, at, xy, offsets)
 
 
 def layer_frame(raw: RawLayer) -> gpd.GeoDataFrame:
@@ -357,26 +397,31 @@ def layer_frame(raw: RawLayer) -> gpd.GeoDataFrame:
     nulls as NaN when it also holds strings); other columns as pandas infers them.
     """
     if isinstance(raw, BulkLayer):
-        columns, geoms = raw.columns, raw.geom_array
+        columns, types, geoms = raw.columns, raw.types, raw.geom_array
     else:
         names = [f.name for f in (*COMMON_FIELDS, *raw.spec.fields)]
         keys = dict.fromkeys(chain.from_iterable(raw.props))
         order = names + [k for k in keys if k not in names]
         columns = {c: list(map(dict.get, raw.props, repeat(c))) for c in order}
+        types = {c: _types(col) for c, col in columns.items()}
         geoms = np.empty(len(raw.geoms), dtype=object)
         geoms[:] = raw.geoms
     data: dict[str, Any] = {}
     for c, col in columns.items():
-        types = _types(col)
-        if types <= {str, _NONE}:
+        if types[c] <= {str, _NONE}:
             values = np.empty(len(col), dtype=object)
             values[:] = col
-            if len(types) == 2:
+            if len(types[c]) == 2:
                 values[[i for i, v in enumerate(col) if v is None]] = np.nan
             data[c] = pd.Series(values, dtype=object, copy=False)
         else:
             data[c] = col
-    return gpd.GeoDataFrame(data, geometry=geoms, crs=WGS84)
+    return gpd.GeoDataFrame(data, geometry=geoms, crs=_wgs84())
+
+
+@functools.cache
+def _wgs84() -> pyproj.CRS:
+    return pyproj.CRS.from_user_input(WGS84)  # made once: every frame shares it
 
 
 def to_metric(tr: Any) -> Callable[[np.ndarray], np.ndarray]:
@@ -448,7 +493,12 @@ def check_across(raws: Mapping[str, RawLayer], problems: list[str], metric_crs: 
     Each layer is transformed to *metric_crs* in one call and tested against the boundary
     in one call; only features outside are looked at one by one (for their messages).
     """
-    ids = {name: list(map(dict.get, raw.props, repeat("id"))) for name, raw in raws.items()}
+    ids = {
+        name: raw.columns["id"]
+        if isinstance(raw, BulkLayer)
+        else list(map(dict.get, raw.props, repeat("id")))
+        for name, raw in raws.items()
+    }
     every = [fid for fid in chain.from_iterable(ids.values()) if isinstance(fid, str)]
     if len(set(every)) != len(every):
         seen: dict[str, str] = {}
@@ -467,13 +517,22 @@ def check_across(raws: Mapping[str, RawLayer], problems: list[str], metric_crs: 
     for raw in raws.values():
         if not raw.spec.within_boundary or not raw.geoms:
             continue
-        if isinstance(raw, BulkLayer):
-            geoms = raw.geom_array
-        else:
-            geoms = np.empty(len(raw.geoms), dtype=object)
-            geoms[:] = raw.geoms
+        for i in _outside(raw, near, tr):
+            geom = raw.geoms[i]
+            problems.append(outside_problem(raw.where(i), geom, shapely.transform(geom, xy), bnd, tr))
+
+
+def _outside(raw: RawLayer, near: Any, tr: Any) -> list[int]:
+    """Positions of the features of *raw* that *near* (metric) does not cover, in order."""
+    if not isinstance(raw, BulkLayer):
+        geoms = np.empty(len(raw.geoms), dtype=object)
+        geoms[:] = raw.geoms
         present = np.flatnonzero(~shapely.is_missing(geoms))
-        metric = shapely.transform(geoms[present], xy)
-        for j in np.flatnonzero(~shapely.covers(near, metric)):
-            i = int(present[j])
-            problems.append(outside_problem(raw.where(i), geoms[i], metric[j], bnd, tr))
+        metric = shapely.transform(geoms[present], to_metric(tr))
+        return [int(i) for i in present[~shapely.covers(near, metric)]]
+    out: list[int] = []
+    for part in raw.parts:  # the same positions in the metric CRS, in one call
+        x, y = tr.transform(part.xy[:, 0], part.xy[:, 1])
+        miss = np.flatnonzero(~shapely.covers(near, _geometries(part, np.column_stack([x, y]))))
+        out.extend(int(i) for i in (miss if part.at is None else part.at[miss]))
+    return sorted(out)
