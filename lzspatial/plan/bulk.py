@@ -152,9 +152,10 @@ class _Tally:
             return list(known)  # every row has the known keys, so no other
         keys = list(dict.fromkeys(chain.from_iterable(rows)))
         _need(not any(":" in k for k in keys))
-        for key in keys if known is not None else ():
-            if key not in known:
-                self.value([row[key] for row in rows if key in row])
+        if known is not None:
+            for key in keys:
+                if key not in known:
+                    self.value([row[key] for row in rows if key in row])
         return keys
 
     def matches(self, text: str) -> bool:
@@ -202,7 +203,7 @@ class BulkLayer(RawLayer):
         self.geoms = list(self.geom_array)
         self._labels: list[str] | None = None
 
-    @property  # type: ignore[override]
+    @property
     def labels(self) -> list[str]:
         """Every feature's label, made when first asked for (messages only)."""
         if self._labels is None:
