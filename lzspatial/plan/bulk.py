@@ -115,7 +115,7 @@ class _Tally:
         self.members = 0
         self.colons = 0
 
-    def strings(self, values: list[str]) -> None:
+    def strings(self, values: Iterable[str]) -> None:
         self.colons += "".join(values).count(":")
 
     def numbers(self, values: Iterable[Any]) -> None:
@@ -267,6 +267,8 @@ def _try_bulk(text: str, path: Path, spec: LayerSpec, vocabs: dict[str, Any], la
 
 _FEATURE_KEYS = ("type", "properties", "geometry")
 _GEOMETRY_KEYS = ("type", "coordinates")
+#: Features checked at a time: each check is a pass over them, and this many stay in the CPU's cache.
+_CHUNK = 512
 
 
 def _bulk_layer(
@@ -283,95 +285,111 @@ def _bulk_layer(
         _need(isinstance(name, str) and name in ACCEPTED_CRS_NAMES)
     feats = doc.get("features")
     _need(type(feats) is list and feats)
-    # itemgetter and dict.get refuse anything but an object (a TypeError: not proven)
-    kinds_of_feature, props, geoms = zip(*map(itemgetter(*_FEATURE_KEYS), feats), strict=True)
-    _need(set(kinds_of_feature) == {"Feature"})
-    tally.records(feats, _FEATURE_KEYS)
-
-    keys = tally.records(props, None)  # each column is tallied below
+    fields = [_FieldCheck(f, vocabs) for f in (*COMMON_FIELDS, *spec.fields)]
+    required = [c.name for c in fields if c.field.required]
+    _need(len(required) > 1)  # itemgetter of one key returns no tuple
+    get_required = itemgetter(*required)  # a KeyError when one is missing: not proven
+    get_feature, get_geometry = itemgetter(*_FEATURE_KEYS), itemgetter(*_GEOMETRY_KEYS)
+    allowed_kinds = set(spec.geom_types)
+    props: list[dict[str, Any]] = []
+    keys: dict[str, None] = {}
+    pieces: dict[str, list[_Piece]] = {}
+    for start in range(0, len(feats), _CHUNK):
+        chunk = feats[start : start + _CHUNK]
+        # itemgetter and dict.get refuse anything but an object (a TypeError: not proven)
+        kinds_of_feature, cprops, cgeoms = zip(*map(get_feature, chunk), strict=True)
+        _need(set(kinds_of_feature) == {"Feature"})
+        tally.records(chunk, _FEATURE_KEYS)
+        keys.update(dict.fromkeys(tally.records(cprops, None)))  # each column is tallied below
+        given = dict(zip(required, zip(*map(get_required, cprops), strict=True), strict=True))
+        for check in fields:
+            known = given.get(check.name)
+            check(list(map(dict.get, cprops, repeat(check.name))) if known is None else known, tally)
+        props += cprops
+        kinds, coords = zip(*map(get_geometry, cgeoms), strict=True)
+        tally.records(cgeoms, _GEOMETRY_KEYS)
+        found = set(kinds)
+        _need(found <= allowed_kinds)
+        for kind in found:
+            if len(found) == 1:
+                at, these = np.arange(start, start + len(chunk)), coords
+            else:
+                at = np.array([start + i for i, k in enumerate(kinds) if k == kind], dtype=np.intp)
+                these = tuple(coords[i - start] for i in at)
+            pieces.setdefault(kind, []).append(_piece(kind, at, these))
     folded = {k.casefold() for k in keys}
     _need(len(folded) == len(keys) and not folded & RESERVED_PROPERTIES.keys())
-    fields = (*COMMON_FIELDS, *spec.fields)
-    required = [f.name for f in fields if f.required]  # a KeyError when one is missing: not proven
-    _need(len(required) > 1)  # itemgetter of one key returns no tuple
-    given = dict(zip(required, map(list, zip(*map(itemgetter(*required), props), strict=True)), strict=True))
-    columns: dict[str, list[Any]] = {}
-    types: dict[str, set[type]] = {}
-    for f in fields:
-        col = given[f.name] if f.required else list(map(dict.get, props, repeat(f.name)))
-        columns[f.name], types[f.name] = col, _checked_column(f, col, vocabs, tally)
+    columns = {check.name: check.values for check in fields}
+    types = {check.name: check.types for check in fields}
     for key in keys:
         if key not in columns:
             col = list(map(dict.get, props, repeat(key)))
             columns[key], types[key] = col, _types(col)
             tally.value(col)
-
-    kinds, coords = zip(*map(itemgetter(*_GEOMETRY_KEYS), geoms), strict=True)
-    tally.records(geoms, _GEOMETRY_KEYS)
-    found = set(kinds)
-    _need(found <= set(spec.geom_types))
-    if len(found) == 1:
-        parts = [_part(found.pop(), None, list(coords))]
-    else:
-        parts = []
-        for kind in sorted(found):
-            at = np.array([i for i, k in enumerate(kinds) if k == kind], dtype=np.intp)
-            parts.append(_part(kind, at, [coords[i] for i in at]))
     _need(tally.matches(text))
-    layer = BulkLayer(path, spec, label, list(props), columns, types, parts)
+    parts = [_joined(kind, pieces[kind], len(feats)) for kind in sorted(pieces)]
+    layer = BulkLayer(path, spec, label, props, columns, types, parts)
     for part in parts:
         if part.kind != "Point":  # a point of finite coordinates is valid
             _need(shapely.is_valid(layer.geom_array if part.at is None else layer.geom_array[part.at]).all())
     return layer
 
 
-def _checked_column(f: FieldSpec, col: list[Any], vocabs: dict[str, Any], tally: _Tally) -> set[type]:
-    """Prove every value of field *f* passes the per-feature field checks; return their types."""
-    types = _types(col)
-    allowed = _PY_TYPES[f.type] if f.required else _PY_TYPES[f.type] | {_NONE}
-    _need(types <= allowed)
-    values = [v for v in col if v is not None] if _NONE in types else col
-    if f.type == "str":
-        if f.required:
-            _need(all(map(str.strip, values)))
-        if f.pattern:
-            _need(all(map(_compiled(f.pattern).fullmatch, values)))
-        tally.strings(values)
-    elif f.type == "list":
-        values = list(chain.from_iterable(values))
-        _need(_types(values) <= {str})
-        tally.strings(values)
-    elif f.type in ("int", "float"):
-        tally.numbers(values)
-    if f.vocab is not None:
-        allowed_values = f.vocab if isinstance(f.vocab, tuple) else tuple(vocabs.get(f.vocab, {}))
-        _need(set(values) <= set(allowed_values))
-    return types
+class _FieldCheck:
+    """Proves the values of one field pass the per-feature field checks, a column at a time; keeps them."""
+
+    def __init__(self, f: FieldSpec, vocabs: dict[str, Any]) -> None:
+        self.field = f
+        self.name = f.name
+        self.allowed = _PY_TYPES[f.type] if f.required else _PY_TYPES[f.type] | {_NONE}
+        self.pattern = re.compile(f.pattern) if f.pattern else None
+        self.vocab: set[Any] | None = None
+        if isinstance(f.vocab, tuple):
+            self.vocab = set(f.vocab)
+        elif f.vocab is not None:
+            self.vocab = set(vocabs.get(f.vocab, {}))
+        self.values: list[Any] = []
+        self.types: set[type] = set()
+
+    def __call__(self, col: Sequence[Any], tally: _Tally) -> None:
+        f = self.field
+        types = _types(col)
+        _need(types <= self.allowed)
+        values = [v for v in col if v is not None] if _NONE in types else col
+        if f.type == "str":
+            if f.required:
+                _need(all(map(str.strip, values)))
+            if self.pattern is not None:
+                _need(all(map(self.pattern.fullmatch, values)))
+            tally.strings(values)
+        elif f.type == "list":
+            values = list(chain.from_iterable(values))
+            _need(_types(values) <= {str})
+            tally.strings(values)
+        elif f.type in ("int", "float"):
+            tally.numbers(values)
+        if self.vocab is not None:
+            _need(self.vocab.issuperset(values))
+        self.values += col
+        self.types |= types
 
 
-_PATTERNS: dict[str, re.Pattern[str]] = {}
+class _Piece(NamedTuple):
+    """Features of one geometry type among a chunk: where, their positions, their counts per level."""
+
+    at: np.ndarray
+    xy: np.ndarray
+    counts: list[np.ndarray]  # outermost first
 
 
-def _compiled(pattern: str) -> re.Pattern[str]:
-    if pattern not in _PATTERNS:
-        _PATTERNS[pattern] = re.compile(pattern)
-    return _PATTERNS[pattern]
-
-
-def _offsets(counts: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=out[1:])
-    return out
-
-
-def _part(kind: str, at: np.ndarray | None, coords: list[Any]) -> _Part:
+def _piece(kind: str, at: np.ndarray, coords: Sequence[Any]) -> _Piece:
     """Prove the GeoJSON coordinates of features of one geometry type as the per-feature checks do.
 
     Positions must be exactly [lon, lat] numbers, finite and in range; rings closed, of at
     least four positions; lines of at least two. (A level that is not a list fails: an object
     or a string yields strings, which are no number; a number has no length.)
     """
-    level = coords
+    level: Sequence[Any] = coords
     counts = []
     for least in _LEAST[kind]:
         lens = np.fromiter(map(len, level), dtype=np.int64, count=len(level))
@@ -384,11 +402,26 @@ def _part(kind: str, at: np.ndarray | None, coords: list[Any]) -> _Part:
     xy = np.frombuffer(array.array("d", flat), dtype=np.float64).reshape(-1, 2)
     # finite and in range (NaN and inf compare false), as the strict parser and the checks require:
     _need((np.abs(xy) <= (180.0, 90.0)).all())
-    offsets = tuple(_offsets(c) for c in reversed(counts))
     if kind in ("Polygon", "MultiPolygon"):
-        rings = offsets[0]
+        rings = _offsets(counts[-1])
         _need((xy[rings[:-1]] == xy[rings[1:] - 1]).all())
-    return _Part(kind, at, xy, offsets)
+    return _Piece(at, xy, counts)
+
+
+def _joined(kind: str, pieces: list[_Piece], n: int) -> _Part:
+    """One part from the pieces of one geometry type, in order."""
+    at = np.concatenate([p.at for p in pieces])
+    xy = np.concatenate([p.xy for p in pieces]) if len(pieces) > 1 else pieces[0].xy
+    levels = len(_LEAST[kind])
+    counts = [np.concatenate([p.counts[i] for p in pieces]) for i in range(levels)]
+    offsets = tuple(_offsets(c) for c in reversed(counts))
+    return _Part(kind, None if len(at) == n else at, xy, offsets)
+
+
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
 
 
 def layer_frame(raw: RawLayer) -> gpd.GeoDataFrame:
