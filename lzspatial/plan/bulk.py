@@ -97,6 +97,14 @@ def _need(condition: object) -> None:
         raise _NotProven
 
 
+def _get(rows: Sequence[Any], key: str) -> list[Any]:
+    """Return ``row.get(key)`` of every row (a TypeError when a row is not a dict)."""
+    return list(map(_dict_get, rows, repeat(key)))
+
+
+_dict_get: Any = dict.get
+
+
 def _types(values: Iterable[Any]) -> set[type]:
     return set(map(type, values))
 
@@ -143,8 +151,9 @@ class _Tally:
         """Objects of one kind (features, their geometries, their properties): their members.
 
         Returns every key, in the order of first appearance. The values of keys other than
-        the *known* ones, which every row has, are walked in full; the caller tallies those of
-        the known keys (of every key when *known* is None).
+        the *known* ones are walked in full; the caller tallies those of the known keys (of
+        every key when *known* is None), and proves every row has them (so that rows of as many
+        members have no other key).
         """
         members = sum(map(len, rows))
         self.members += members
@@ -158,10 +167,16 @@ class _Tally:
                     self.value([row[key] for row in rows if key in row])
         return keys
 
-    def matches(self, text: str) -> bool:
-        if "\\u" in text and ("\\u003a" in text or "\\u003A" in text):
-            return False
-        return text.count(":") == self.members + self.colons
+    def matches(self, colons: int | None) -> bool:
+        """Whether the text's *colons* (see :func:`_colons`) are those the tally counted."""
+        return colons == self.members + self.colons
+
+
+def _colons(text: str) -> int | None:
+    r"""Return the colons of JSON *text*, or None when an escape could write one (``\u003a``)."""
+    if "\\u" in text and ("\\u003a" in text or "\\u003A" in text):
+        return None
+    return text.count(":")
 
 
 class _Part(NamedTuple):
@@ -252,12 +267,15 @@ def read_layer_bulk(
 
 
 def _try_bulk(text: str, path: Path, spec: LayerSpec, vocabs: dict[str, Any], label: str) -> BulkLayer | None:
+    colons = _colons(text)  # now, while the text is in the CPU's cache
+    if colons is None:
+        return None
     try:
         doc = parse_json_text_unchecked_numbers(text)
     except (ValueError, RecursionError):
         return None
     try:
-        return _bulk_layer(doc, text, path, spec, vocabs, label)
+        return _bulk_layer(doc, colons, path, spec, vocabs, label)
     except (_NotProven, KeyError, TypeError, ValueError, OverflowError, shapely.errors.ShapelyError):
         # KeyError: a required property is missing; TypeError: a feature, its properties or
         # geometry is not an object, or a coordinate not a number; ValueError, OverflowError:
@@ -272,7 +290,7 @@ _CHUNK = 512
 
 
 def _bulk_layer(
-    doc: Any, text: str, path: Path, spec: LayerSpec, vocabs: dict[str, Any], label: str
+    doc: Any, colons: int, path: Path, spec: LayerSpec, vocabs: dict[str, Any], label: str
 ) -> BulkLayer:
     _need(type(doc) is dict and doc.get("type") == "FeatureCollection")
     tally = _Tally()
@@ -289,7 +307,6 @@ def _bulk_layer(
     required = [c.name for c in fields if c.field.required]
     _need(len(required) > 1)  # itemgetter of one key returns no tuple
     get_required = itemgetter(*required)  # a KeyError when one is missing: not proven
-    get_feature, get_geometry = itemgetter(*_FEATURE_KEYS), itemgetter(*_GEOMETRY_KEYS)
     allowed_kinds = set(spec.geom_types)
     props: list[dict[str, Any]] = []
     keys: dict[str, None] = {}
@@ -297,25 +314,25 @@ def _bulk_layer(
     for start in range(0, len(feats), _CHUNK):
         chunk = feats[start : start + _CHUNK]
         # itemgetter and dict.get refuse anything but an object (a TypeError: not proven)
-        kinds_of_feature, cprops, cgeoms = zip(*map(get_feature, chunk), strict=True)
-        _need(set(kinds_of_feature) == {"Feature"})
+        cprops, cgeoms = _get(chunk, "properties"), _get(chunk, "geometry")
+        _need(_get(chunk, "type").count("Feature") == len(chunk))
         tally.records(chunk, _FEATURE_KEYS)
         keys.update(dict.fromkeys(tally.records(cprops, None)))  # each column is tallied below
         given = dict(zip(required, zip(*map(get_required, cprops), strict=True), strict=True))
         for check in fields:
             known = given.get(check.name)
-            check(list(map(dict.get, cprops, repeat(check.name))) if known is None else known, tally)
+            check(_get(cprops, check.name) if known is None else known, tally)
         props += cprops
-        kinds, coords = zip(*map(get_geometry, cgeoms), strict=True)
+        kinds, coords = _get(cgeoms, "type"), _get(cgeoms, "coordinates")
         tally.records(cgeoms, _GEOMETRY_KEYS)
-        found = set(kinds)
+        found = {kinds[0]} if kinds.count(kinds[0]) == len(kinds) else set(kinds)
         _need(found <= allowed_kinds)
         for kind in found:
             if len(found) == 1:
                 at, these = np.arange(start, start + len(chunk)), coords
             else:
                 at = np.array([start + i for i, k in enumerate(kinds) if k == kind], dtype=np.intp)
-                these = tuple(coords[i - start] for i in at)
+                these = [coords[i - start] for i in at]
             pieces.setdefault(kind, []).append(_piece(kind, at, these))
     folded = {k.casefold() for k in keys}
     _need(len(folded) == len(keys) and not folded & RESERVED_PROPERTIES.keys())
@@ -323,10 +340,10 @@ def _bulk_layer(
     types = {check.name: check.types for check in fields}
     for key in keys:
         if key not in columns:
-            col = list(map(dict.get, props, repeat(key)))
+            col = _get(props, key)
             columns[key], types[key] = col, _types(col)
             tally.value(col)
-    _need(tally.matches(text))
+    _need(tally.matches(colons))
     parts = [_joined(kind, pieces[kind], len(feats)) for kind in sorted(pieces)]
     layer = BulkLayer(path, spec, label, props, columns, types, parts)
     for part in parts:
@@ -436,7 +453,7 @@ def layer_frame(raw: RawLayer) -> gpd.GeoDataFrame:
         names = [f.name for f in (*COMMON_FIELDS, *raw.spec.fields)]
         keys = dict.fromkeys(chain.from_iterable(raw.props))
         order = names + [k for k in keys if k not in names]
-        columns = {c: list(map(dict.get, raw.props, repeat(c))) for c in order}
+        columns = {c: _get(raw.props, c) for c in order}
         types = {c: _types(col) for c, col in columns.items()}
         geoms = np.empty(len(raw.geoms), dtype=object)
         geoms[:] = raw.geoms
@@ -528,9 +545,7 @@ def check_across(raws: Mapping[str, RawLayer], problems: list[str], metric_crs: 
     in one call; only features outside are looked at one by one (for their messages).
     """
     ids = {
-        name: raw.columns["id"]
-        if isinstance(raw, BulkLayer)
-        else list(map(dict.get, raw.props, repeat("id")))
+        name: raw.columns["id"] if isinstance(raw, BulkLayer) else _get(raw.props, "id")
         for name, raw in raws.items()
     }
     every = [fid for fid in chain.from_iterable(ids.values()) if isinstance(fid, str)]
