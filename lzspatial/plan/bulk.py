@@ -312,28 +312,11 @@ def _bulk_layer(
     keys: dict[str, None] = {}
     pieces: dict[str, list[_Piece]] = {}
     for start in range(0, len(feats), _CHUNK):
-        chunk = feats[start : start + _CHUNK]
-        # itemgetter and dict.get refuse anything but an object (a TypeError: not proven)
-        cprops, cgeoms = _get(chunk, "properties"), _get(chunk, "geometry")
-        _need(_get(chunk, "type").count("Feature") == len(chunk))
-        tally.records(chunk, _FEATURE_KEYS)
-        keys.update(dict.fromkeys(tally.records(cprops, None)))  # each column is tallied below
-        given = dict(zip(required, zip(*map(get_required, cprops), strict=True), strict=True))
-        for check in fields:
-            known = given.get(check.name)
-            check(_get(cprops, check.name) if known is None else known, tally)
-        props += cprops
-        kinds, coords = _get(cgeoms, "type"), _get(cgeoms, "coordinates")
-        tally.records(cgeoms, _GEOMETRY_KEYS)
-        found = {kinds[0]} if kinds.count(kinds[0]) == len(kinds) else set(kinds)
-        _need(found <= allowed_kinds)
-        for kind in found:
-            if len(found) == 1:
-                at, these = np.arange(start, start + len(chunk)), coords
-            else:
-                at = np.array([start + i for i, k in enumerate(kinds) if k == kind], dtype=np.intp)
-                these = [coords[i - start] for i in at]
-            pieces.setdefault(kind, []).append(_piece(kind, at, these))
+        stop = min(start + _CHUNK, len(feats))
+        chunk = feats[start:stop]
+        feats[start:stop] = repeat(None, stop - start)  # what the chunk alone holds is freed after it
+        _check_chunk(chunk, start, fields, get_required, allowed_kinds, tally, props, keys, pieces)
+        del chunk
     folded = {k.casefold() for k in keys}
     _need(len(folded) == len(keys) and not folded & RESERVED_PROPERTIES.keys())
     columns = {check.name: check.values for check in fields}
@@ -350,6 +333,42 @@ def _bulk_layer(
         if part.kind != "Point":  # a point of finite coordinates is valid
             _need(shapely.is_valid(layer.geom_array if part.at is None else layer.geom_array[part.at]).all())
     return layer
+
+
+def _check_chunk(
+    chunk: list[Any],
+    start: int,
+    fields: list[_FieldCheck],
+    get_required: Callable[[Any], tuple[Any, ...]],
+    allowed_kinds: set[str],
+    tally: _Tally,
+    props: list[dict[str, Any]],
+    keys: dict[str, None],
+    pieces: dict[str, list[_Piece]],
+) -> None:
+    """Check features ``start ...`` of a layer, adding to the columns, keys and pieces so far."""
+    # itemgetter and dict.get refuse anything but an object (a TypeError: not proven)
+    cprops, cgeoms = _get(chunk, "properties"), _get(chunk, "geometry")
+    _need(_get(chunk, "type").count("Feature") == len(chunk))
+    tally.records(chunk, _FEATURE_KEYS)
+    keys.update(dict.fromkeys(tally.records(cprops, None)))  # each column is tallied below
+    required = [check.name for check in fields if check.field.required]
+    given = dict(zip(required, zip(*map(get_required, cprops), strict=True), strict=True))
+    for check in fields:
+        known = given.get(check.name)
+        check(_get(cprops, check.name) if known is None else known, tally)
+    props += cprops
+    kinds, coords = _get(cgeoms, "type"), _get(cgeoms, "coordinates")
+    tally.records(cgeoms, _GEOMETRY_KEYS)
+    found = {kinds[0]} if kinds.count(kinds[0]) == len(kinds) else set(kinds)
+    _need(found <= allowed_kinds)
+    for kind in found:
+        if len(found) == 1:
+            at, these = np.arange(start, start + len(chunk)), coords
+        else:
+            at = np.array([start + i for i, k in enumerate(kinds) if k == kind], dtype=np.intp)
+            these = [coords[i - start] for i in at]
+        pieces.setdefault(kind, []).append(_piece(kind, at, these))
 
 
 class _FieldCheck:
