@@ -21,7 +21,6 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, repeat
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -304,9 +303,6 @@ def _bulk_layer(
     feats = doc.get("features")
     _need(type(feats) is list and feats)
     fields = [_FieldCheck(f, vocabs) for f in (*COMMON_FIELDS, *spec.fields)]
-    required = [c.name for c in fields if c.field.required]
-    _need(len(required) > 1)  # itemgetter of one key returns no tuple
-    get_required = itemgetter(*required)  # a KeyError when one is missing: not proven
     allowed_kinds = set(spec.geom_types)
     props: list[dict[str, Any]] = []
     keys: dict[str, None] = {}
@@ -315,7 +311,7 @@ def _bulk_layer(
         stop = min(start + _CHUNK, len(feats))
         chunk = feats[start:stop]
         feats[start:stop] = repeat(None, stop - start)  # what the chunk alone holds is freed after it
-        _check_chunk(chunk, start, fields, get_required, allowed_kinds, tally, props, keys, pieces)
+        _check_chunk(chunk, start, fields, allowed_kinds, tally, props, keys, pieces)
         del chunk
     folded = {k.casefold() for k in keys}
     _need(len(folded) == len(keys) and not folded & RESERVED_PROPERTIES.keys())
@@ -339,7 +335,6 @@ def _check_chunk(
     chunk: list[Any],
     start: int,
     fields: list[_FieldCheck],
-    get_required: Callable[[Any], tuple[Any, ...]],
     allowed_kinds: set[str],
     tally: _Tally,
     props: list[dict[str, Any]],
@@ -347,16 +342,13 @@ def _check_chunk(
     pieces: dict[str, list[_Piece]],
 ) -> None:
     """Check features ``start ...`` of a layer, adding to the columns, keys and pieces so far."""
-    # itemgetter and dict.get refuse anything but an object (a TypeError: not proven)
+    # dict.get refuses anything but an object (a TypeError: not proven)
     cprops, cgeoms = _get(chunk, "properties"), _get(chunk, "geometry")
     _need(_get(chunk, "type").count("Feature") == len(chunk))
     tally.records(chunk, _FEATURE_KEYS)
     keys.update(dict.fromkeys(tally.records(cprops, None)))  # each column is tallied below
-    required = [check.name for check in fields if check.field.required]
-    given = dict(zip(required, zip(*map(get_required, cprops), strict=True), strict=True))
-    for check in fields:
-        known = given.get(check.name)
-        check(_get(cprops, check.name) if known is None else known, tally)
+    for check in fields:  # a missing required field is None, which the check refuses
+        check(_get(cprops, check.name), tally)
     props += cprops
     kinds, coords = _get(cgeoms, "type"), _get(cgeoms, "coordinates")
     tally.records(cgeoms, _GEOMETRY_KEYS)
