@@ -195,33 +195,46 @@ class BulkLayer(RawLayer):
         path: Path,
         spec: LayerSpec,
         label: str,
-        props: list[dict[str, Any]],
         columns: dict[str, list[Any]],
         types: dict[str, set[type]],
         parts: list[_Part],
     ) -> None:
         super().__init__(path, spec)
         self.label = label
-        self.props = props
         #: Property columns in frame order: the schema's fields, then the others as first seen.
         self.columns = columns
         #: The Python types of each column's values.
         self.types = types
         self.parts = parts
+        self.size = len(columns["id"])
         if len(parts) == 1:
             self.geom_array = _geometries(parts[0])
         else:
-            self.geom_array = np.empty(len(props), dtype=object)
+            self.geom_array = np.empty(self.size, dtype=object)
             for part in parts:
                 self.geom_array[part.at] = _geometries(part)
         self.geoms = list(self.geom_array)
         self._labels: list[str] | None = None
 
     @property
+    def props(self) -> list[dict[str, Any]]:
+        """The features' properties, made again from the columns (a null and a missing key alike)."""
+        rows: list[dict[str, Any]] = [{} for _ in range(self.size)]
+        for key, col in self.columns.items():
+            for row, value in zip(rows, col, strict=True):
+                if value is not None:
+                    row[key] = value
+        return rows
+
+    @props.setter
+    def props(self, value: list[dict[str, Any]]) -> None:
+        pass  # RawLayer starts with an empty list; the columns hold the properties
+
+    @property
     def labels(self) -> list[str]:
         """Every feature's label, made when first asked for (messages only)."""
         if self._labels is None:
-            self._labels = [feature_where(self.label, i, p) for i, p in enumerate(self.props)]
+            self._labels = [self.where(i) for i in range(self.size)]
         return self._labels
 
     @labels.setter
@@ -230,9 +243,9 @@ class BulkLayer(RawLayer):
 
     def where(self, i: int) -> str:
         """How messages name feature *i*."""
-        if self._labels is not None:
+        if self._labels:
             return self._labels[i]
-        return feature_where(self.label, i, self.props[i])
+        return feature_where(self.label, i, {"id": self.columns["id"][i]})
 
 
 def _geometries(part: _Part, xy: np.ndarray | None = None) -> np.ndarray:
@@ -302,65 +315,74 @@ def _bulk_layer(
         _need(isinstance(name, str) and name in ACCEPTED_CRS_NAMES)
     feats = doc.get("features")
     _need(type(feats) is list and feats)
-    fields = [_FieldCheck(f, vocabs) for f in (*COMMON_FIELDS, *spec.fields)]
-    allowed_kinds = set(spec.geom_types)
-    props: list[dict[str, Any]] = []
-    keys: dict[str, None] = {}
-    pieces: dict[str, list[_Piece]] = {}
+    check = _LayerCheck(spec, vocabs, tally)
     for start in range(0, len(feats), _CHUNK):
         stop = min(start + _CHUNK, len(feats))
         chunk = feats[start:stop]
         feats[start:stop] = repeat(None, stop - start)  # what the chunk alone holds is freed after it
-        _check_chunk(chunk, start, fields, allowed_kinds, tally, props, keys, pieces)
+        check.chunk(chunk, start)
         del chunk
-    folded = {k.casefold() for k in keys}
-    _need(len(folded) == len(keys) and not folded & RESERVED_PROPERTIES.keys())
-    columns = {check.name: check.values for check in fields}
-    types = {check.name: check.types for check in fields}
-    for key in keys:
-        if key not in columns:
-            col = _get(props, key)
-            columns[key], types[key] = col, _types(col)
-            tally.value(col)
+    folded = {k.casefold() for k in check.keys}
+    _need(len(folded) == len(check.keys) and not folded & RESERVED_PROPERTIES.keys())
     _need(tally.matches(colons))
-    parts = [_joined(kind, pieces[kind], len(feats)) for kind in sorted(pieces)]
-    layer = BulkLayer(path, spec, label, props, columns, types, parts)
+    columns = {f.name: f.values for f in check.fields}
+    types = {f.name: f.types for f in check.fields}
+    for key in check.keys:
+        if key in check.extras:
+            columns[key], types[key] = check.extras[key], check.extra_types[key]
+    parts = [_joined(kind, pieces, len(feats)) for kind, pieces in sorted(check.pieces.items())]
+    layer = BulkLayer(path, spec, label, columns, types, parts)
     for part in parts:
         if part.kind != "Point":  # a point of finite coordinates is valid
             _need(shapely.is_valid(layer.geom_array if part.at is None else layer.geom_array[part.at]).all())
     return layer
 
 
-def _check_chunk(
-    chunk: list[Any],
-    start: int,
-    fields: list[_FieldCheck],
-    allowed_kinds: set[str],
-    tally: _Tally,
-    props: list[dict[str, Any]],
-    keys: dict[str, None],
-    pieces: dict[str, list[_Piece]],
-) -> None:
-    """Check features ``start ...`` of a layer, adding to the columns, keys and pieces so far."""
-    # dict.get refuses anything but an object (a TypeError: not proven)
-    cprops, cgeoms = _get(chunk, "properties"), _get(chunk, "geometry")
-    _need(_get(chunk, "type").count("Feature") == len(chunk))
-    tally.records(chunk, _FEATURE_KEYS)
-    keys.update(dict.fromkeys(tally.records(cprops, None)))  # each column is tallied below
-    for check in fields:  # a missing required field is None, which the check refuses
-        check(_get(cprops, check.name), tally)
-    props += cprops
-    kinds, coords = _get(cgeoms, "type"), _get(cgeoms, "coordinates")
-    tally.records(cgeoms, _GEOMETRY_KEYS)
-    found = {kinds[0]} if kinds.count(kinds[0]) == len(kinds) else set(kinds)
-    _need(found <= allowed_kinds)
-    for kind in found:
-        if len(found) == 1:
-            at, these = np.arange(start, start + len(chunk)), coords
-        else:
-            at = np.array([start + i for i, k in enumerate(kinds) if k == kind], dtype=np.intp)
-            these = [coords[i - start] for i in at]
-        pieces.setdefault(kind, []).append(_piece(kind, at, these))
+class _LayerCheck:
+    """The checks of one layer, chunk by chunk, and what they keep: columns, keys, coordinates."""
+
+    def __init__(self, spec: LayerSpec, vocabs: dict[str, Any], tally: _Tally) -> None:
+        self.fields = [_FieldCheck(f, vocabs) for f in (*COMMON_FIELDS, *spec.fields)]
+        self.allowed_kinds = set(spec.geom_types)
+        self.tally = tally
+        #: Every property key, in the order of first appearance.
+        self.keys: dict[str, None] = {}
+        #: Columns of the keys the schema does not know, and their values' types.
+        self.extras: dict[str, list[Any]] = {}
+        self.extra_types: dict[str, set[type]] = {}
+        self.pieces: dict[str, list[_Piece]] = {}
+
+    def chunk(self, chunk: list[Any], start: int) -> None:
+        """Check features ``start ...`` of the layer, adding to the columns, keys and pieces so far."""
+        tally = self.tally
+        # dict.get refuses anything but an object (a TypeError: not proven)
+        props, geoms = _get(chunk, "properties"), _get(chunk, "geometry")
+        _need(_get(chunk, "type").count("Feature") == len(chunk))
+        tally.records(chunk, _FEATURE_KEYS)
+        for key in tally.records(props, None):  # each column is tallied below
+            if key not in self.keys:
+                self.keys[key] = None
+                if not any(f.name == key for f in self.fields):
+                    self.extras[key] = [None] * start
+                    self.extra_types[key] = {_NONE} if start else set()
+        for check in self.fields:  # a missing required field is None, which the check refuses
+            check(_get(props, check.name), tally)
+        for key, values in self.extras.items():
+            col = _get(props, key)
+            tally.value(col)
+            values += col
+            self.extra_types[key] |= _types(col)
+        kinds, coords = _get(geoms, "type"), _get(geoms, "coordinates")
+        tally.records(geoms, _GEOMETRY_KEYS)
+        found = {kinds[0]} if kinds.count(kinds[0]) == len(kinds) else set(kinds)
+        _need(found <= self.allowed_kinds)
+        for kind in found:
+            if len(found) == 1:
+                at, these = np.arange(start, start + len(chunk)), coords
+            else:
+                at = np.array([start + i for i, k in enumerate(kinds) if k == kind], dtype=np.intp)
+                these = [coords[i - start] for i in at]
+            self.pieces.setdefault(kind, []).append(_piece(kind, at, these))
 
 
 class _FieldCheck:

@@ -454,3 +454,23 @@ def test_nesting_at_every_depth_near_the_limit_gives_the_reference_answer(tmp_pa
         feats = [_deep(json.loads(json.dumps(layers["centers"][0])), depth)]
         (folder / "centers.geojson").write_text(layer_text(feats), encoding="utf-8")
         assert_same_outcome(folder)
+
+
+def test_a_key_first_seen_in_a_later_chunk(tmp_path):
+    """Columns of keys that appear only late (after the first chunk of features), mixed geometry types."""
+    many = 1300
+    pts = _inside_points(many, 5)
+    feats = []
+    for i, (x, y) in enumerate(pts):
+        props = _props("zones", i)
+        props.pop("remark", None)
+        if i >= 1100:
+            props["late"] = "a:b" if i % 2 else None
+        if i == 1200:
+            props["note"] = None
+        geom = _geometry("zones", i, float(x), float(y))
+        feats.append({"type": "Feature", "properties": props, "geometry": geom})
+    folder = write_plan(tmp_path / "plan", {"zones": feats})
+    assert bulk_layers(folder)["zones"]
+    plan = assert_same_outcome(folder)
+    assert plan["zones"]["late"].notna().sum() == 100
