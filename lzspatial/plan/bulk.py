@@ -18,6 +18,7 @@ from __future__ import annotations
 import array
 import functools
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, repeat
@@ -215,6 +216,8 @@ class BulkLayer(RawLayer):
                 self.geom_array[part.at] = _geometries(part)
         self.geoms = list(self.geom_array)
         self._labels: list[str] | None = None
+        #: Columns as the frame holds them, where made already (string fields).
+        self.frame_columns: dict[str, np.ndarray] = {}
 
     @property
     def props(self) -> list[dict[str, Any]]:
@@ -315,7 +318,7 @@ def _bulk_layer(
         _need(isinstance(name, str) and name in ACCEPTED_CRS_NAMES)
     feats = doc.get("features")
     _need(type(feats) is list and feats)
-    check = _LayerCheck(spec, vocabs, tally)
+    check = _LayerCheck(spec, vocabs, len(feats), tally)
     for start in range(0, len(feats), _CHUNK):
         stop = min(start + _CHUNK, len(feats))
         chunk = feats[start:stop]
@@ -327,11 +330,13 @@ def _bulk_layer(
     _need(tally.matches(colons))
     columns = {f.name: f.values for f in check.fields}
     types = {f.name: f.types for f in check.fields}
+    frame_columns = {f.name: f.frame_column() for f in check.fields}
     for key in check.keys:
         if key in check.extras:
             columns[key], types[key] = check.extras[key], check.extra_types[key]
     parts = [_joined(kind, pieces, len(feats)) for kind, pieces in sorted(check.pieces.items())]
     layer = BulkLayer(path, spec, label, columns, types, parts)
+    layer.frame_columns = {k: v for k, v in frame_columns.items() if v is not None}
     for part in parts:
         if part.kind != "Point":  # a point of finite coordinates is valid
             _need(shapely.is_valid(layer.geom_array if part.at is None else layer.geom_array[part.at]).all())
@@ -341,8 +346,8 @@ def _bulk_layer(
 class _LayerCheck:
     """The checks of one layer, chunk by chunk, and what they keep: columns, keys, coordinates."""
 
-    def __init__(self, spec: LayerSpec, vocabs: dict[str, Any], tally: _Tally) -> None:
-        self.fields = [_FieldCheck(f, vocabs) for f in (*COMMON_FIELDS, *spec.fields)]
+    def __init__(self, spec: LayerSpec, vocabs: dict[str, Any], size: int, tally: _Tally) -> None:
+        self.fields = [_FieldCheck(f, vocabs, size) for f in (*COMMON_FIELDS, *spec.fields)]
         self.allowed_kinds = set(spec.geom_types)
         self.tally = tally
         #: Every property key, in the order of first appearance.
@@ -366,7 +371,7 @@ class _LayerCheck:
                     self.extras[key] = [None] * start
                     self.extra_types[key] = {_NONE} if start else set()
         for check in self.fields:  # a missing required field is None, which the check refuses
-            check(_get(props, check.name), tally)
+            check(_get(props, check.name), start, tally)
         for key, values in self.extras.items():
             col = _get(props, key)
             tally.value(col)
@@ -388,7 +393,7 @@ class _LayerCheck:
 class _FieldCheck:
     """Proves the values of one field pass the per-feature field checks, a column at a time; keeps them."""
 
-    def __init__(self, f: FieldSpec, vocabs: dict[str, Any]) -> None:
+    def __init__(self, f: FieldSpec, vocabs: dict[str, Any], size: int) -> None:
         self.field = f
         self.name = f.name
         self.allowed = _PY_TYPES[f.type] if f.required else _PY_TYPES[f.type] | {_NONE}
@@ -400,8 +405,10 @@ class _FieldCheck:
             self.vocab = set(vocabs.get(f.vocab, {}))
         self.values: list[Any] = []
         self.types: set[type] = set()
+        #: A string field's column as its frame holds it (filled while the values are in the cache).
+        self.strings = np.empty(size, dtype=object) if f.type == "str" else None
 
-    def __call__(self, col: Sequence[Any], tally: _Tally) -> None:
+    def __call__(self, col: Sequence[Any], start: int, tally: _Tally) -> None:
         f = self.field
         types = _types(col)
         _need(types <= self.allowed)
@@ -422,6 +429,17 @@ class _FieldCheck:
             _need(self.vocab.issuperset(values))
         self.values += col
         self.types |= types
+        if self.strings is not None:
+            self.strings[start : start + len(col)] = col
+            if _NONE in types:  # nulls among strings are NaN in the frame, as pandas made them
+                nulls = np.fromiter(map(operator.is_, col, repeat(None)), dtype=bool, count=len(col))
+                self.strings[start + np.flatnonzero(nulls)] = np.nan
+
+    def frame_column(self) -> np.ndarray | None:
+        """Return the column for the frame if a string field (nulls NaN among strings), else None."""
+        if self.strings is not None and self.types == {_NONE}:
+            return np.empty(len(self.strings), dtype=object)  # only nulls: None, as pandas keeps them
+        return self.strings
 
 
 class _Piece(NamedTuple):
@@ -480,8 +498,9 @@ def layer_frame(raw: RawLayer) -> gpd.GeoDataFrame:
     Strings stay Python objects (a column of only strings and nulls has dtype ``object``,
     nulls as NaN when it also holds strings); other columns as pandas infers them.
     """
+    made: dict[str, np.ndarray] = {}
     if isinstance(raw, BulkLayer):
-        columns, types, geoms = raw.columns, raw.types, raw.geom_array
+        columns, types, geoms, made = raw.columns, raw.types, raw.geom_array, raw.frame_columns
     else:
         names = [f.name for f in (*COMMON_FIELDS, *raw.spec.fields)]
         keys = dict.fromkeys(chain.from_iterable(raw.props))
@@ -492,7 +511,9 @@ def layer_frame(raw: RawLayer) -> gpd.GeoDataFrame:
         geoms[:] = raw.geoms
     data: dict[str, Any] = {}
     for c, col in columns.items():
-        if types[c] <= {str, _NONE}:
+        if c in made:
+            data[c] = pd.Series(made[c], dtype=object, copy=False)
+        elif types[c] <= {str, _NONE}:
             values = np.empty(len(col), dtype=object)
             values[:] = col
             if len(types[c]) == 2:
@@ -500,7 +521,8 @@ def layer_frame(raw: RawLayer) -> gpd.GeoDataFrame:
             data[c] = pd.Series(values, dtype=object, copy=False)
         else:
             data[c] = col
-    return gpd.GeoDataFrame(data, geometry=geoms, crs=_wgs84())
+    data["geometry"] = gpd.array.from_shapely(geoms, crs=_wgs84())  # "geometry" is a reserved name
+    return gpd.GeoDataFrame(data, geometry="geometry")
 
 
 @functools.cache
