@@ -618,25 +618,98 @@ def check_across(raws: Mapping[str, RawLayer], problems: list[str], metric_crs: 
         return
     bnd, near, tr = found
     xy = to_metric(tr)
+    cells = _Cells(near)
     for raw in raws.values():
         if not raw.spec.within_boundary or not raw.geoms:
             continue
-        for i in _outside(raw, near, tr):
+        for i in _outside(raw, near, tr, cells):
             geom = raw.geoms[i]
             problems.append(outside_problem(raw.where(i), geom, shapely.transform(geom, xy), bnd, tr))
 
 
-def _outside(raw: RawLayer, near: Any, tr: Any) -> list[int]:
+def _outside(raw: RawLayer, near: Any, tr: Any, cells: _Cells) -> list[int]:
     """Positions of the features of *raw* that *near* (metric) does not cover, in order."""
     if not isinstance(raw, BulkLayer):
-        geoms = np.empty(len(raw.geoms), dtype=object)
-        geoms[:] = raw.geoms
-        present = np.flatnonzero(~shapely.is_missing(geoms))
-        metric = shapely.transform(geoms[present], to_metric(tr))
-        return [int(i) for i in present[~shapely.covers(near, metric)]]
+        return _not_covered(near, raw.geoms, np.arange(len(raw.geoms)), tr)
     out: list[int] = []
     for part in raw.parts:  # the same positions in the metric CRS, in one call
         x, y = tr.transform(part.xy[:, 0], part.xy[:, 1])
-        miss = np.flatnonzero(~shapely.covers(near, _geometries(part, np.column_stack([x, y]))))
-        out.extend(int(i) for i in (miss if part.at is None else part.at[miss]))
+        at = np.arange(raw.size) if part.at is None else part.at
+        if len(at) < _CELLS_FROM:
+            miss = at[~shapely.covers(near, _geometries(part, np.column_stack([x, y])))]
+            out.extend(int(i) for i in miss)
+            continue
+        if part.offsets:  # each feature's box, from its first to its last position
+            first = np.arange(len(at))
+            for level in reversed(part.offsets):
+                first = level[first]
+            box = [
+                f.reduceat(v, first)
+                for f, v in ((np.minimum, x), (np.minimum, y), (np.maximum, x), (np.maximum, y))
+            ]
+        else:
+            box = [x, y, x, y]
+        unsure = at[~cells.cover(*box)]
+        out.extend(_not_covered(near, raw.geom_array, unsure, tr))
     return sorted(out)
+
+
+def _not_covered(near: Any, geoms: Any, at: np.ndarray, tr: Any) -> list[int]:
+    """Those of the features *at* (positions in *geoms*) that *near* does not cover, in metric."""
+    chosen = np.empty(len(at), dtype=object)
+    chosen[:] = [geoms[i] for i in at]
+    present = ~shapely.is_missing(chosen)
+    metric = shapely.transform(chosen[present], to_metric(tr))
+    return [int(i) for i in at[present][~shapely.covers(near, metric)]]
+
+
+#: Features of one type in one layer from which :class:`_Cells` answer for most of them.
+_CELLS_FROM = 2000
+
+
+class _Cells:
+    """Square cells over the tolerance zone *near*, and whether it covers each, made when first asked.
+
+    A feature whose bounding box lies within a block of at most 2 x 2 cells, all covered, is
+    covered itself: the box holds the feature (a line or polygon lies within the box of its
+    positions), the block holds the box, near covers each cell of the block. The cells are
+    boxes of exactly the edge coordinates compared, so adjacent cells share their edges.
+    """
+
+    SIDE = 64
+
+    def __init__(self, near: Any) -> None:
+        self.near = near
+        self.covered: np.ndarray | None = None
+
+    def _make(self) -> np.ndarray:
+        x0, y0, x1, y1 = self.near.bounds
+        self.h = max(x1 - x0, y1 - y0, 1.0) / self.SIDE
+        self.ex = x0 + self.h * np.arange(self.SIDE + 1)
+        self.ey = y0 + self.h * np.arange(self.SIDE + 1)
+        i, j = np.meshgrid(np.arange(self.SIDE), np.arange(self.SIDE), indexing="ij")
+        return shapely.covers(self.near, shapely.box(self.ex[i], self.ey[j], self.ex[i + 1], self.ey[j + 1]))
+
+    def cover(self, minx: np.ndarray, miny: np.ndarray, maxx: np.ndarray, maxy: np.ndarray) -> np.ndarray:
+        """Return, per box, whether the covered cells surely hold it (False: not known)."""
+        if self.covered is None:
+            self.covered = self._make()
+        with np.errstate(invalid="ignore"):
+            ix = [
+                np.clip(np.floor((v - self.ex[0]) / self.h), 0, self.SIDE - 1).astype(np.intp)
+                for v in (minx, maxx)
+            ]
+            iy = [
+                np.clip(np.floor((v - self.ey[0]) / self.h), 0, self.SIDE - 1).astype(np.intp)
+                for v in (miny, maxy)
+            ]
+        (il, ih), (jl, jh) = ix, iy
+        sure = (ih - il <= 1) & (jh - jl <= 1)
+        sure &= (
+            (self.ex[il] <= minx)
+            & (maxx <= self.ex[ih + 1])
+            & (self.ey[jl] <= miny)
+            & (maxy <= self.ey[jh + 1])
+        )
+        c = self.covered
+        return sure & c[il, jl] & c[il, jh] & c[ih, jl] & c[ih, jh]

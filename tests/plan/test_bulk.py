@@ -474,3 +474,54 @@ def test_a_key_first_seen_in_a_later_chunk(tmp_path):
     assert bulk_layers(folder)["zones"]
     plan = assert_same_outcome(folder)
     assert plan["zones"]["late"].notna().sum() == 100
+
+
+def test_large_layers_near_and_across_the_boundary_give_the_reference_answer(tmp_path):
+    """Layers large enough to be tested against the boundary by cells, with features on its edge."""
+    doc = json.loads((LAYERS / "boundary.geojson").read_text(encoding="utf-8"))
+    boundary = shapely.geometry.shape(doc["features"][0]["geometry"])
+    ring = np.asarray(boundary.geoms[0].exterior.coords)
+    pts = _inside_points(2600, 7)
+    edge = ring[:: max(1, len(ring) // 60)][:60]  # positions on the boundary: some in, some out
+    pts[:60] = edge
+    pts[60:70] += (0.3, 0.0)  # outside
+    towns, zones = [], []
+    for i, (x, y) in enumerate(pts):
+        towns.append(
+            {"type": "Feature", "properties": _props("towns", i), "geometry": _geometry("towns", i, x, y)}
+        )
+        zones.append(
+            {"type": "Feature", "properties": _props("zones", i), "geometry": _geometry("zones", i, x, y)}
+        )
+    folder = write_plan(tmp_path / "plan", {"towns": towns, "zones": zones})
+    assert bulk_layers(folder)["towns"] and bulk_layers(folder)["zones"]
+    error = assert_same_outcome(folder)
+    assert error[0] == "SchemaError" and len(error[2]) > 20, error
+
+
+@given(
+    x=st.floats(-60_000, 60_000),
+    y=st.floats(-60_000, 60_000),
+    w=st.floats(0, 3_000),
+    h=st.floats(0, 3_000),
+)
+def test_cells_vouch_only_for_covered_boxes(x, y, w, h):
+    from lzspatial.plan.bulk import _Cells
+
+    near = shapely.Point(0, 0).buffer(40_000, quad_segs=3).union(shapely.box(-50_000, -5_000, 0, 5_000))
+    shapely.prepare(near)
+    cells = _Cells(near)
+    box = np.array([x]), np.array([y]), np.array([x + w]), np.array([y + h])
+    if cells.cover(*box)[0]:
+        assert near.covers(shapely.box(x, y, x + w, y + h))
+
+
+def test_cells_vouch_for_boxes_well_inside():
+    from lzspatial.plan.bulk import _Cells
+
+    near = shapely.Point(0, 0).buffer(40_000)
+    shapely.prepare(near)
+    inside = _Cells(near).cover(
+        np.array([0.0, 39_990.0]), np.array([0.0, 0.0]), np.array([500.0, 39_999.0]), np.array([500.0, 1.0])
+    )
+    assert inside.tolist() == [True, False]
