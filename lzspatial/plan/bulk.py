@@ -147,25 +147,21 @@ class _Tally:
             elif t is int or t is float:
                 self.numbers((v,))
 
-    def records(self, rows: Sequence[dict[str, Any]], known: Sequence[str] | None) -> list[str]:
-        """Objects of one kind (features, their geometries, their properties): their members.
+    def records(self, rows: Sequence[dict[str, Any]], known: Sequence[str]) -> None:
+        """Objects of one kind (features, their geometries): their members, and their other members' values.
 
-        Returns every key, in the order of first appearance. The values of keys other than
-        the *known* ones are walked in full; the caller tallies those of the known keys (of
-        every key when *known* is None), and proves every row has them (so that rows of as many
-        members have no other key).
+        The caller tallies the values of the *known* keys and proves every row has them (so
+        that rows of no more members have no other key).
         """
         members = sum(map(len, rows))
         self.members += members
-        if known is not None and members == len(known) * len(rows):
-            return list(known)  # every row has the known keys, so no other
+        if members == len(known) * len(rows):
+            return  # every row has the known keys, so no other
         keys = list(dict.fromkeys(chain.from_iterable(rows)))
         _need(not any(":" in k for k in keys))
-        if known is not None:
-            for key in keys:
-                if key not in known:
-                    self.value([row[key] for row in rows if key in row])
-        return keys
+        for key in keys:
+            if key not in known:
+                self.value([row[key] for row in rows if key in row])
 
     def matches(self, colons: int | None) -> bool:
         """Whether the text's *colons* (see :func:`_colons`) are those the tally counted."""
@@ -364,14 +360,21 @@ class _LayerCheck:
         props, geoms = _get(chunk, "properties"), _get(chunk, "geometry")
         _need(_get(chunk, "type").count("Feature") == len(chunk))
         tally.records(chunk, _FEATURE_KEYS)
-        for key in tally.records(props, None):  # each column is tallied below
-            if key not in self.keys:
-                self.keys[key] = None
-                if not any(f.name == key for f in self.fields):
-                    self.extras[key] = [None] * start
-                    self.extra_types[key] = {_NONE} if start else set()
+        members = sum(map(len, props))
+        tally.members += members
+        given = 0  # values not null of the schema's fields
         for check in self.fields:  # a missing required field is None, which the check refuses
-            check(_get(props, check.name), start, tally)
+            given += check(_get(props, check.name), start, tally)
+            if check.name not in self.keys and check.types - {_NONE}:
+                self.keys[check.name] = None
+        if members != given:  # keys the schema does not know, or nulls: look at every key
+            for key in dict.fromkeys(chain.from_iterable(props)):
+                _need(":" not in key)  # (the tally counts no colon in a key)
+                if key not in self.keys:
+                    self.keys[key] = None
+                    if not any(f.name == key for f in self.fields):
+                        self.extras[key] = [None] * start
+                        self.extra_types[key] = {_NONE} if start else set()
         for key, values in self.extras.items():
             col = _get(props, key)
             tally.value(col)
@@ -408,7 +411,8 @@ class _FieldCheck:
         #: A string field's column as its frame holds it (filled while the values are in the cache).
         self.strings = np.empty(size, dtype=object) if f.type == "str" else None
 
-    def __call__(self, col: Sequence[Any], start: int, tally: _Tally) -> None:
+    def __call__(self, col: list[Any], start: int, tally: _Tally) -> int:
+        """Check the values *col* of features ``start ...``; return how many are not null."""
         f = self.field
         types = _types(col)
         _need(types <= self.allowed)
@@ -434,6 +438,7 @@ class _FieldCheck:
             if _NONE in types:  # nulls among strings are NaN in the frame, as pandas made them
                 nulls = np.fromiter(map(operator.is_, col, repeat(None)), dtype=bool, count=len(col))
                 self.strings[start + np.flatnonzero(nulls)] = np.nan
+        return len(col) - col.count(None) if _NONE in types else len(col)
 
     def frame_column(self) -> np.ndarray | None:
         """Return the column for the frame if a string field (nulls NaN among strings), else None."""
