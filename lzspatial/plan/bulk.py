@@ -344,6 +344,8 @@ class _LayerCheck:
 
     def __init__(self, spec: LayerSpec, vocabs: dict[str, Any], size: int, tally: _Tally) -> None:
         self.fields = [_FieldCheck(f, vocabs, size) for f in (*COMMON_FIELDS, *spec.fields)]
+        self.required = [check for check in self.fields if check.field.required]
+        self.optional = [check for check in self.fields if not check.field.required]
         self.allowed_kinds = set(spec.geom_types)
         self.tally = tally
         #: Every property key, in the order of first appearance.
@@ -363,8 +365,15 @@ class _LayerCheck:
         members = sum(map(len, props))
         tally.members += members
         given = 0  # values not null of the schema's fields
-        for check in self.fields:  # a missing required field is None, which the check refuses
+        for check in self.required:  # a missing required field is None, which the check refuses
             given += check(_get(props, check.name), start, tally)
+        if members == given:  # no other key: the optional fields are missing
+            for check in self.optional:
+                check.missing(start, len(chunk))
+        else:
+            for check in self.optional:
+                given += check(_get(props, check.name), start, tally)
+        for check in self.fields:
             if check.name not in self.keys and check.types - {_NONE}:
                 self.keys[check.name] = None
         if members != given:  # keys the schema does not know, or nulls: look at every key
@@ -439,6 +448,13 @@ class _FieldCheck:
                 nulls = np.fromiter(map(operator.is_, col, repeat(None)), dtype=bool, count=len(col))
                 self.strings[start + np.flatnonzero(nulls)] = np.nan
         return len(col) - col.count(None) if _NONE in types else len(col)
+
+    def missing(self, start: int, count: int) -> None:
+        """Record the field missing from features ``start ... start + count - 1`` (an optional field)."""
+        self.values += repeat(None, count)
+        self.types.add(_NONE)
+        if self.strings is not None:
+            self.strings[start : start + count] = np.nan  # None if the column turns out all null
 
     def frame_column(self) -> np.ndarray | None:
         """Return the column for the frame if a string field (nulls NaN among strings), else None."""

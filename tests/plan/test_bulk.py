@@ -525,3 +525,24 @@ def test_cells_vouch_for_boxes_well_inside():
         np.array([0.0, 39_990.0]), np.array([0.0, 0.0]), np.array([500.0, 39_999.0]), np.array([500.0, 1.0])
     )
     assert inside.tolist() == [True, False]
+
+
+def test_optional_fields_missing_from_whole_chunks(tmp_path):
+    """An optional field missing from every feature of some chunks, given in another: NaN where missing."""
+    many = 1300
+    pts = _inside_points(many, 9)
+    feats = []
+    for i, (x, y) in enumerate(pts):
+        props = {
+            k: v for k, v in _props("towns", i).items() if k not in ("note", "note_zh", "remark", "count")
+        }
+        if i >= 1100 and i % 3:
+            props["note"] = f"note {i}"
+        feats.append(
+            {"type": "Feature", "properties": props, "geometry": _geometry("towns", i, float(x), float(y))}
+        )
+    folder = write_plan(tmp_path / "plan", {"towns": feats})
+    assert bulk_layers(folder)["towns"]
+    plan = assert_same_outcome(folder)
+    assert plan["towns"]["note"].notna().sum() == sum(1 for i in range(1100, many) if i % 3)
+    assert plan["towns"]["note_zh"].map(type).eq(type(None)).all()  # never given: None, as pandas keeps it
