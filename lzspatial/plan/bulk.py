@@ -287,10 +287,10 @@ def _try_bulk(text: str, path: Path, spec: LayerSpec, vocabs: dict[str, Any], la
         return None
     try:
         return _bulk_layer(doc, colons, path, spec, vocabs, label)
-    except (_NotProven, KeyError, TypeError, ValueError, OverflowError, shapely.errors.ShapelyError):
-        # KeyError: a required property is missing; TypeError: a feature, its properties or
-        # geometry is not an object, or a coordinate not a number; ValueError, OverflowError:
-        # coordinates that make no array. The per-feature reader says which and where.
+    except (_NotProven, TypeError, ValueError, OverflowError, shapely.errors.ShapelyError):
+        # TypeError: a feature, its properties or geometry is not an object, a type is no
+        # string, a coordinate no number; OverflowError: a coordinate beyond a float. The
+        # per-feature reader says which and where.
         return None
 
 
