@@ -546,3 +546,42 @@ def test_optional_fields_missing_from_whole_chunks(tmp_path):
     plan = assert_same_outcome(folder)
     assert plan["towns"]["note"].notna().sum() == sum(1 for i in range(1100, many) if i % 3)
     assert plan["towns"]["note_zh"].map(type).eq(type(None)).all()  # never given: None, as pandas keeps it
+
+
+_extra_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats()
+    | st.text(':\\"{}[] aé中\u2028', max_size=6),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text("ab:", max_size=3), c, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    extras=st.dictionaries(
+        st.sampled_from(["remark", "a:b", "Remark", "fid", "n", "id"]), _extra_values, max_size=3
+    ),
+    drop=st.sets(st.sampled_from(["note", "note_zh", "source_zh", "toward", "ref"])),
+    nulls=st.sets(st.sampled_from(["note", "source_zh", "ref"])),
+    ascii_only=st.booleans(),
+    indent=st.sampled_from([None, 1]),
+    index=st.integers(0, N - 1),
+    layer=st.sampled_from(["zones", "axes", "transport", "towns"]),
+)
+def test_valid_variations_give_the_reference_answer(extras, drop, nulls, ascii_only, indent, index, layer):
+    """Extra properties of any JSON value, nulls, missing optional fields, any JSON formatting."""
+    layers = generated_features()
+    props = layers[layer][index]["properties"]
+    for key in drop:
+        props.pop(key, None)
+    props.update(dict.fromkeys(nulls))
+    props.update(extras)
+    text = json.dumps(
+        {"type": "FeatureCollection", "features": layers[layer]}, ensure_ascii=ascii_only, indent=indent
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_plan(Path(tmp) / "plan", {})
+        (folder / f"{layer}.geojson").write_text(text, encoding="utf-8")
+        assert_same_outcome(folder)
