@@ -13,6 +13,9 @@ if TYPE_CHECKING:
         feature_collection_text,
         geometry_to_geojson,
         parse_json_file,
+        parse_json_text,
+        parse_json_text_unchecked_numbers,
+        read_json_text,
         write_geojson,
     )
     from lzspatial.io.limits import MAX_INPUT_BYTES, check_size
@@ -24,6 +27,9 @@ _EXPORTS = {
     "feature_collection_text": "lzspatial.io.geojson",
     "geometry_to_geojson": "lzspatial.io.geojson",
     "parse_json_file": "lzspatial.io.geojson",
+    "parse_json_text": "lzspatial.io.geojson",
+    "parse_json_text_unchecked_numbers": "lzspatial.io.geojson",
+    "read_json_text": "lzspatial.io.geojson",
     "write_geojson": "lzspatial.io.geojson",
 }
 __all__ = [
@@ -33,6 +39,9 @@ __all__ = [
     "feature_collection_text",
     "geometry_to_geojson",
     "parse_json_file",
+    "parse_json_text",
+    "parse_json_text_unchecked_numbers",
+    "read_json_text",
     "write_geojson",
 ]
 __getattr__, __dir__ = attach(__name__, _EXPORTS)

@@ -35,6 +35,9 @@ __all__ = [
     "json_value",
     "geometry_to_geojson",
     "parse_json_file",
+    "parse_json_text",
+    "parse_json_text_unchecked_numbers",
+    "read_json_text",
     "write_geojson",
 ]
 
@@ -91,13 +94,12 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def parse_json_file(path: str | os.PathLike[str], *, label: str | None = None) -> Any:
-    """Parse a JSON file strictly and return the value.
+def read_json_text(path: str | os.PathLike[str], *, label: str | None = None) -> str:
+    """Read a JSON file as text, refusing what no JSON parser should see.
 
-    Rejects an empty file, a UTF-8 byte-order mark, bytes that are not UTF-8,
-    ``NaN``/``Infinity``, numbers beyond a finite double (``1e400``) or a 64-bit integer,
-    duplicate keys in one object, and nesting too deep to parse, each with a message
-    that names the file (and the line and column where JSON itself failed).
+    Refuses a file that is not a regular file or is over the input limit, an empty file,
+    a UTF-8 byte-order mark and bytes that are not UTF-8, each with a message that names
+    the file (*label*, else the path).
 
     Raises
     ------
@@ -115,13 +117,27 @@ def parse_json_file(path: str | os.PathLike[str], *, label: str | None = None) -
             "save the file as UTF-8 without BOM"
         )
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise InputError(
             f"{name}: line {line}: bytes are not UTF-8 ({data[err.start : err.start + 4]!r}); "
             "GeoJSON must be UTF-8 (re-save it as UTF-8, e.g. from GBK)"
         ) from err
+
+
+def parse_json_text(text: str, name: str) -> Any:
+    """Parse JSON *text* strictly and return the value; messages name the file as *name*.
+
+    Rejects ``NaN``/``Infinity``, numbers beyond a finite double (``1e400``) or a 64-bit
+    integer, duplicate keys in one object, and nesting too deep to parse (the line and
+    column where JSON itself failed).
+
+    Raises
+    ------
+    InputError
+        With a one-line message.
+    """
     # Refuse deep nesting at a fixed depth, whatever recursion limit the host process has set
     # (a test runner or a notebook may have raised it; then 10,000 nested lists would parse).
     old_limit = sys.getrecursionlimit()
@@ -147,8 +163,52 @@ def parse_json_file(path: str | os.PathLike[str], *, label: str | None = None) -
         sys.setrecursionlimit(old_limit)
 
 
+def parse_json_text_unchecked_numbers(text: str) -> Any:
+    """Parse JSON *text* fast, checking less than :func:`parse_json_text`: for bulk readers.
+
+    Refuses ``NaN``/``Infinity`` and nesting deeper than :func:`parse_json_text` allows, but
+    keeps the last value of a duplicate key and returns numbers as the standard library
+    reads them (``1e400`` is ``inf``; integers of any length). A caller must prove the
+    value free of those (see :mod:`lzspatial.plan.bulk`) or parse again with
+    :func:`parse_json_text`, whose messages say what is wrong.
+
+    Raises
+    ------
+    ValueError or RecursionError
+        Whatever :func:`json.loads` raises; the message is not meant for users.
+    """
+    old_limit = sys.getrecursionlimit()
+    # A few levels less deep than parse_json_text allows (its hooks are frames too), so that
+    # whatever it refuses as nested too deeply, this refuses as well.
+    sys.setrecursionlimit(min(old_limit, _frame_depth() + MAX_JSON_DEPTH) - _DEPTH_MARGIN)
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    finally:
+        sys.setrecursionlimit(old_limit)
+
+
+def parse_json_file(path: str | os.PathLike[str], *, label: str | None = None) -> Any:
+    """Parse a JSON file strictly and return the value.
+
+    Rejects an empty file, a UTF-8 byte-order mark, bytes that are not UTF-8,
+    ``NaN``/``Infinity``, numbers beyond a finite double (``1e400``) or a 64-bit integer,
+    duplicate keys in one object, and nesting too deep to parse, each with a message
+    that names the file (and the line and column where JSON itself failed).
+    (:func:`read_json_text`, then :func:`parse_json_text`.)
+
+    Raises
+    ------
+    InputError
+        With a one-line message.
+    """
+    text = read_json_text(path, label=label)
+    return parse_json_text(text, label or str(Path(path)))
+
+
 #: Deepest JSON nesting a plan file may have (GeoJSON needs fewer than ten levels).
 MAX_JSON_DEPTH = 400
+#: How many levels less :func:`parse_json_text_unchecked_numbers` allows than :func:`parse_json_text`.
+_DEPTH_MARGIN = 10
 
 
 def _frame_depth() -> int:

@@ -18,7 +18,7 @@ from lzspatial.errors import InputError
 from lzspatial.io import ACCEPTED_CRS_NAMES, parse_json_file
 from lzspatial.plan.schema import COMMON_FIELDS, ID_PATTERN, RESERVED_PROPERTIES, FieldSpec, LayerSpec
 
-__all__ = ["RawLayer", "check_collection", "check_layer_fields", "read_layer"]
+__all__ = ["RawLayer", "check_collection", "check_layer_fields", "feature_where", "read_layer"]
 
 _TYPE_NAMES = {
     "str": "a string",
@@ -39,12 +39,27 @@ class RawLayer:
         self.geoms: list[Any] = []
         self.labels: list[str] = []
 
+    def where(self, i: int) -> str:
+        """How messages name feature *i* (its file and id): its label."""
+        return self.labels[i]
+
 
 def _label(i: int, props: Any) -> str:
     fid = props.get("id") if isinstance(props, dict) else None
     if isinstance(fid, str) and fid:
         return f"feature {fid!r}"
     return f"feature #{i + 1}"
+
+
+def feature_where(label: str, i: int, props: Any) -> str:
+    """How messages name feature *i* (0-based) of the layer *label*: by its id, else its position.
+
+    Examples
+    --------
+    >>> feature_where("towns.geojson", 0, {"id": "chaoyang"}), feature_where("towns.geojson", 1, {})
+    ("towns.geojson: feature 'chaoyang'", 'towns.geojson: feature #2')
+    """
+    return f"{label}: {_label(i, props)}"
 
 
 def _iter_positions(coords: Any, depth: int) -> Any:
@@ -255,7 +270,7 @@ def check_collection(
         if not isinstance(props, dict):
             problems.append(f"{label}: feature #{i + 1}: field 'properties' must be an object")
             continue
-        where = f"{label}: {_label(i, props)}"
+        where = feature_where(label, i, props)
         geom, gproblem = _parse_geometry(feat.get("geometry"), spec)
         if gproblem:
             problems.append(f"{where}: field 'geometry': {gproblem}")

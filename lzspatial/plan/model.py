@@ -6,20 +6,30 @@ plan when no path is given) and returns a :class:`Plan`.
 
 from __future__ import annotations
 
+import gc
 import os
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import numpy as np
 import shapely
 
 from lzspatial._util.files import name_problem
 from lzspatial._util.guard import protect
 from lzspatial._util.text import esc
-from lzspatial.crs import METRIC, WGS84, reproject, transformer
+from lzspatial.crs import METRIC, WGS84, reproject
 from lzspatial.errors import PlanFileError, SchemaError
+from lzspatial.plan.bulk import (
+    BOUNDARY_TOLERANCE_M,
+    check_across,
+    duplicate_id_problem,
+    layer_frame,
+    metric_boundary,
+    outside_problem,
+    read_layer_bulk,
+    to_metric,
+)
 from lzspatial.plan.layer import RawLayer, read_layer
 from lzspatial.plan.manifest import Manifest, read_manifest
 from lzspatial.plan.schema import COMMON_FIELDS, ELEMENTS
@@ -31,12 +41,15 @@ if TYPE_CHECKING:
 
     from lzspatial.rules import CheckReport, RuleSet
 
-__all__ = ["Plan", "assemble_plan", "check_replacement", "default_plan_dir", "load_plan", "require_plan"]
-
-#: Features of structure layers may stick out of the boundary by this much (m).
-BOUNDARY_TOLERANCE_M = 50.0
-#: A feature this far (m) from the boundary is reported as lying outside.
-_SWAP_FAR_M = 50_000.0
+__all__ = [
+    "BOUNDARY_TOLERANCE_M",
+    "Plan",
+    "assemble_plan",
+    "check_replacement",
+    "default_plan_dir",
+    "load_plan",
+    "require_plan",
+]
 
 
 def default_plan_dir() -> Path:
@@ -92,20 +105,43 @@ def load_plan(path: str | os.PathLike[str] | None = None) -> Plan:
     if not folder.is_dir():
         raise PlanFileError(f"{folder}: plan folder not found")
     protect(folder)  # no output of this run may be, or lie inside, the plan folder
+    return _read_folder(folder)
+
+
+def _read_folder(folder: Path, *, bulk: bool = True) -> Plan:
+    """Read and check the plan in *folder*: in bulk where provable (the default), else per feature.
+
+    ``bulk=False`` is the reference path, feature by feature throughout (tests and
+    ``benchmarks/load.py`` compare the two).
+    """
     manifest = read_manifest(folder)
-    problems: list[str] = []
-    vocabs = manifest.vocabularies
-    raws: dict[str, RawLayer] = {}
-    for entry in manifest.layers:
-        fpath = folder / entry.file
-        label = str(fpath)
-        if not fpath.exists():  # a folder or FIFO is named as such by the reader
-            problems.append(
-                f"{label}: file not found (listed in {manifest.path.name} for element {entry.element!r})"
-            )
-            continue
-        raws[entry.name] = read_layer(fpath, ELEMENTS[entry.element], vocabs, label, problems)
-    return assemble_plan(folder, manifest, raws, problems)
+    # Parsing a large plan makes millions of objects and none is garbage: collection passes
+    # would only walk them (they take 40 % of the time to load a plan of 80,000 features).
+    enabled = gc.isenabled()
+    if bulk:
+        gc.disable()
+    try:
+        problems: list[str] = []
+        vocabs = manifest.vocabularies
+        raws: dict[str, RawLayer] = {}
+        for entry in manifest.layers:
+            fpath = folder / entry.file
+            label = str(fpath)
+            if not fpath.exists():  # a folder or FIFO is named as such by the reader
+                problems.append(
+                    f"{label}: file not found (listed in {manifest.path.name} for element {entry.element!r})"
+                )
+                continue
+            read = read_layer_bulk if bulk else read_layer
+            raws[entry.name] = read(fpath, ELEMENTS[entry.element], vocabs, label, problems)
+        if bulk:
+            return assemble_plan(folder, manifest, raws, problems)
+        _check_cross_layer(raws, problems, manifest.plan.get("metric_crs", METRIC))
+        _raise_problems(problems)
+        return Plan(folder, manifest, {name: _to_frame(raw) for name, raw in raws.items()})
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def assemble_plan(
@@ -126,12 +162,16 @@ def assemble_plan(
     SchemaError
         Any problem, of the layers or across them; ``err.problems`` lists every one.
     """
-    _check_cross_layer(raws, problems, manifest.plan.get("metric_crs", METRIC))
+    check_across(raws, problems, manifest.plan.get("metric_crs", METRIC))
+    _raise_problems(problems)
+    frames = {name: layer_frame(raw) for name, raw in raws.items()}
+    return Plan(folder, manifest, frames, label=label)
+
+
+def _raise_problems(problems: list[str]) -> None:
     if problems:
         more = f" (and {len(problems) - 1} more; `lzspatial validate` lists all)" if len(problems) > 1 else ""
         raise SchemaError(problems[0] + more, problems)
-    frames = {name: _to_frame(raw) for name, raw in raws.items()}
-    return Plan(folder, manifest, frames, label=label)
 
 
 def check_replacement(plan: Plan, name: str, text: str) -> None:
@@ -160,68 +200,38 @@ def check_replacement(plan: Plan, name: str, text: str) -> None:
             if entry.name == name:
                 fpath = Path(scratch) / "layer.geojson"
                 fpath.write_text(text, encoding="utf-8")
-            raws[entry.name] = read_layer(fpath, ELEMENTS[entry.element], vocabs, str(real), problems)
+            raws[entry.name] = read_layer_bulk(fpath, ELEMENTS[entry.element], vocabs, str(real), problems)
     assemble_plan(plan.path, plan.manifest, raws, problems)
 
 
 def _check_cross_layer(raws: dict[str, RawLayer], problems: list[str], metric_crs: str) -> None:
-    """Duplicate ids across the plan, boundary count, containment, swapped lon/lat."""
+    """Duplicate ids across the plan, boundary count, containment, swapped lon/lat: feature by feature.
+
+    The reference for :func:`lzspatial.plan.bulk.check_across`, which finds the same problems.
+    """
     seen: dict[str, str] = {}
     for raw in raws.values():
         for props, where in zip(raw.props, raw.labels, strict=True):
             fid = props.get("id")
             if isinstance(fid, str):
                 if fid in seen:
-                    problems.append(
-                        f"{where}: field 'id': duplicate id {fid!r} "
-                        f"(also in {seen[fid]}); ids must be unique across the plan"
-                    )
+                    problems.append(duplicate_id_problem(where, fid, seen[fid]))
                 else:
                     seen[fid] = raw.path.name
-    boundary = raws.get("boundary")
-    if boundary is None or not boundary.geoms:
+    found = metric_boundary(raws, problems, metric_crs)
+    if found is None:
         return
-    if len(boundary.geoms) != 1:
-        problems.append(
-            f"{boundary.path}: the boundary layer must hold exactly one feature, found {len(boundary.geoms)}"
-        )
-        return
-    if boundary.geoms[0] is None:
-        return
-    tr = transformer(WGS84, metric_crs)
-    bnd = shapely.transform(boundary.geoms[0], lambda xy: _xy(tr, xy))
-    shapely.prepare(bnd)
-    near = bnd.buffer(BOUNDARY_TOLERANCE_M)  # once, not once per feature (large plans load fast)
-    shapely.prepare(near)
+    bnd, near, tr = found
+    xy = to_metric(tr)
     for raw in raws.values():
         if not raw.spec.within_boundary:
             continue
         for geom, where in zip(raw.geoms, raw.labels, strict=True):
             if geom is None:
                 continue
-            g = shapely.transform(geom, lambda xy: _xy(tr, xy))
-            if near.covers(g):
-                continue
-            dist = (
-                shapely.hausdorff_distance(g, g.intersection(bnd)) if g.intersects(bnd) else bnd.distance(g)
-            )
-            swapped = shapely.transform(geom, lambda xy: _xy(tr, xy[:, ::-1]))
-            if bnd.distance(g) > _SWAP_FAR_M and bnd.distance(swapped) < BOUNDARY_TOLERANCE_M:
-                problems.append(
-                    f"{where}: field 'geometry': lies {dist / 1000:.0f} km from the "
-                    "district; lon/lat look swapped: GeoJSON order is [longitude, latitude]"
-                )
-            else:
-                problems.append(
-                    f"{where}: field 'geometry': lies outside the district boundary "
-                    f"(up to {dist:,.0f} m outside; tolerance {BOUNDARY_TOLERANCE_M:.0f} m)"
-                )
-
-
-def _xy(tr: Any, xy: Any) -> Any:
-
-    x, y = tr.transform(xy[:, 0], xy[:, 1])
-    return np.column_stack([x, y])
+            g = shapely.transform(geom, xy)
+            if not near.covers(g):
+                problems.append(outside_problem(where, geom, g, bnd, tr))
 
 
 def _to_frame(raw: RawLayer) -> gpd.GeoDataFrame:
