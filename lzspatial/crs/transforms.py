@@ -16,7 +16,7 @@ from lzspatial.crs.names import WGS84, transformer
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["OFFSET_DATUMS", "is_offset", "reproject", "to_wgs84", "transform_xy"]
+__all__ = ["OFFSET_DATUMS", "by_proj", "is_offset", "reproject", "to_wgs84", "transform_xy"]
 
 #: The obfuscated lon/lat systems of Chinese web maps (not in PROJ/EPSG).
 OFFSET_DATUMS = ("gcj02", "bd09")
@@ -33,6 +33,20 @@ def is_offset(crs: object) -> bool:
     (True, False)
     """
     return crs in OFFSET_DATUMS
+
+
+def by_proj(src: str, dst: str) -> bool:
+    """Return whether :func:`transform_xy` goes from *src* to *dst* with one PROJ transformer.
+
+    Not when they are the same system (WGS84 and CGCS2000 taken as one) or either is GCJ-02/BD-09.
+
+    Examples
+    --------
+    >>> by_proj("EPSG:4326", "EPSG:4550"), by_proj("EPSG:4490", "EPSG:4326"), by_proj("gcj02", "EPSG:4550")
+    (True, False, False)
+    """
+    same = src == dst or (src in _SAME_AS_WGS84 and dst in _SAME_AS_WGS84)
+    return not (same or is_offset(src) or is_offset(dst))
 
 
 def _to_wgs(x: Any, y: Any, crs: str) -> tuple[np.ndarray, np.ndarray]:

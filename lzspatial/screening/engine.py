@@ -89,7 +89,7 @@ import pyproj
 import shapely
 
 from lzspatial.crs import WGS84, parse_crs, transformer
-from lzspatial.crs.transforms import _SAME_AS_WGS84, is_offset, transform_xy
+from lzspatial.crs.transforms import by_proj, transform_xy
 from lzspatial.errors import CRSError, InputError
 from lzspatial.plan.model import require_plan
 from lzspatial.plan.schema import weakest_basis
@@ -499,8 +499,7 @@ def _xy_transformer(crs: str, metric: str) -> Any:
     None where :func:`transform_xy` does something else (the same CRS, WGS84 and CGCS2000
     taken as one, or the offset datums GCJ-02 and BD-09).
     """
-    same = crs == metric or (crs in _SAME_AS_WGS84 and metric in _SAME_AS_WGS84)
-    if same or is_offset(crs) or is_offset(metric):
+    if not by_proj(crs, metric):
         return None
     return _per_thread(transformer(crs, metric))
 
