@@ -322,7 +322,7 @@ def rule_delta(a: Plan, b: Plan) -> tuple[RuleDelta | None, str | None]:
             delta.newly_passing.append(rc)
         else:
             delta.other.append(rc)
-    va, vb = _violations(ra.violations), _violations(rb.violations)
+    va, vb = _violations(ra.violation_keys()), _violations(rb.violation_keys())
     for key, (unit, m) in va.items():
         if key not in vb:
             delta.violations_removed.append(ViolationChange(*key, unit, m, None))
@@ -335,11 +335,16 @@ def rule_delta(a: Plan, b: Plan) -> tuple[RuleDelta | None, str | None]:
 
 
 def _violations(frame: Any) -> dict[tuple[str, str | None, str | None], tuple[str, float | None]]:
+    """(rule, feature, related) -> (unit, measure to 0.01) of each violation (the last of a repeated key)."""
+
+    def key(v: Any) -> Any:
+        return v if type(v) is str else normalise(v)
+
     out: dict[tuple[str, str | None, str | None], tuple[str, float | None]] = {}
-    for r in frame.itertuples():
-        key = (str(r.rule_id), normalise(r.feature_id), normalise(r.related_id))
-        m = normalise(r.measure)
-        out[key] = (str(r.unit), None if m is None else _r(m, 2))
+    cols = (frame[c].tolist() for c in ("rule_id", "feature_id", "related_id", "unit", "measure"))
+    for rule, fid, rid, unit, m in zip(*cols, strict=True):
+        m = normalise(m)
+        out[(str(rule), key(fid), key(rid))] = (str(unit), None if m is None else _r(m, 2))
     return out
 
 

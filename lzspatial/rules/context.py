@@ -7,7 +7,7 @@ read features through it; the engine (:mod:`lzspatial.rules.engine`) makes one p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from lzspatial.plan import Plan
     from lzspatial.rules.ruleset import Selection
 
-__all__ = ["Context", "Features", "violation_row"]
+__all__ = ["Context", "Features", "Found", "found", "violation_row"]
 
 
 # -- data access -----------------------------------------------------------------
@@ -36,6 +36,21 @@ class Features:
         self.layers, self.ids, self.geoms, self.label = layers, ids, geoms, label
         self._frames, self._rows = frames, rows  # attributes, read only when a rule needs them
         self._spatial: Features | None = None
+        self._cache: dict[Any, Any] = {}  # derived geometry (tree, union, buffered union), made once
+
+    def cached(self, key: Any, make: Callable[[], Any]) -> Any:
+        """Return ``make()``, computed once per key for these features (rules often share selections)."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def tree(self) -> Any:
+        """An STRtree of the geometries (made once)."""
+        return self.cached("tree", lambda: shapely.STRtree(self.geoms))
+
+    def union(self) -> Any:
+        """The union of the geometries (an empty polygon for none; made once)."""
+        return self.cached("union", lambda: shapely.union_all(self.geoms) if len(self) else shapely.Polygon())
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -116,6 +131,82 @@ class Context:
         )
         self._selected[sels] = feats
         return feats
+
+
+class Found:
+    """The violations one rule found, column by column, in the order the rule found them.
+
+    The keys and measures are plain lists; the messages and geometries (metric CRS) are
+    made by *messages* and *geometries* only when asked for: a plan diff compares keys
+    and measures only, a report shows them all.
+    """
+
+    def __init__(
+        self,
+        layers: list[Any],
+        feature_ids: list[Any],
+        related_ids: list[Any],
+        measures: list[float],
+        units: list[str],
+        messages: Callable[[], Sequence[str]],
+        geometries: Callable[[], Sequence[Any]],
+    ) -> None:
+        self.layers, self.feature_ids, self.related_ids = layers, feature_ids, related_ids
+        self.measures, self.units = measures, units
+        self._messages, self._geometries = messages, geometries
+
+    def __len__(self) -> int:
+        return len(self.feature_ids)
+
+    def messages(self) -> list[str]:
+        """One message per violation."""
+        out = list(self._messages())
+        if len(out) != len(self):
+            raise AssertionError(f"{len(out)} messages for {len(self)} violations")
+        return out
+
+    def geometries(self) -> list[Any]:
+        """One geometry (metric CRS, or None) per violation."""
+        out = list(self._geometries())
+        if len(out) != len(self):
+            raise AssertionError(f"{len(out)} geometries for {len(self)} violations")
+        return out
+
+    @classmethod
+    def from_rows(cls, rows: list[dict[str, Any]]) -> Found:
+        """Violation records (``violation_row``) as columns."""
+        return cls(
+            [r["layer"] for r in rows],
+            [r["feature_id"] for r in rows],
+            [r["related_id"] for r in rows],
+            [float(r["measure"]) for r in rows],
+            [r["unit"] for r in rows],
+            lambda: [r["message"] for r in rows],
+            lambda: [r["geometry"] for r in rows],
+        )
+
+
+def found(
+    feats: Features,
+    idx: Any,
+    related: Sequence[Any] | None,
+    measures: Any,
+    units: str | Sequence[str],
+    messages: Callable[[], Sequence[str]],
+    geometries: Callable[[], Sequence[Any]],
+) -> Found:
+    """Violations of the features *idx* of *feats* (``related`` None: no related feature)."""
+    idx = np.asarray(idx, dtype=np.intp)
+    n = len(idx)
+    return Found(
+        feats.layers[idx].tolist(),
+        feats.ids[idx].tolist(),
+        [None] * n if related is None else list(related),
+        [float(m) for m in np.asarray(measures).tolist()] if n else [],
+        [units] * n if isinstance(units, str) else list(units),
+        messages,
+        geometries,
+    )
 
 
 def violation_row(

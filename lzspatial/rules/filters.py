@@ -143,6 +143,18 @@ def _check_types(v: Any, lit: Any) -> None:
         raise _TypeMismatch(v, lit)
 
 
+def value_key(v: Any) -> Any:
+    """A hashable key for a property value that two values share only if every test treats them alike.
+
+    Scalars keep their type (``1``, ``1.0`` and ``True`` differ); a list or tuple becomes the
+    tuple of its items' keys. Raises TypeError for anything else unhashable (an array, a nested list).
+    """
+    t = type(v)
+    if t is list or t is tuple:
+        return (t, tuple([(type(x), x) for x in v]))
+    return (t, v)
+
+
 def is_null(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
@@ -213,9 +225,9 @@ class _Test:
 
         def test(v: Any) -> bool:
             try:
-                key = (type(v), v)
+                key = value_key(v)
                 hit = seen.get(key)
-            except TypeError:  # a list: not hashable
+            except TypeError:  # not hashable (an array, a nested list)
                 return pred(v)
             if hit is None:
                 hit = seen[key] = pred(v)
