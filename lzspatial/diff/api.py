@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from lzspatial._util.pause import gc_paused
 from lzspatial.diff.compare import compare_layers
 from lzspatial.diff.deltas import area_rows, manifest_changes, rule_delta, site_delta, transfers, zone_moves
 from lzspatial.diff.model import PlanDiff, Version
@@ -68,6 +69,19 @@ def diff_plans(
     b = require_plan(b, "diff_plans")
     if not isinstance(tolerance_m, (int, float)) or not math.isfinite(tolerance_m) or tolerance_m < 0:
         raise InputError(f"tolerance_m: {tolerance_m!r} is not a distance; use a number of metres >= 0")
+    with gc_paused():  # hundreds of thousands of geometries made and kept: no collector passes
+        return _diff(a, b, float(tolerance_m), check, sites, industry, versions)
+
+
+def _diff(
+    a: Plan,
+    b: Plan,
+    tolerance_m: float,
+    check: bool,
+    sites: Any,
+    industry: str | None,
+    versions: tuple[Version, Version] | None,
+) -> PlanDiff:
     va, vb = versions or (Version(a.label, a.id), Version(b.label, b.id))
     layers, features = compare_layers(a, b, float(tolerance_m))
     areas, by_kind = area_rows(a, b)

@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 
 from lzspatial.errors import InputError
+from lzspatial.rules.filters import Coded
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -79,6 +80,25 @@ class Features:
         return (self.layers[i] == other.layers[j]) & (self.ids[i] == other.ids[j])
 
 
+class _CodedColumns(Mapping[str, Coded]):
+    """The columns of one layer frame, each coded once when a filter first reads it."""
+
+    def __init__(self, frame: Any) -> None:
+        self._frame = frame
+        self._coded: dict[str, Coded] = {}
+
+    def __getitem__(self, field: str) -> Coded:
+        if field not in self._coded:
+            self._coded[field] = Coded(list(self._frame[field]))  # as Filter.evaluate reads a frame
+        return self._coded[field]
+
+    def __iter__(self) -> Any:
+        return iter(self._frame.columns)
+
+    def __len__(self) -> int:
+        return len(self._frame.columns)
+
+
 class Context:
     """The plan (and extra layers) as a rule check reads them."""
 
@@ -87,6 +107,7 @@ class Context:
         self.crs = plan.metric_crs
         self._frames: dict[str, gpd.GeoDataFrame] = {}
         self._selected: dict[tuple[Selection, ...], Features] = {}
+        self._coded: dict[str, _CodedColumns] = {}
         self.fields: dict[str, set[str]] = {}
         for name in plan.layer_names:
             self.fields[name] = {c for c in plan[name].columns if c != "geometry"}
@@ -104,6 +125,11 @@ class Context:
             self._frames[name] = self.plan.layer(name, metric=True)
         return self._frames[name]
 
+    def _columns(self, name: str) -> _CodedColumns:
+        if name not in self._coded:
+            self._coded[name] = _CodedColumns(self.frame(name))
+        return self._coded[name]
+
     def select(self, sels: tuple[Selection, ...]) -> Features:
         """Return the features of *sels*, pooled (cached: rules often share selections)."""
         if sels in self._selected:
@@ -115,7 +141,7 @@ class Context:
         for sel in sels:
             frame = self.frame(sel.layer)
             if sel.where is not None:
-                frame = frame[sel.where.evaluate(frame, len(frame))]
+                frame = frame[sel.where.evaluate(self._columns(sel.layer), len(frame))]
             fids = frame["id"].tolist() if "id" in frame.columns else [str(i) for i in frame.index]
             layers += [sel.layer] * len(frame)
             ids += fids

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from lzspatial._util.pause import gc_paused
 from lzspatial.errors import RuleError
 from lzspatial.plan.model import require_plan
 from lzspatial.rules.context import Context, Found
@@ -93,16 +94,17 @@ def check_plan(
     """
     plan = require_plan(plan, "check_plan")
     ruleset = _resolve_rules(plan, rules)
-    ctx = Context(plan, extra_layers or {})
-    _validate(ruleset, plan, ctx)
-    results: list[Found] = []
-    checked: list[int] = []
-    for rule in ruleset.rules:
-        n, found = IMPLEMENTATIONS[rule.kind](rule, ctx)
-        checked.append(n)
-        results.append(found)
-    accepted = [_accepted(rule.id, found, ruleset) for rule, found in zip(ruleset.rules, results, strict=True)]
-    return CheckReport.from_found(results, accepted, ruleset, checked, plan_id=plan.id, metric_crs=ctx.crs)
+    with gc_paused():  # the check makes and keeps many geometries: no collector passes over them
+        ctx = Context(plan, extra_layers or {})
+        _validate(ruleset, plan, ctx)
+        results: list[Found] = []
+        checked: list[int] = []
+        for rule in ruleset.rules:
+            n, found = IMPLEMENTATIONS[rule.kind](rule, ctx)
+            checked.append(n)
+            results.append(found)
+        accepted = [_accepted(rule.id, found, ruleset) for rule, found in zip(ruleset.rules, results, strict=True)]
+        return CheckReport.from_found(results, accepted, ruleset, checked, plan_id=plan.id, metric_crs=ctx.crs)
 
 
 def _resolve_rules(plan: Plan, rules: Any) -> RuleSet:
