@@ -7,7 +7,15 @@ from typing import Any
 
 from lzspatial._util.pause import gc_paused
 from lzspatial.diff.compare import compare_layers
-from lzspatial.diff.deltas import area_rows, manifest_changes, rule_delta, site_delta, transfers, zone_moves
+from lzspatial.diff.deltas import (
+    area_rows,
+    manifest_changes,
+    plan_zones,
+    rule_delta,
+    site_delta,
+    transfers,
+    zone_moves,
+)
 from lzspatial.diff.model import PlanDiff, Version
 from lzspatial.errors import InputError
 from lzspatial.plan.model import Plan, require_plan
@@ -89,6 +97,7 @@ def _diff(
         c.id for c in features if c.element == "zones" and (c.geometry_changed or c.status != "changed")
     }
     rules, note = rule_delta(a, b) if check else (None, "rule check not run")
+    zones = (plan_zones(a), plan_zones(b))
     return PlanDiff(
         a=va,
         b=vb,
@@ -99,8 +108,8 @@ def _diff(
         manifest=manifest_changes(a, b),
         areas=areas,
         area_by_kind=by_kind,
-        zone_moves=zone_moves(a, b),
-        transfers=transfers(a, b, changed_zones),
+        zone_moves=zone_moves(a, b, zones),
+        transfers=transfers(a, b, changed_zones, zones),
         rules=rules,
         rules_note=note,
         sites=None if sites is None else site_delta(a, b, sites, industry),

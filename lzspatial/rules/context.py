@@ -46,11 +46,11 @@ class Features:
         return self._cache[key]
 
     def tree(self) -> Any:
-        """An STRtree of the geometries (made once)."""
+        """Return an STRtree of the geometries (made once)."""
         return self.cached("tree", lambda: shapely.STRtree(self.geoms))
 
     def union(self) -> Any:
-        """The union of the geometries (an empty polygon for none; made once)."""
+        """Return the union of the geometries (an empty polygon for none; made once)."""
         return self.cached("union", lambda: shapely.union_all(self.geoms) if len(self) else shapely.Polygon())
 
     def __len__(self) -> int:

@@ -33,7 +33,8 @@ def _validate(ruleset: Any, plan: Any, ctx: Context) -> None:
     ids: set[str] = set()
     for name in ctx.fields:
         frame = ctx.frame(name)
-        ids.update(map(str, frame["id"] if "id" in frame.columns else frame.index))
+        if ruleset.exceptions:  # exceptions must name existing features
+            ids.update(map(str, frame["id"] if "id" in frame.columns else frame.index))
     for i, exc in enumerate(ruleset.exceptions, 1):
         for key, fid in (("feature", exc.feature), ("related", exc.related)):
             if fid is not None and str(fid) not in ids:
@@ -103,8 +104,12 @@ def check_plan(
             n, found = IMPLEMENTATIONS[rule.kind](rule, ctx)
             checked.append(n)
             results.append(found)
-        accepted = [_accepted(rule.id, found, ruleset) for rule, found in zip(ruleset.rules, results, strict=True)]
-        return CheckReport.from_found(results, accepted, ruleset, checked, plan_id=plan.id, metric_crs=ctx.crs)
+        accepted = [
+            _accepted(rule.id, found, ruleset) for rule, found in zip(ruleset.rules, results, strict=True)
+        ]
+        return CheckReport.from_found(
+            results, accepted, ruleset, checked, plan_id=plan.id, metric_crs=ctx.crs
+        )
 
 
 def _resolve_rules(plan: Plan, rules: Any) -> RuleSet:

@@ -144,7 +144,7 @@ def _check_types(v: Any, lit: Any) -> None:
 
 
 def value_key(v: Any) -> Any:
-    """A hashable key for a property value that two values share only if every test treats them alike.
+    """Return a hashable key of a property value, shared only by values every test treats alike.
 
     Scalars keep their type (``1``, ``1.0`` and ``True`` differ); a list or tuple becomes the
     tuple of its items' keys. Raises TypeError for anything else unhashable (an array, a nested list).

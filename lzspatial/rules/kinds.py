@@ -31,7 +31,7 @@ _LOCATION = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\]")
 
 
 def _edge_tree(container: Any) -> Any:
-    """An STRtree of the boundary segments of *container* (None when it has none)."""
+    """Return an STRtree of the boundary segments of *container* (None when it has none)."""
     edges = shapely.boundary(container) if shapely.get_dimensions(container) == 2 else container
     segs = []
     for ln in shapely.get_parts(edges):
@@ -172,7 +172,9 @@ def _must_contain(rule: Rule, ctx: Context) -> tuple[int, Found]:
         None,
         counts[bad],
         "count",
-        lambda: [f"{subj.ids[i]} contains {counts[i]} of {objs.label}; at least {need} required" for i in bad],
+        lambda: [
+            f"{subj.ids[i]} contains {counts[i]} of {objs.label}; at least {need} required" for i in bad
+        ],
         lambda: subj.geoms[bad],
     )
 
@@ -433,7 +435,13 @@ def _attribute_in(rule: Rule, ctx: Context) -> tuple[int, Found]:
         ]
 
     return len(feats), found(
-        feats, rows, None, [len(b) for b in bads], "count", messages, lambda: feats.geoms[np.asarray(rows, dtype=np.intp)]
+        feats,
+        rows,
+        None,
+        [len(b) for b in bads],
+        "count",
+        messages,
+        lambda: feats.geoms[np.asarray(rows, dtype=np.intp)],
     )
 
 

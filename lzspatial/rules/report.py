@@ -118,7 +118,13 @@ class _Columns:
             rids += [f.related_ids[i] for i in idx]
             units += [f.units[i] for i in idx]
             measures += [f.measures[i] for i in idx]
-        data = {"rule_id": rule_ids, "feature_id": fids, "related_id": rids, "unit": units, "measure": measures}
+        data = {
+            "rule_id": rule_ids,
+            "feature_id": fids,
+            "related_id": rids,
+            "unit": units,
+            "measure": measures,
+        }
         frame = pd.DataFrame(data, columns=cols, dtype=object)
         return frame.astype({"measure": float})
 
@@ -200,8 +206,11 @@ class CheckReport:
         self._violations, self._columns = frame, None
 
     def violation_keys(self) -> pd.DataFrame:
-        """The violations without messages and geometry: ``rule_id``, ``feature_id``, ``related_id``,
-        ``unit`` and ``measure`` (same rows and order as :attr:`violations`)."""
+        """Return the violations without messages and geometry (cheap: nothing is drawn or worded).
+
+        Columns ``rule_id``, ``feature_id``, ``related_id``, ``unit`` and ``measure``; the
+        same rows in the same order as :attr:`violations`.
+        """
         cols = ["rule_id", "feature_id", "related_id", "unit", "measure"]
         if self._columns is None:
             return pd.DataFrame(self.violations[cols])
@@ -225,13 +234,15 @@ class CheckReport:
         first = {}
         for pos, rule in enumerate(ruleset.rules):
             first.setdefault(rule.id, pos)
-        for pos, rule in enumerate(ruleset.rules):
+        for pos in range(len(ruleset.rules)):
             mine = [r for r in rows if first.get(r["rule_id"]) == pos]
             found.append(Found.from_rows(mine))
             accepted.append(["" if r["accepted"] else None for r in mine])  # messages say it already
         if sum(map(len, found)) != len(rows):
             raise ValueError("violation rows name rules that are not in the rule set")
-        return cls._assemble(_Columns(ruleset, found, accepted, note=False), ruleset, checked, plan_id, metric_crs)
+        return cls._assemble(
+            _Columns(ruleset, found, accepted, note=False), ruleset, checked, plan_id, metric_crs
+        )
 
     @classmethod
     def from_found(
