@@ -361,6 +361,16 @@ def _violations(frame: Any) -> dict[tuple[str, str | None, str | None], tuple[st
     rules, fids, rids, units, ms = (
         frame[c].tolist() for c in ("rule_id", "feature_id", "related_id", "unit", "measure")
     )
+    text_only, nullable = {str}, {str, type(None)}
+    if (
+        set(map(type, rules)) <= text_only
+        and set(map(type, units)) <= text_only
+        and set(map(type, fids)) <= nullable
+        and set(map(type, rids)) <= nullable
+        and set(map(type, ms)) <= {float}
+    ):  # the usual columns: the same as below without a call per value
+        rounded = [None if m != m else (round(m, 2) or 0.0) for m in ms]
+        return dict(zip(zip(rules, fids, rids, strict=True), zip(units, rounded, strict=True), strict=True))
     keys = zip(map(text, rules), map(key, fids), map(key, rids), strict=True)
     return dict(zip(keys, zip(map(text, units), map(measure, ms), strict=True), strict=True))
 

@@ -32,10 +32,18 @@ class Features:
     """Selected features pooled from one or more layers, geometry in the metric CRS."""
 
     def __init__(
-        self, layers: Any, ids: Any, geoms: Any, frames: list[Any], label: str, rows: Any = None
+        self,
+        layers: Any,
+        ids: Any,
+        geoms: Any,
+        frames: list[Any],
+        label: str,
+        rows: Any = None,
+        validity: Callable[[], Any] | None = None,
     ) -> None:
         self.layers, self.ids, self.geoms, self.label = layers, ids, geoms, label
         self._frames, self._rows = frames, rows  # attributes, read only when a rule needs them
+        self._validity = validity  # is_valid of the geometries, from the context's per-layer cache
         self._spatial: Features | None = None
         self._cache: dict[Any, Any] = {}  # derived geometry (tree, union, buffered union), made once
 
@@ -56,12 +64,16 @@ class Features:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def valid(self) -> Any:
+        """Boolean array: ``shapely.is_valid`` of each geometry."""
+        return self._validity() if self._validity is not None else shapely.is_valid(self.geoms)
+
     def spatial(self) -> Features:
         """Only features with a non-empty geometry, made valid where invalid."""
         if self._spatial is None:
             keep = ~(shapely.is_missing(self.geoms) | shapely.is_empty(self.geoms))
             geoms = self.geoms[keep].copy()
-            bad = ~shapely.is_valid(geoms)
+            bad = ~self.valid()[keep]
             if bad.any():
                 geoms[bad] = shapely.make_valid(geoms[bad])
             rows = np.flatnonzero(keep) if self._rows is None else self._rows[keep]
@@ -108,6 +120,7 @@ class Context:
         self._frames: dict[str, gpd.GeoDataFrame] = {}
         self._selected: dict[tuple[Selection, ...], Features] = {}
         self._coded: dict[str, _CodedColumns] = {}
+        self._validity: dict[str, Any] = {}
         self.fields: dict[str, set[str]] = {}
         for name in plan.layer_names:
             self.fields[name] = {c for c in plan[name].columns if c != "geometry"}
@@ -125,6 +138,12 @@ class Context:
             self._frames[name] = self.plan.layer(name, metric=True)
         return self._frames[name]
 
+    def _valid(self, name: str) -> Any:
+        """``shapely.is_valid`` of every geometry of layer *name* (once per check: selections share it)."""
+        if name not in self._validity:
+            self._validity[name] = shapely.is_valid(np.asarray(self.frame(name).geometry.values, dtype=object))
+        return self._validity[name]
+
     def _columns(self, name: str) -> _CodedColumns:
         if name not in self._coded:
             self._coded[name] = _CodedColumns(self.frame(name))
@@ -138,22 +157,32 @@ class Context:
         ids: list[str] = []
         geoms: list[np.ndarray] = []
         frames: list[gpd.GeoDataFrame] = []
+        parts: list[tuple[str, Any]] = []  # (layer, rows picked by the filter or None)
         for sel in sels:
             frame = self.frame(sel.layer)
+            mask = None
             if sel.where is not None:
-                frame = frame[sel.where.evaluate(self._columns(sel.layer), len(frame))]
+                mask = sel.where.evaluate(self._columns(sel.layer), len(frame))
+                frame = frame[mask]
+            parts.append((sel.layer, mask))
             fids = frame["id"].tolist() if "id" in frame.columns else [str(i) for i in frame.index]
             layers += [sel.layer] * len(frame)
             ids += fids
             geoms.append(np.asarray(frame.geometry.values, dtype=object))
             frames.append(frame)
         label = " + ".join(s.label for s in sels)
+
+        def validity() -> Any:
+            pieces = [self._valid(name) if mask is None else self._valid(name)[mask] for name, mask in parts]
+            return np.concatenate(pieces) if pieces else np.zeros(0, dtype=bool)
+
         feats = Features(
             np.array(layers, dtype=object),
             np.array(ids, dtype=object),
             np.concatenate(geoms) if geoms else np.empty(0, dtype=object),
             frames,
             label,
+            validity=validity,
         )
         self._selected[sels] = feats
         return feats

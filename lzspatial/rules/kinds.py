@@ -302,17 +302,30 @@ def _must_be_within_distance(rule: Rule, ctx: Context) -> tuple[int, Found]:
     if len(objs) and len(subj) and d > 0 and not set(subj.layers) & set(objs.layers):
         # no feature can be its own object: the nearest object settles each subject (every
         # pair within d, as below, grows with the square of the features on big plans)
-        near_all, dist_all = _nearest(subj, np.arange(len(subj)), objs)
-        ok = dist_all <= d
+        margin = 1e-6 * max(1.0, d)  # far above rounding, far below any distance a rule states
+        # a vertex of a feature is no nearer to an object than the feature: a first vertex
+        # within d (by the margin) settles a line or polygon by a cheap point query
+        ok = np.zeros(len(subj), dtype=bool)
+        shaped = np.flatnonzero(shapely.get_type_id(subj.geoms) != 0)
+        if len(shaped):
+            counts = shapely.get_num_coordinates(subj.geoms[shaped])
+            first = np.r_[0, np.cumsum(counts)[:-1]]
+            vertex = shapely.points(shapely.get_coordinates(subj.geoms[shaped])[first])
+            (k, _), dk = objs.tree().query_nearest(vertex, return_distance=True, all_matches=False)
+            ok[shaped[k[dk <= d - margin]]] = True
+        rest = np.flatnonzero(~ok)
+        near_rest, dist_rest = _nearest(subj, rest, objs)
+        within = dist_rest <= d
         # query_nearest(max_distance=d) first looks for objects in the subject's box widened
         # by d; a subject within d of its nearest object by less than rounding is asked that way
-        edge = np.flatnonzero(ok & (dist_all > d - 1e-6 * max(1.0, d)))
+        edge = np.flatnonzero(within & (dist_rest > d - margin))
         if len(edge):
-            ok[edge] = False
-            s, _ = objs.tree().query_nearest(subj.geoms[edge], max_distance=d, all_matches=False)
-            ok[edge[s]] = True
-        bad = np.flatnonzero(~ok)
-        near, dist = near_all[bad], dist_all[bad]  # what _nearest(subj, bad, objs) finds: no self to skip
+            within[edge] = False
+            s, _ = objs.tree().query_nearest(subj.geoms[rest[edge]], max_distance=d, all_matches=False)
+            within[edge[s]] = True
+        ok[rest[within]] = True
+        bad = rest[~within]
+        near, dist = near_rest[~within], dist_rest[~within]  # _nearest(subj, bad, objs): no self to skip
     else:
         if len(objs) and len(subj):
             s, o = objs.tree().query(subj.geoms, predicate="dwithin", distance=d)
@@ -494,7 +507,7 @@ def _valid_geometry(rule: Rule, ctx: Context) -> tuple[int, Found]:
     g = feats.geoms
     missing = shapely.is_missing(g)
     empty = ~missing & shapely.is_empty(g)
-    invalid = ~missing & ~empty & ~shapely.is_valid(g)
+    invalid = ~missing & ~empty & ~feats.valid()
     reasons = dict(zip(np.flatnonzero(invalid), shapely.is_valid_reason(g[invalid]), strict=True))
     bad = np.flatnonzero(missing | empty | invalid)
     whys: list[str] = []
