@@ -12,7 +12,7 @@ import click
 from lzspatial.cli.options import PATH_OR_DSN, crs_option, load
 
 if TYPE_CHECKING:
-    from lzspatial.diff.model import Version
+    from lzspatial.diff.model import PlanDiff, Version
     from lzspatial.plan import Plan
 
 __all__ = ["diff"]
@@ -117,12 +117,9 @@ def diff(
     Exit code 0 when nothing changed, 1 when something did (as git diff --exit-code),
     2 for bad input.
     """
-    import io
-
-    from rich.console import Console
-
     from lzspatial._util.atomic import write_text
     from lzspatial._util.guard import check_outputs
+    from lzspatial._util.pause import gc_paused
     from lzspatial._util.text import term_safe
 
     if out is not None and str(out) == "-":
@@ -147,6 +144,30 @@ def diff(
             industry=industry,
             versions=(va, vb),
         )
+    with gc_paused():  # the diff's many kept objects: no collector passes while writing it out
+        text = _render(result, fmt, out, plan_a, plan_b)
+    if out is not None:
+        write_text(out, text or "")
+        c = result.counts()
+        click.echo(
+            term_safe(
+                f"wrote {out}: {c['added']} added, {c['removed']} removed, {c['geometry']} geometry, "
+                f"{c['attributes']} attribute, {c['basis']} basis change(s)"
+            )
+        )
+    elif text is not None:
+        from lzspatial._util.text import json_term_safe
+
+        click.echo(json_term_safe(text) if fmt != "table" else text, nl=False)
+    raise SystemExit(1 if result.changed else 0)
+
+
+def _render(result: PlanDiff, fmt: str, out: Path | None, plan_a: Plan, plan_b: Plan) -> str | None:
+    """Return the diff as text in *fmt* (None: a table printed on the terminal already)."""
+    import io
+
+    from rich.console import Console
+
     text: str | None
     if fmt == "table":
         buffer = io.StringIO() if out else None
@@ -171,17 +192,4 @@ def diff(
         from lzspatial.diff.render import render_review_map
 
         text = render_review_map(result, plan_a, plan_b)
-    if out is not None:
-        write_text(out, text or "")
-        c = result.counts()
-        click.echo(
-            term_safe(
-                f"wrote {out}: {c['added']} added, {c['removed']} removed, {c['geometry']} geometry, "
-                f"{c['attributes']} attribute, {c['basis']} basis change(s)"
-            )
-        )
-    elif text is not None:
-        from lzspatial._util.text import json_term_safe
-
-        click.echo(json_term_safe(text) if fmt != "table" else text, nl=False)
-    raise SystemExit(1 if result.changed else 0)
+    return text

@@ -5,8 +5,17 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from lzspatial._util.pause import gc_paused
 from lzspatial.diff.compare import compare_layers
-from lzspatial.diff.deltas import area_rows, manifest_changes, rule_delta, site_delta, transfers, zone_moves
+from lzspatial.diff.deltas import (
+    area_rows,
+    manifest_changes,
+    plan_zones,
+    rule_delta,
+    site_delta,
+    transfers,
+    zone_moves,
+)
 from lzspatial.diff.model import PlanDiff, Version
 from lzspatial.errors import InputError
 from lzspatial.plan.model import Plan, require_plan
@@ -68,6 +77,19 @@ def diff_plans(
     b = require_plan(b, "diff_plans")
     if not isinstance(tolerance_m, (int, float)) or not math.isfinite(tolerance_m) or tolerance_m < 0:
         raise InputError(f"tolerance_m: {tolerance_m!r} is not a distance; use a number of metres >= 0")
+    with gc_paused():  # hundreds of thousands of geometries made and kept: no collector passes
+        return _diff(a, b, float(tolerance_m), check, sites, industry, versions)
+
+
+def _diff(
+    a: Plan,
+    b: Plan,
+    tolerance_m: float,
+    check: bool,
+    sites: Any,
+    industry: str | None,
+    versions: tuple[Version, Version] | None,
+) -> PlanDiff:
     va, vb = versions or (Version(a.label, a.id), Version(b.label, b.id))
     layers, features = compare_layers(a, b, float(tolerance_m))
     areas, by_kind = area_rows(a, b)
@@ -75,6 +97,7 @@ def diff_plans(
         c.id for c in features if c.element == "zones" and (c.geometry_changed or c.status != "changed")
     }
     rules, note = rule_delta(a, b) if check else (None, "rule check not run")
+    zones = (plan_zones(a), plan_zones(b))
     return PlanDiff(
         a=va,
         b=vb,
@@ -85,8 +108,8 @@ def diff_plans(
         manifest=manifest_changes(a, b),
         areas=areas,
         area_by_kind=by_kind,
-        zone_moves=zone_moves(a, b),
-        transfers=transfers(a, b, changed_zones),
+        zone_moves=zone_moves(a, b, zones),
+        transfers=transfers(a, b, changed_zones, zones),
         rules=rules,
         rules_note=note,
         sites=None if sites is None else site_delta(a, b, sites, industry),

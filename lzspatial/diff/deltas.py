@@ -35,6 +35,7 @@ __all__ = [
     "ZONED_ELEMENTS",
     "area_rows",
     "manifest_changes",
+    "plan_zones",
     "rule_delta",
     "site_delta",
     "transfers",
@@ -76,45 +77,46 @@ def area_rows(a: Plan, b: Plan) -> tuple[list[AreaRow], list[KindArea]]:
     for element in AREA_ELEMENTS:
         names = _layers_of(a, element) + [n for n in _layers_of(b, element) if n not in a]
         for name in names:
-            info: dict[str, dict[str, Any]] = {}
-            for side, plan in (("a", a), ("b", b)):
+            info: dict[str, list[Any]] = {}  # id -> [area A, area B, bases, zh, en, kind]
+            for side, plan in ((0, a), (1, b)):
                 if name not in plan or plan.element(name) != element:
                     continue
                 frame = plan.layer(name, metric=True)
-                areas = shapely.area(np.asarray(frame.geometry.array)) / 1e4
-                ids = frame["id"].astype(str).to_numpy()
-                zh = frame["name_zh"].astype(str).to_numpy()
-                en = frame["name_en"].astype(str).to_numpy()
+                areas = (shapely.area(np.asarray(frame.geometry.array)) / 1e4).tolist()
+                ids = frame["id"].astype(str).tolist()
+                zh = frame["name_zh"].astype(str).tolist()
+                en = frame["name_en"].astype(str).tolist()
                 kind = (
-                    frame["kind"].to_numpy(dtype=object) if "kind" in frame.columns else [None] * len(frame)
+                    frame["kind"].to_numpy(dtype=object).tolist()
+                    if "kind" in frame.columns
+                    else [None] * len(frame)
                 )
-                basis = frame["geometry_basis"].astype(str).to_numpy()
-                for pos, fid in enumerate(ids):
+                basis = frame["geometry_basis"].astype(str).tolist()
+                for fid, area, k, bs, z, e in zip(ids, areas, kind, basis, zh, en, strict=True):
                     rec = info.get(fid)
                     if rec is None:
-                        rec = info[fid] = {"a": 0.0, "b": 0.0, "basis": set(), "names": (zh[pos], en[pos])}
-                    rec[side] = float(areas[pos])
-                    rec["kind"] = None if kind[pos] is None else str(kind[pos])
-                    rec["basis"].add(basis[pos])
-            for fid, rec in info.items():
-                aa, ab = rec["a"], rec["b"]
+                        rec = info[fid] = [0.0, 0.0, set(), z, e, None]
+                    rec[side] = area
+                    rec[5] = None if k is None else str(k)
+                    rec[2].add(bs)
+            for fid, (aa, ab, bases, zh_name, en_name, kind_name) in info.items():
                 rows.append(
                     AreaRow(
                         name,
                         element,
                         fid,
-                        rec["names"][0],
-                        rec["names"][1],
-                        rec["kind"],
+                        zh_name,
+                        en_name,
+                        kind_name,
                         _r(aa, 4),
                         _r(ab, 4),
                         _r(ab - aa, 4),
                         _r((ab - aa) / aa * 100, 2) if aa > 0 else None,
-                        "schematic" in rec["basis"],
+                        "schematic" in bases,
                     )
                 )
-                if element == "control_lines" and rec["kind"] is not None:
-                    tot = kinds.setdefault(rec["kind"], [0.0, 0.0])
+                if element == "control_lines" and kind_name is not None:
+                    tot = kinds.setdefault(kind_name, [0.0, 0.0])
                     tot[0] += aa
                     tot[1] += ab
     by_kind = [
@@ -132,15 +134,20 @@ def _kind_en(kind: str) -> str:
     return CONTROL_LINE_LABELS.get(kind, (kind, kind))[1]
 
 
-def _zones(plan: Plan) -> tuple[list[str], list[str], np.ndarray]:
+#: A plan's zones: ids, Chinese names and metric geometries (plan order).
+Zones = tuple[list[str], list[str], np.ndarray]
+
+
+def plan_zones(plan: Plan) -> Zones:
+    """Return the zones of *plan* in plan order: ids, Chinese names and geometries in the metric CRS."""
     ids: list[str] = []
     names: list[str] = []
     geoms: list[Any] = []
     for name in _layers_of(plan, "zones"):
         frame = plan.layer(name, metric=True)
-        ids += list(frame["id"].astype(str))
-        names += list(frame["name_zh"].astype(str))
-        geoms += list(frame.geometry.array)
+        ids += frame["id"].astype(str).tolist()
+        names += frame["name_zh"].astype(str).tolist()
+        geoms += np.asarray(frame.geometry.array).tolist()
     return ids, names, np.asarray(geoms, dtype=object)
 
 
@@ -166,17 +173,19 @@ def _assign(zones: np.ndarray, geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def zone_moves(a: Plan, b: Plan) -> list[ZoneMove]:
-    """Towns and parks (matched by id) whose zone in A differs from their zone in B."""
-    za_ids, za_names, za = _zones(a)
-    zb_ids, zb_names, zb = _zones(b)
+def zone_moves(a: Plan, b: Plan, zones: tuple[Zones, Zones] | None = None) -> list[ZoneMove]:
+    """Towns and parks (matched by id) whose zone in A differs from their zone in B.
+
+    *zones*: :func:`plan_zones` of A and B, when the caller has them.
+    """
+    (za_ids, za_names, za), (zb_ids, zb_names, zb) = zones or (plan_zones(a), plan_zones(b))
     out: list[ZoneMove] = []
     for element in ZONED_ELEMENTS:
         for name in _layers_of(a, element):
             if name not in b or b.element(name) != element:
                 continue
             fa, fb = a.layer(name, metric=True), b.layer(name, metric=True)
-            ia, ib = list(fa["id"].astype(str)), list(fb["id"].astype(str))
+            ia, ib = fa["id"].astype(str).tolist(), fb["id"].astype(str).tolist()
             where_b = {fid: i for i, fid in enumerate(ib)}
             pa = np.array([i for i, fid in enumerate(ia) if fid in where_b], dtype=np.int64)
             pb = np.array([where_b[ia[i]] for i in pa], dtype=np.int64)
@@ -206,14 +215,16 @@ def zone_moves(a: Plan, b: Plan) -> list[ZoneMove]:
     return out
 
 
-def transfers(a: Plan, b: Plan, changed_zone_ids: set[str]) -> list[Transfer]:
+def transfers(
+    a: Plan, b: Plan, changed_zone_ids: set[str], zones: tuple[Zones, Zones] | None = None
+) -> list[Transfer]:
     """Land in zone X in A and in zone Y (or no zone) in B, for the zones whose geometry changed.
 
     Land in an unchanged zone is in that zone on both sides, so only pieces that
     touch a changed zone (or a zone added or removed) can have changed hands.
+    *zones*: :func:`plan_zones` of A and B, when the caller has them.
     """
-    za_ids, za_names, za = _zones(a)
-    zb_ids, zb_names, zb = _zones(b)
+    (za_ids, za_names, za), (zb_ids, zb_names, zb) = zones or (plan_zones(a), plan_zones(b))
     if not changed_zone_ids:
         return []
     ca = np.array([i for i, z in enumerate(za_ids) if z in changed_zone_ids], dtype=np.int64)
@@ -322,7 +333,7 @@ def rule_delta(a: Plan, b: Plan) -> tuple[RuleDelta | None, str | None]:
             delta.newly_passing.append(rc)
         else:
             delta.other.append(rc)
-    va, vb = _violations(ra.violations), _violations(rb.violations)
+    va, vb = _violations(ra.violation_keys()), _violations(rb.violation_keys())
     for key, (unit, m) in va.items():
         if key not in vb:
             delta.violations_removed.append(ViolationChange(*key, unit, m, None))
@@ -335,12 +346,33 @@ def rule_delta(a: Plan, b: Plan) -> tuple[RuleDelta | None, str | None]:
 
 
 def _violations(frame: Any) -> dict[tuple[str, str | None, str | None], tuple[str, float | None]]:
-    out: dict[tuple[str, str | None, str | None], tuple[str, float | None]] = {}
-    for r in frame.itertuples():
-        key = (str(r.rule_id), normalise(r.feature_id), normalise(r.related_id))
-        m = normalise(r.measure)
-        out[key] = (str(r.unit), None if m is None else _r(m, 2))
-    return out
+    """(rule, feature, related) -> (unit, measure to 0.01) of each violation (the last of a repeated key)."""
+
+    def key(v: Any) -> Any:
+        return v if v is None or type(v) is str else normalise(v)
+
+    def text(v: Any) -> str:
+        return v if type(v) is str else str(v)
+
+    def measure(m: Any) -> float | None:
+        m = normalise(m) if type(m) is not float else (None if m != m else m)
+        return None if m is None else _r(m, 2)
+
+    rules, fids, rids, units, ms = (
+        frame[c].tolist() for c in ("rule_id", "feature_id", "related_id", "unit", "measure")
+    )
+    text_only, nullable = {str}, {str, type(None)}
+    if (
+        set(map(type, rules)) <= text_only
+        and set(map(type, units)) <= text_only
+        and set(map(type, fids)) <= nullable
+        and set(map(type, rids)) <= nullable
+        and set(map(type, ms)) <= {float}
+    ):  # the usual columns: the same as below without a call per value
+        rounded = [None if m != m else (round(m, 2) or 0.0) for m in ms]
+        return dict(zip(zip(rules, fids, rids, strict=True), zip(units, rounded, strict=True), strict=True))
+    keys = zip(map(text, rules), map(key, fids), map(key, rids), strict=True)
+    return dict(zip(keys, zip(map(text, units), map(measure, ms), strict=True), strict=True))
 
 
 def _site_label(sites: Any) -> list[str]:

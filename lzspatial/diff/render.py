@@ -15,8 +15,13 @@ gives the same bytes.
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import shapely
 
 from lzspatial._util.text import esc
 from lzspatial.diff.model import FeatureChange, PlanDiff
@@ -50,6 +55,7 @@ class _Styles:
     def __init__(self) -> None:
         self.items: list[dict[str, Any]] = []
         self._keys: dict[str, int] = {}
+        self._made: dict[tuple[str, str, bool, str], int] = {}
 
     def index(self, style: dict[str, Any]) -> int:
         key = json.dumps(style, sort_keys=True)
@@ -58,17 +64,80 @@ class _Styles:
             self.items.append(style)
         return self._keys[key]
 
+    def of(self, element: str, cls: str, schematic: bool, kind: str) -> int:
+        """Return ``index(leaflet_style(element, cls, schematic, kind))`` (a style depends on these only)."""
+        key = (element, cls, schematic, kind)
+        if key not in self._made:
+            self._made[key] = self.index(leaflet_style(element, cls, schematic, kind))
+        return self._made[key]
+
+
+class _Raw:
+    """A geometry's GeoJSON text, put into the page's JSON as it is (see :class:`_Geoms`)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _Geoms:
+    """The GeoJSON of the page's geometries, each distinct geometry written once.
+
+    B repeats most of A's features, and a changed feature's old outline is drawn twice:
+    geometries with the same WKB (same type and coordinates) have the same text. With
+    *raw*, geometries become :class:`_Raw` (spliced into the page's JSON text by
+    :func:`_dumps_raw`); else plain JSON values (``json.loads`` of the text).
+    """
+
+    def __init__(self, raw: bool) -> None:
+        self.raw = raw
+        self._texts: dict[bytes, Any] = {}
+
+    def many(self, geoms: Any) -> list[Any]:
+        geoms = np.asarray(geoms, dtype=object)
+        keys = shapely.to_wkb(geoms).tolist() if len(geoms) else []
+        out = []
+        for g, key in zip(geoms.tolist(), keys, strict=True):
+            value = self._texts.get(key)
+            if value is None:
+                text = geometry_to_geojson(g)
+                if "nan" in text or "inf" in text:  # not JSON: json.loads says so, as before
+                    json.loads(text)
+                value = self._texts[key] = _Raw(text) if self.raw else text
+            out.append(value if self.raw else json.loads(value))
+        return out
+
+    def one(self, geom: Any) -> Any:
+        return self.many([geom])[0]
+
+
+def _dumps_raw(value: Any) -> str:
+    """Return ``json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))``.
+
+    Each :class:`_Raw` is written as its text: the same bytes as its ``json.loads`` value would
+    give, as GeoJSON text from :func:`~lzspatial.io.geometry_to_geojson` is compact JSON whose
+    numbers read back and print as written.
+    """
+    raws: list[str] = []
+    token = secrets.token_hex(8)
+
+    def mark(obj: Any) -> str:
+        if not isinstance(obj, _Raw):
+            raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+        raws.append(obj.text)
+        return f"{token}:{len(raws) - 1}"
+
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=mark)
+    return re.sub(f'"{token}:([0-9]+)"', lambda m: raws[int(m.group(1))], text)
+
 
 def _kind(geom: Any) -> str:
     t = geom.geom_type
     return "pt" if "Point" in t else "ln" if "LineString" in t else "pg"
 
 
-def _geom(geom: Any) -> Any:
-    return json.loads(geometry_to_geojson(geom))
-
-
-def _layers(plan: Plan, styles: _Styles) -> list[dict[str, Any]]:
+def _layers(plan: Plan, styles: _Styles, geoms: _Geoms) -> list[dict[str, Any]]:
     out = []
     names = sorted(
         plan.layer_names, key=lambda n: (DRAW_RANK.get(plan.element(n), 5.5), plan.layer_names.index(n))
@@ -77,24 +146,24 @@ def _layers(plan: Plan, styles: _Styles) -> list[dict[str, Any]]:
         element = plan.element(name)
         frame = plan[name]
         cols = [c for c in frame.columns if c != "geometry"]
+        shapes = np.asarray(frame.geometry.values, dtype=object)
+        drawn = np.flatnonzero(~(shapely.is_missing(shapes) | shapely.is_empty(shapes)))
+        values = [frame[c].to_numpy(dtype=object)[drawn].tolist() for c in cols]
+        rows = (dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True))
         feats = []
-        for props, geom in zip(frame[cols].to_dict("records"), frame.geometry.values, strict=True):
-            if geom is None or geom.is_empty:
-                continue
+        for props, geom, gtext in zip(rows, shapes[drawn], geoms.many(shapes[drawn]), strict=True):
             schematic = props.get("geometry_basis") == "schematic"
-            st = leaflet_style(element, class_of(element, props), schematic, _kind(geom))
+            st = styles.of(element, class_of(element, props), schematic, _kind(geom))
             text = f"{props.get('name_zh') or ''} {props.get('name_en') or ''}".strip()
             if schematic:
                 text += f" ({SCHEMATIC_MARK})"
-            feats.append([styles.index(st), _geom(geom), text])
+            feats.append([st, gtext, text])
         zh, en = plan.titles(name)
         out.append({"id": name, "title": f"{zh} {en}", "f": feats})
     return out
 
 
 def _bbox(c: FeatureChange) -> list[list[float]]:
-    import shapely
-
     geoms = [g for g in (c.geom_a, c.geom_b) if g is not None]
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
     if x1 - x0 < _POINT_PAD and y1 - y0 < _POINT_PAD:
@@ -103,9 +172,11 @@ def _bbox(c: FeatureChange) -> list[list[float]]:
     return [[round(y0, 6), round(x0, 6)], [round(y1, 6), round(x1, 6)]]
 
 
-def _change(i: int, c: FeatureChange, styles: _Styles) -> dict[str, Any]:
+def _change(i: int, c: FeatureChange, styles: _Styles, geoms: _Geoms) -> dict[str, Any]:
     def st(cls: str, geom: Any) -> int:
-        return styles.index(leaflet_style("changes", cls, False, _kind(geom)))
+        return styles.of("changes", cls, False, _kind(geom))
+
+    _geom = geoms.one
 
     rec: dict[str, Any] = {
         "i": i,
@@ -248,8 +319,6 @@ def _side(v: Any) -> str:
 
 
 def _bounds(a: Plan, b: Plan) -> list[list[float]]:
-    import shapely
-
     geoms = []
     for plan in (a, b):
         if "boundary" in plan:
@@ -263,12 +332,16 @@ def _bounds(a: Plan, b: Plan) -> list[list[float]]:
 
 def payload(diff: PlanDiff, a: Plan, b: Plan) -> dict[str, Any]:
     """Return the data of the review map (plain JSON values)."""
+    return _payload(diff, a, b, _Geoms(raw=False))
+
+
+def _payload(diff: PlanDiff, a: Plan, b: Plan, geoms: _Geoms) -> dict[str, Any]:
     styles = _Styles()
-    changes = [_change(i, c, styles) for i, c in enumerate(diff.features)]
+    changes = [_change(i, c, styles, geoms) for i, c in enumerate(diff.features)]
     transfers = [
         [
-            styles.index(leaflet_style("changes", "transfer", False, "pg")),
-            _geom(t.geometry),
+            styles.of("changes", "transfer", False, "pg"),
+            geoms.one(t.geometry),
             f"{t.zone_a_zh or label('no_zone')} → {t.zone_b_zh or label('no_zone')}: {t.area_ha:,.2f} ha",
         ]
         for t in diff.transfers
@@ -295,8 +368,8 @@ def payload(diff: PlanDiff, a: Plan, b: Plan) -> dict[str, Any]:
         ],
         "arrow": leaflet_style("changes", "arrow", False, "ln"),
         "bounds": _bounds(a, b),
-        "layersA": _layers(a, styles),
-        "layersB": _layers(b, styles),
+        "layersA": _layers(a, styles, geoms),
+        "layersB": _layers(b, styles, geoms),
         "changes": changes,
         "transfers": transfers,
         "deltas": _deltas(diff),
@@ -316,9 +389,7 @@ def render_review_map(diff: PlanDiff, a: Plan, b: Plan) -> str:
     >>> "<script src" in html, html.count('id="lzdiff-data"')
     (False, 1)
     """
-    data = script_json(
-        json.dumps(payload(diff, a, b), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    )
+    data = script_json(_dumps_raw(_payload(diff, a, b, _Geoms(raw=True))))
     css = house_css()
     ours_css = check_inlinable("lzdiff.css", (_ASSETS / "lzdiff.css").read_text(encoding="utf-8"))
     ours_js = check_inlinable("lzdiff.js", (_ASSETS / "lzdiff.js").read_text(encoding="utf-8"))

@@ -7,13 +7,14 @@ read features through it; the engine (:mod:`lzspatial.rules.engine`) makes one p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 
 from lzspatial.errors import InputError
+from lzspatial.rules.filters import Coded
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from lzspatial.plan import Plan
     from lzspatial.rules.ruleset import Selection
 
-__all__ = ["Context", "Features", "violation_row"]
+__all__ = ["Context", "Features", "Found", "found", "violation_row"]
 
 
 # -- data access -----------------------------------------------------------------
@@ -31,21 +32,48 @@ class Features:
     """Selected features pooled from one or more layers, geometry in the metric CRS."""
 
     def __init__(
-        self, layers: Any, ids: Any, geoms: Any, frames: list[Any], label: str, rows: Any = None
+        self,
+        layers: Any,
+        ids: Any,
+        geoms: Any,
+        frames: list[Any],
+        label: str,
+        rows: Any = None,
+        validity: Callable[[], Any] | None = None,
     ) -> None:
         self.layers, self.ids, self.geoms, self.label = layers, ids, geoms, label
         self._frames, self._rows = frames, rows  # attributes, read only when a rule needs them
+        self._validity = validity  # is_valid of the geometries, from the context's per-layer cache
         self._spatial: Features | None = None
+        self._cache: dict[Any, Any] = {}  # derived geometry (tree, union, buffered union), made once
+
+    def cached(self, key: Any, make: Callable[[], Any]) -> Any:
+        """Return ``make()``, computed once per key for these features (rules often share selections)."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def tree(self) -> Any:
+        """Return an STRtree of the geometries (made once)."""
+        return self.cached("tree", lambda: shapely.STRtree(self.geoms))
+
+    def union(self) -> Any:
+        """Return the union of the geometries (an empty polygon for none; made once)."""
+        return self.cached("union", lambda: shapely.union_all(self.geoms) if len(self) else shapely.Polygon())
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def valid(self) -> Any:
+        """Boolean array: ``shapely.is_valid`` of each geometry."""
+        return self._validity() if self._validity is not None else shapely.is_valid(self.geoms)
 
     def spatial(self) -> Features:
         """Only features with a non-empty geometry, made valid where invalid."""
         if self._spatial is None:
             keep = ~(shapely.is_missing(self.geoms) | shapely.is_empty(self.geoms))
             geoms = self.geoms[keep].copy()
-            bad = ~shapely.is_valid(geoms)
+            bad = ~self.valid()[keep]
             if bad.any():
                 geoms[bad] = shapely.make_valid(geoms[bad])
             rows = np.flatnonzero(keep) if self._rows is None else self._rows[keep]
@@ -64,6 +92,25 @@ class Features:
         return (self.layers[i] == other.layers[j]) & (self.ids[i] == other.ids[j])
 
 
+class _CodedColumns(Mapping[str, Coded]):
+    """The columns of one layer frame, each coded once when a filter first reads it."""
+
+    def __init__(self, frame: Any) -> None:
+        self._frame = frame
+        self._coded: dict[str, Coded] = {}
+
+    def __getitem__(self, field: str) -> Coded:
+        if field not in self._coded:
+            self._coded[field] = Coded(list(self._frame[field]))  # as Filter.evaluate reads a frame
+        return self._coded[field]
+
+    def __iter__(self) -> Any:
+        return iter(self._frame.columns)
+
+    def __len__(self) -> int:
+        return len(self._frame.columns)
+
+
 class Context:
     """The plan (and extra layers) as a rule check reads them."""
 
@@ -72,6 +119,8 @@ class Context:
         self.crs = plan.metric_crs
         self._frames: dict[str, gpd.GeoDataFrame] = {}
         self._selected: dict[tuple[Selection, ...], Features] = {}
+        self._coded: dict[str, _CodedColumns] = {}
+        self._validity: dict[str, Any] = {}
         self.fields: dict[str, set[str]] = {}
         for name in plan.layer_names:
             self.fields[name] = {c for c in plan[name].columns if c != "geometry"}
@@ -89,6 +138,17 @@ class Context:
             self._frames[name] = self.plan.layer(name, metric=True)
         return self._frames[name]
 
+    def _valid(self, name: str) -> Any:
+        """``shapely.is_valid`` of every geometry of layer *name* (once per check: selections share it)."""
+        if name not in self._validity:
+            self._validity[name] = shapely.is_valid(np.asarray(self.frame(name).geometry.values, dtype=object))
+        return self._validity[name]
+
+    def _columns(self, name: str) -> _CodedColumns:
+        if name not in self._coded:
+            self._coded[name] = _CodedColumns(self.frame(name))
+        return self._coded[name]
+
     def select(self, sels: tuple[Selection, ...]) -> Features:
         """Return the features of *sels*, pooled (cached: rules often share selections)."""
         if sels in self._selected:
@@ -97,25 +157,111 @@ class Context:
         ids: list[str] = []
         geoms: list[np.ndarray] = []
         frames: list[gpd.GeoDataFrame] = []
+        parts: list[tuple[str, Any]] = []  # (layer, rows picked by the filter or None)
         for sel in sels:
             frame = self.frame(sel.layer)
+            mask = None
             if sel.where is not None:
-                frame = frame[sel.where.evaluate(frame, len(frame))]
+                mask = sel.where.evaluate(self._columns(sel.layer), len(frame))
+                frame = frame[mask]
+            parts.append((sel.layer, mask))
             fids = frame["id"].tolist() if "id" in frame.columns else [str(i) for i in frame.index]
             layers += [sel.layer] * len(frame)
             ids += fids
             geoms.append(np.asarray(frame.geometry.values, dtype=object))
             frames.append(frame)
         label = " + ".join(s.label for s in sels)
+
+        def validity() -> Any:
+            pieces = [self._valid(name) if mask is None else self._valid(name)[mask] for name, mask in parts]
+            return np.concatenate(pieces) if pieces else np.zeros(0, dtype=bool)
+
         feats = Features(
             np.array(layers, dtype=object),
             np.array(ids, dtype=object),
             np.concatenate(geoms) if geoms else np.empty(0, dtype=object),
             frames,
             label,
+            validity=validity,
         )
         self._selected[sels] = feats
         return feats
+
+
+class Found:
+    """The violations one rule found, column by column, in the order the rule found them.
+
+    The keys and measures are plain lists; the messages and geometries (metric CRS) are
+    made by *messages* and *geometries* only when asked for: a plan diff compares keys
+    and measures only, a report shows them all.
+    """
+
+    def __init__(
+        self,
+        layers: list[Any],
+        feature_ids: list[Any],
+        related_ids: list[Any],
+        measures: list[float],
+        units: list[str],
+        messages: Callable[[], Sequence[str]],
+        geometries: Callable[[], Sequence[Any]],
+    ) -> None:
+        self.layers, self.feature_ids, self.related_ids = layers, feature_ids, related_ids
+        self.measures, self.units = measures, units
+        self._messages, self._geometries = messages, geometries
+
+    def __len__(self) -> int:
+        return len(self.feature_ids)
+
+    def messages(self) -> list[str]:
+        """One message per violation."""
+        out = list(self._messages())
+        if len(out) != len(self):
+            raise AssertionError(f"{len(out)} messages for {len(self)} violations")
+        return out
+
+    def geometries(self) -> list[Any]:
+        """One geometry (metric CRS, or None) per violation."""
+        out = list(self._geometries())
+        if len(out) != len(self):
+            raise AssertionError(f"{len(out)} geometries for {len(self)} violations")
+        return out
+
+    @classmethod
+    def from_rows(cls, rows: list[dict[str, Any]]) -> Found:
+        """Violation records (``violation_row``) as columns."""
+        return cls(
+            [r["layer"] for r in rows],
+            [r["feature_id"] for r in rows],
+            [r["related_id"] for r in rows],
+            [float(r["measure"]) for r in rows],
+            [r["unit"] for r in rows],
+            lambda: [r["message"] for r in rows],
+            lambda: [r["geometry"] for r in rows],
+        )
+
+
+def found(
+    feats: Features,
+    idx: Any,
+    related: Sequence[Any] | None,
+    measures: Any,
+    units: str | Sequence[str],
+    messages: Callable[[], Sequence[str]],
+    geometries: Callable[[], Sequence[Any]],
+) -> Found:
+    """Violations of the features *idx* of *feats* (``related`` None: no related feature)."""
+    idx = np.asarray(idx, dtype=np.intp)
+    n = len(idx)
+    return Found(
+        feats.layers[idx].tolist(),
+        feats.ids[idx].tolist(),
+        [None] * n if related is None else list(related),
+        [float(m) for m in np.asarray(measures).tolist()] if n else [],
+        [units] * n if isinstance(units, str) else list(units),
+        messages,
+        geometries,
+    )
 
 
 def violation_row(

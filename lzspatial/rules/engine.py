@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from lzspatial._util.pause import gc_paused
 from lzspatial.errors import RuleError
 from lzspatial.plan.model import require_plan
-from lzspatial.rules.context import Context
+from lzspatial.rules.context import Context, Found
 from lzspatial.rules.kinds import IMPLEMENTATIONS
 from lzspatial.rules.report import SUMMARY_COLUMNS, VIOLATION_COLUMNS, CheckReport
 from lzspatial.rules.ruleset import RuleSet, load_rules, parse_rules
@@ -32,7 +33,8 @@ def _validate(ruleset: Any, plan: Any, ctx: Context) -> None:
     ids: set[str] = set()
     for name in ctx.fields:
         frame = ctx.frame(name)
-        ids.update(map(str, frame["id"] if "id" in frame.columns else frame.index))
+        if ruleset.exceptions:  # exceptions must name existing features
+            ids.update(map(str, frame["id"] if "id" in frame.columns else frame.index))
     for i, exc in enumerate(ruleset.exceptions, 1):
         for key, fid in (("feature", exc.feature), ("related", exc.related)):
             if fid is not None and str(fid) not in ids:
@@ -93,24 +95,21 @@ def check_plan(
     """
     plan = require_plan(plan, "check_plan")
     ruleset = _resolve_rules(plan, rules)
-    ctx = Context(plan, extra_layers or {})
-    _validate(ruleset, plan, ctx)
-    rows: list[dict[str, Any]] = []
-    checked: list[int] = []
-    for rule in ruleset.rules:
-        n, found = IMPLEMENTATIONS[rule.kind](rule, ctx)
-        checked.append(n)
-        for row in found:
-            row.update(
-                rule_id=rule.id,
-                severity=rule.severity,
-                title_zh=rule.title_zh,
-                title_en=rule.title_en,
-                accepted=False,
-            )
-            rows.append(row)
-    _accept(rows, ruleset)
-    return CheckReport.build(rows, ruleset, checked, plan_id=plan.id, metric_crs=ctx.crs)
+    with gc_paused():  # the check makes and keeps many geometries: no collector passes over them
+        ctx = Context(plan, extra_layers or {})
+        _validate(ruleset, plan, ctx)
+        results: list[Found] = []
+        checked: list[int] = []
+        for rule in ruleset.rules:
+            n, found = IMPLEMENTATIONS[rule.kind](rule, ctx)
+            checked.append(n)
+            results.append(found)
+        accepted = [
+            _accepted(rule.id, found, ruleset) for rule, found in zip(ruleset.rules, results, strict=True)
+        ]
+        return CheckReport.from_found(
+            results, accepted, ruleset, checked, plan_id=plan.id, metric_crs=ctx.crs
+        )
 
 
 def _resolve_rules(plan: Plan, rules: Any) -> RuleSet:
@@ -128,14 +127,15 @@ def _resolve_rules(plan: Plan, rules: Any) -> RuleSet:
     return load_rules(rules)
 
 
-def _accept(rows: list[dict[str, Any]], ruleset: RuleSet) -> None:
-    """Mark the violations that an accepted exception of the rule file covers."""
-    by_rule: dict[str, list[Any]] = {}
-    for exc in ruleset.exceptions:
-        by_rule.setdefault(exc.rule, []).append(exc)
-    for row in rows:
-        for exc in by_rule.get(row["rule_id"], ()):
-            if exc.matches(row["rule_id"], row["feature_id"], row["related_id"]):
-                row["accepted"] = True
-                row["message"] += f" [accepted: {exc.reason}]"
+def _accepted(rule_id: str, found: Found, ruleset: RuleSet) -> list[str | None]:
+    """Per violation of one rule: the reason of the first accepted exception covering it, else None."""
+    out: list[str | None] = [None] * len(found)
+    excs = [exc for exc in ruleset.exceptions if exc.rule == rule_id]
+    if not excs or not len(found):
+        return out
+    for k, (fid, rid) in enumerate(zip(found.feature_ids, found.related_ids, strict=True)):
+        for exc in excs:
+            if exc.matches(rule_id, fid, rid):
+                out[k] = exc.reason
                 break
+    return out

@@ -143,6 +143,47 @@ def _check_types(v: Any, lit: Any) -> None:
         raise _TypeMismatch(v, lit)
 
 
+def value_key(v: Any) -> Any:
+    """Return a hashable key of a property value, shared only by values every test treats alike.
+
+    Scalars keep their type (``1``, ``1.0`` and ``True`` differ); a list or tuple becomes the
+    tuple of its items' keys. Raises TypeError for anything else unhashable (an array, a nested list).
+    """
+    t = type(v)
+    if t is list or t is tuple:
+        return (t, tuple([(type(x), x) for x in v]))
+    return (t, v)
+
+
+class Coded:
+    """A column as codes into its distinct values (by :func:`value_key`), to test each value once.
+
+    Rules often filter the same field of a layer (``kind``, ``functions``): a
+    :class:`~lzspatial.rules.context.Context` codes each column once, and every filter
+    test then runs on the distinct values only. Unhashable values stay apart.
+    """
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        seen: dict[Any, int] = {}
+        uniques: list[Any] = []
+        codes = np.empty(len(values), dtype=np.intp)
+        for i, v in enumerate(values):
+            try:
+                key = value_key(v)
+                code = seen.get(key)
+                if code is None:
+                    code = seen[key] = len(uniques)
+                    uniques.append(v)
+            except TypeError:  # not hashable: its own value
+                code = len(uniques)
+                uniques.append(v)
+            codes[i] = code
+        self.codes, self.uniques = codes, uniques
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
 def is_null(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
@@ -208,14 +249,20 @@ class _Test:
     def evaluate(self, columns: Mapping[str, Sequence[Any]], n: int) -> Any:
 
         values = columns[self.field]
-        seen: dict[Any, bool] = {}  # a column repeats few values (kinds, ranks): test each once
         pred = self.pred
+        if isinstance(values, Coded):  # distinct values in order of first row: the same first error
+            try:
+                hits = np.fromiter((pred(v) for v in values.uniques), dtype=bool, count=len(values.uniques))
+            except _TypeMismatch as err:
+                raise _TypeMismatch(err.value, err.literal, self.field) from None
+            return hits[values.codes]
+        seen: dict[Any, bool] = {}  # a column repeats few values (kinds, ranks): test each once
 
         def test(v: Any) -> bool:
             try:
-                key = (type(v), v)
+                key = value_key(v)
                 hit = seen.get(key)
-            except TypeError:  # a list: not hashable
+            except TypeError:  # not hashable (an array, a nested list)
                 return pred(v)
             if hit is None:
                 hit = seen[key] = pred(v)
@@ -397,7 +444,7 @@ class Filter:
         if n is None:
             shape = getattr(columns, "shape", None)
             n = int(shape[0]) if shape is not None else len(next(iter(dict(columns).values()), ()))
-        cols = {f: list(columns[f]) for f in self.fields}
+        cols = {f: c if isinstance(c := columns[f], Coded) else list(c) for f in self.fields}
         try:
             return self._root.evaluate(cols, n)
         except _TypeMismatch as err:

@@ -22,6 +22,7 @@ from lzspatial._util.text import esc, term_safe
 from lzspatial.io import feature_collection_text, geometry_to_geojson
 
 if TYPE_CHECKING:
+    from lzspatial.rules.context import Found
     from lzspatial.rules.ruleset import RuleSet
 
 __all__ = ["SUMMARY_COLUMNS", "VIOLATION_COLUMNS", "CheckReport"]
@@ -66,6 +67,99 @@ def format_measure(value: float | None, unit: str) -> str:
     return text + _SUFFIX.get(unit, " " + unit)
 
 
+class _Columns:
+    """The violations of every rule, sorted, column by column; messages and geometries made on demand."""
+
+    def __init__(
+        self, ruleset: RuleSet, found: list[Found], accepted: list[list[str | None]], *, note: bool = True
+    ) -> None:
+        order = {r.id: i for i, r in enumerate(ruleset.rules)}
+        blocks: dict[tuple[int, int], list[int]] = {}  # rules sorted by severity, then rule order
+        for pos, rule in enumerate(ruleset.rules):
+            if len(found[pos]):
+                blocks.setdefault((_SEVERITY_RANK[rule.severity], order[rule.id]), []).append(pos)
+        self.total: Counter[str] = Counter()
+        self.accepted_count: Counter[str] = Counter()
+        # (rule position, row positions in the rule's columns in sorted order) per block
+        self.parts: list[list[tuple[int, Any]]] = []
+        for key in sorted(blocks):
+            members = blocks[key]
+            rel = [str(x or "") for pos in members for x in found[pos].related_ids]
+            fid = [str(x or "") for pos in members for x in found[pos].feature_ids]
+            perm = np.lexsort((np.array(rel, dtype=str), np.array(fid, dtype=str)))
+            sizes = [len(found[pos]) for pos in members]
+            owner = np.repeat(np.arange(len(members)), sizes)
+            local = np.arange(len(perm)) - np.repeat(np.cumsum([0, *sizes[:-1]]), sizes)
+            owner, local = owner[perm], local[perm]
+            runs = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+            ends = np.r_[runs[1:], len(owner)]
+            self.parts.append([(members[owner[a]], local[a:b]) for a, b in zip(runs, ends, strict=True)])
+        for rule, acc in zip(ruleset.rules, accepted, strict=True):
+            self.total[rule.id] += len(acc)
+            self.accepted_count[rule.id] += sum(r is not None for r in acc)
+        self.ruleset, self.found, self.accepted = ruleset, found, accepted
+        self.note = note  # append "[accepted: reason]" to the message of accepted violations
+
+    def _pieces(self) -> Any:
+        for block in self.parts:
+            yield from block
+
+    def keys(self, cols: list[str]) -> pd.DataFrame:
+        rule_ids: list[str] = []
+        fids: list[Any] = []
+        rids: list[Any] = []
+        units: list[Any] = []
+        measures: list[float] = []
+        for pos, rows in self._pieces():
+            f = self.found[pos]
+            idx = rows.tolist()
+            rule_ids += [self.ruleset.rules[pos].id] * len(idx)
+            fids += [f.feature_ids[i] for i in idx]
+            rids += [f.related_ids[i] for i in idx]
+            units += [f.units[i] for i in idx]
+            measures += [f.measures[i] for i in idx]
+        data = {
+            "rule_id": rule_ids,
+            "feature_id": fids,
+            "related_id": rids,
+            "unit": units,
+            "measure": measures,
+        }
+        frame = pd.DataFrame(data, columns=cols, dtype=object)
+        return frame.astype({"measure": float})
+
+    def frame(self, metric_crs: str) -> gpd.GeoDataFrame:
+        data: dict[str, list[Any]] = {c: [] for c in VIOLATION_COLUMNS}
+        geoms: list[Any] = []
+        made: dict[int, tuple[list[str], list[Any]]] = {}
+        for pos, rows in self._pieces():
+            rule, f, acc = self.ruleset.rules[pos], self.found[pos], self.accepted[pos]
+            idx = rows.tolist()
+            n = len(idx)
+            if pos not in made:
+                made[pos] = (f.messages(), f.geometries())
+            messages, shapes = made[pos]
+            data["rule_id"] += [rule.id] * n
+            data["severity"] += [rule.severity] * n
+            data["title_zh"] += [rule.title_zh] * n
+            data["title_en"] += [rule.title_en] * n
+            data["layer"] += [f.layers[i] for i in idx]
+            data["feature_id"] += [f.feature_ids[i] for i in idx]
+            data["related_id"] += [f.related_ids[i] for i in idx]
+            data["measure"] += [f.measures[i] for i in idx]
+            data["unit"] += [f.units[i] for i in idx]
+            data["message"] += [
+                messages[i] if acc[i] is None or not self.note else f"{messages[i]} [accepted: {acc[i]}]"
+                for i in idx
+            ]
+            data["accepted"] += [acc[i] is not None for i in idx]
+            geoms += [shapes[i] for i in idx]
+        frame = pd.DataFrame(data, columns=list(VIOLATION_COLUMNS), dtype=object)
+        frame = frame.astype({"measure": float, "accepted": bool})  # text stays object: None stays None
+        violations = gpd.GeoDataFrame(frame, geometry=geoms, crs=metric_crs)
+        return violations.to_crs("EPSG:4326")
+
+
 class CheckReport:
     """The result of :func:`~lzspatial.check.check_plan`.
 
@@ -81,13 +175,46 @@ class CheckReport:
     """
 
     def __init__(
-        self, violations: gpd.GeoDataFrame, summary: Any, *, plan_id: str, rules_name: str, metric_crs: str
+        self,
+        violations: gpd.GeoDataFrame | None,
+        summary: Any,
+        *,
+        plan_id: str,
+        rules_name: str,
+        metric_crs: str,
+        columns: _Columns | None = None,
     ) -> None:
-        self.violations = violations
+        if violations is None and columns is None:
+            raise TypeError("CheckReport needs violations (or their columns)")
+        self._violations = violations
+        self._columns = columns
         self.summary = summary
         self.plan_id = plan_id
         self.rules_name = rules_name
         self.metric_crs = metric_crs
+
+    @property
+    def violations(self) -> gpd.GeoDataFrame:
+        """One row per violation (made on first use: a plan diff reads only :meth:`violation_keys`)."""
+        if self._violations is None:
+            assert self._columns is not None
+            self._violations = self._columns.frame(self.metric_crs)
+        return self._violations
+
+    @violations.setter
+    def violations(self, frame: gpd.GeoDataFrame) -> None:
+        self._violations, self._columns = frame, None
+
+    def violation_keys(self) -> pd.DataFrame:
+        """Return the violations without messages and geometry (cheap: nothing is drawn or worded).
+
+        Columns ``rule_id``, ``feature_id``, ``related_id``, ``unit`` and ``measure``; the
+        same rows in the same order as :attr:`violations`.
+        """
+        cols = ["rule_id", "feature_id", "related_id", "unit", "measure"]
+        if self._columns is None:
+            return pd.DataFrame(self.violations[cols])
+        return self._columns.keys(cols)
 
     @classmethod
     def build(
@@ -100,35 +227,61 @@ class CheckReport:
         metric_crs: str,
     ) -> CheckReport:
         """Assemble a report from violation rows (metric geometry); sorts deterministically."""
-        order = {r.id: i for i, r in enumerate(ruleset.rules)}
-        keys = [np.array([str(r[k] or "") for r in rows], dtype=str) for k in ("related_id", "feature_id")]
-        keys += [
-            np.array([order[r["rule_id"]] for r in rows], dtype=int),
-            np.array([_SEVERITY_RANK[r["severity"]] for r in rows], dtype=int),
-        ]
-        rows = [rows[i] for i in np.lexsort(keys)] if rows else rows
-        data = {c: [r[c] for r in rows] for c in VIOLATION_COLUMNS}
-        frame = pd.DataFrame(data, columns=list(VIOLATION_COLUMNS), dtype=object)
-        frame = frame.astype({"measure": float, "accepted": bool})  # text stays object: None stays None
-        violations = gpd.GeoDataFrame(frame, geometry=[r["geometry"] for r in rows], crs=metric_crs)
-        violations = violations.to_crs("EPSG:4326")
-        total = Counter(r["rule_id"] for r in rows)
-        accepted = Counter(r["rule_id"] for r in rows if r["accepted"])
+        from lzspatial.rules.context import Found
+
+        found: list[Found] = []
+        accepted: list[list[str | None]] = []
+        first = {}
+        for pos, rule in enumerate(ruleset.rules):
+            first.setdefault(rule.id, pos)
+        for pos in range(len(ruleset.rules)):
+            mine = [r for r in rows if first.get(r["rule_id"]) == pos]
+            found.append(Found.from_rows(mine))
+            accepted.append(["" if r["accepted"] else None for r in mine])  # messages say it already
+        if sum(map(len, found)) != len(rows):
+            raise ValueError("violation rows name rules that are not in the rule set")
+        return cls._assemble(
+            _Columns(ruleset, found, accepted, note=False), ruleset, checked, plan_id, metric_crs
+        )
+
+    @classmethod
+    def from_found(
+        cls,
+        found: list[Found],
+        accepted: list[list[str | None]],
+        ruleset: RuleSet,
+        checked: list[int],
+        *,
+        plan_id: str,
+        metric_crs: str,
+    ) -> CheckReport:
+        """Assemble a report from each rule's violations (:class:`~lzspatial.rules.context.Found`).
+
+        *accepted* holds, per rule and violation, the reason of the accepted exception that
+        covers it (None: open). Rows are sorted by severity, rule order, feature and related id.
+        """
+        return cls._assemble(_Columns(ruleset, found, accepted), ruleset, checked, plan_id, metric_crs)
+
+    @classmethod
+    def _assemble(
+        cls, columns: _Columns, ruleset: RuleSet, checked: list[int], plan_id: str, metric_crs: str
+    ) -> CheckReport:
         summary = []
         for rule, n in zip(ruleset.rules, checked, strict=True):
-            acc = accepted[rule.id]
-            bad = total[rule.id] - acc
+            acc = columns.accepted_count[rule.id]
+            bad = columns.total[rule.id] - acc
             status = "fail" if bad else ("accepted-only" if acc else "pass")
             summary.append(
                 (rule.id, rule.severity, rule.kind, rule.title_en, rule.title_zh, status, n, bad, acc)
             )
         name = os.path.basename(ruleset.source)
         return cls(
-            violations,
+            None,
             pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS)),
             plan_id=plan_id,
             rules_name=name,
             metric_crs=metric_crs,
+            columns=columns,
         )
 
     @property

@@ -54,6 +54,46 @@ def test_self_contained_deterministic_and_escaped(review, default_plan):
     assert len(payload["changes"]) == len(d.features)
 
 
+def test_page_data_is_the_payload_as_json(review, default_plan):
+    """The page splices each geometry's GeoJSON text into its JSON: the bytes json.dumps gives."""
+    from lzspatial.diff.render import payload
+    from lzspatial.outputs.webmap.payload import script_json
+
+    d, html, _, plan_b = review
+    data = html.split('id="lzdiff-data">', 1)[1].split("</script>", 1)[0]
+    dumped = json.dumps(
+        payload(d, default_plan, plan_b), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    )
+    assert data == script_json(dumped)
+
+
+def test_geometry_text_reads_back_and_prints_as_written():
+    import numpy as np
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from lzspatial.io import geometry_to_geojson
+
+    coord = st.floats(-1e7, 1e7, allow_nan=False) | st.sampled_from([0.0, -0.0, 1e-7, 123.0, 1e16, -2.5e-5])
+
+    @given(st.lists(st.tuples(coord, coord), min_size=4, max_size=8))
+    def check(xy):
+        for g in (
+            shapely.Point(xy[0]),
+            shapely.LineString(xy),
+            shapely.MultiPoint(xy),
+            shapely.Polygon(xy + [xy[0]]).buffer(0) if len(set(xy)) > 2 else shapely.Point(xy[1]),
+            shapely.GeometryCollection([shapely.Point(xy[2]), shapely.LineString(xy[:2])]),
+            shapely.box(*np.sort(np.array(xy[:2]), axis=0).ravel())
+            if xy[0] != xy[1]
+            else shapely.Point(xy[3]),
+        ):
+            text = geometry_to_geojson(g)
+            assert json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":")) == text
+
+    check()
+
+
 @pytest.fixture(scope="module")
 def page(review):
     with launch_browser() as browser:
