@@ -151,26 +151,58 @@ def plan_zones(plan: Plan) -> Zones:
     return ids, names, np.asarray(geoms, dtype=object)
 
 
-def _assign(zones: np.ndarray, geoms: np.ndarray) -> np.ndarray:
-    """Zone position per geometry (-1 = none): first covering zone for points, largest overlap else."""
+def _assign(
+    zones: np.ndarray, geoms: np.ndarray, known: dict[tuple[int, int], float] | None = None
+) -> tuple[np.ndarray, dict[tuple[int, int], float]]:
+    """Zone position per geometry (-1 = none): first covering zone for points, largest overlap else.
+
+    Also returns the overlap area of every (geometry, zone) pair of polygons and lines. *known*
+    gives such areas already measured (the same geometry and zone on the other side of a diff).
+    """
     out = np.full(len(geoms), -1, dtype=np.int64)
     if not len(geoms) or not len(zones):
-        return out
+        return out, {}
     tree = shapely.STRtree(zones)
     qi, zi = tree.query(geoms, predicate="intersects")
     if not qi.size:
-        return out
+        return out, {}
     is_point = shapely.get_type_id(geoms[qi]) == 0
     score = np.where(is_point, 1.0, 0.0)
-    poly = ~is_point
-    if poly.any():
-        score[poly] = shapely.area(shapely.intersection(geoms[qi[poly]], zones[zi[poly]]))
+    poly = np.flatnonzero(~is_point)
+    if len(poly):
+        pairs = list(zip(qi[poly].tolist(), zi[poly].tolist(), strict=True))
+        got = [known.get(pair) for pair in pairs] if known else [None] * len(pairs)
+        todo = np.array([v is None for v in got], dtype=bool)
+        if todo.any():
+            got_arr = np.array([np.nan if v is None else v for v in got])
+            got_arr[todo] = shapely.area(shapely.intersection(geoms[qi[poly[todo]]], zones[zi[poly[todo]]]))
+            score[poly] = got_arr
+        else:
+            score[poly] = got
+    keys = zip(qi[poly].tolist(), zi[poly].tolist(), strict=True)
+    areas = dict(zip(keys, score[poly].tolist(), strict=True))
     order = np.lexsort((zi, -score, qi))  # per geometry: largest score, then plan order
     qi, zi, score = qi[order], zi[order], score[order]
     first = np.r_[True, qi[1:] != qi[:-1]]
     ok = first & (score > 0)
     out[qi[ok]] = zi[ok]
-    return out
+    return out, areas
+
+
+def _same_zones(za_ids: list[str], za: np.ndarray, zb_ids: list[str], zb: np.ndarray) -> dict[int, int]:
+    """B zone position -> A zone position, for zones with one id on each side and the same geometry."""
+    pos_a: dict[str, int] = {}
+    for i, z in enumerate(za_ids):
+        pos_a[z] = -1 if z in pos_a else i
+    pos_b: dict[str, int] = {}
+    for j, z in enumerate(zb_ids):
+        pos_b[z] = -1 if z in pos_b else j
+    pairs = [(j, pos_a[z]) for z, j in pos_b.items() if j >= 0 and pos_a.get(z, -1) >= 0]
+    if not pairs:
+        return {}
+    jb, ia = (np.array(x, dtype=np.int64) for x in zip(*pairs, strict=True))
+    same = shapely.equals_exact(za[ia], zb[jb], tolerance=0.0)
+    return dict(zip(jb[same].tolist(), ia[same].tolist(), strict=True))
 
 
 def zone_moves(a: Plan, b: Plan, zones: tuple[Zones, Zones] | None = None) -> list[ZoneMove]:
@@ -180,6 +212,7 @@ def zone_moves(a: Plan, b: Plan, zones: tuple[Zones, Zones] | None = None) -> li
     """
     (za_ids, za_names, za), (zb_ids, zb_names, zb) = zones or (plan_zones(a), plan_zones(b))
     out: list[ZoneMove] = []
+    zone_map: dict[int, int] | None = None
     for element in ZONED_ELEMENTS:
         for name in _layers_of(a, element):
             if name not in b or b.element(name) != element:
@@ -191,8 +224,20 @@ def zone_moves(a: Plan, b: Plan, zones: tuple[Zones, Zones] | None = None) -> li
             pb = np.array([where_b[ia[i]] for i in pa], dtype=np.int64)
             if not pa.size:
                 continue
-            ga = _assign(za, np.asarray(fa.geometry.array)[pa])
-            gb = _assign(zb, np.asarray(fb.geometry.array)[pb])
+            geoms_a, geoms_b = np.asarray(fa.geometry.array)[pa], np.asarray(fb.geometry.array)[pb]
+            ga, areas_a = _assign(za, geoms_a)
+            # a town or park and a zone that are the same on both sides overlap by the same area
+            same = np.flatnonzero(shapely.equals_exact(geoms_a, geoms_b, tolerance=0.0))
+            if zone_map is None:
+                zone_map = _same_zones(za_ids, za, zb_ids, zb)
+            same_set = set(same.tolist())
+            zone_back = {i: j for j, i in zone_map.items()}  # A zone -> the same zone in B
+            known = {}
+            for (pos, za_pos), area in areas_a.items():
+                zb_pos = zone_back.get(za_pos)
+                if zb_pos is not None and pos in same_set:
+                    known[(pos, zb_pos)] = area
+            gb, _ = _assign(zb, geoms_b, known)
             zone_a = [za_ids[i] if i >= 0 else None for i in ga]
             zone_b = [zb_ids[i] if i >= 0 else None for i in gb]
             zh_b, en_b = fb["name_zh"].to_numpy(dtype=object), fb["name_en"].to_numpy(dtype=object)

@@ -70,7 +70,7 @@ def _flat(level: int, value: Any) -> str:
     """One non-empty container of scalars at indent *level*, through json's C encoder."""
     enc = _FLAT.get(level)
     if enc is None:
-        make = json.encoder.c_make_encoder
+        make = getattr(json.encoder, "c_make_encoder", None)
         if make is None:  # a Python without json's C accelerator
             raise _Unusual
         sep = ",\n" + "  " * (level + 1)

@@ -92,20 +92,20 @@ class _Geoms:
 
     def __init__(self, raw: bool) -> None:
         self.raw = raw
-        self._texts: dict[bytes, Any] = {}
+        self._texts: dict[bytes, _Raw] = {}
 
     def many(self, geoms: Any) -> list[Any]:
         geoms = np.asarray(geoms, dtype=object)
         keys = shapely.to_wkb(geoms).tolist() if len(geoms) else []
         out = []
         for g, key in zip(geoms.tolist(), keys, strict=True):
-            value = self._texts.get(key)
-            if value is None:
+            raw = self._texts.get(key)
+            if raw is None:
                 text = geometry_to_geojson(g)
                 if "nan" in text or "inf" in text:  # not JSON: json.loads says so, as before
                     json.loads(text)
-                value = self._texts[key] = _Raw(text) if self.raw else text
-            out.append(value if self.raw else json.loads(value))
+                raw = self._texts[key] = _Raw(text)
+            out.append(raw if self.raw else json.loads(raw.text))
         return out
 
     def one(self, geom: Any) -> Any:

@@ -141,7 +141,9 @@ class Context:
     def _valid(self, name: str) -> Any:
         """``shapely.is_valid`` of every geometry of layer *name* (once per check: selections share it)."""
         if name not in self._validity:
-            self._validity[name] = shapely.is_valid(np.asarray(self.frame(name).geometry.values, dtype=object))
+            self._validity[name] = shapely.is_valid(
+                np.asarray(self.frame(name).geometry.values, dtype=object)
+            )
         return self._validity[name]
 
     def _columns(self, name: str) -> _CodedColumns:

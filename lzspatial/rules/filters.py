@@ -246,7 +246,7 @@ class _Test:
     field: str
     pred: Callable[[Any], bool]
 
-    def evaluate(self, columns: Mapping[str, Sequence[Any]], n: int) -> Any:
+    def evaluate(self, columns: Mapping[str, Sequence[Any] | Coded], n: int) -> Any:
 
         values = columns[self.field]
         pred = self.pred
@@ -279,7 +279,7 @@ class _Bool:
     op: str  # and, or, not
     parts: tuple[Any, ...]
 
-    def evaluate(self, columns: Mapping[str, Sequence[Any]], n: int) -> Any:
+    def evaluate(self, columns: Mapping[str, Sequence[Any] | Coded], n: int) -> Any:
 
         if self.op == "not":
             return ~self.parts[0].evaluate(columns, n)
@@ -430,7 +430,7 @@ class Filter:
     _root: Any = field(repr=False, compare=False)
     _where: str = field(default="", repr=False, compare=False)
 
-    def evaluate(self, columns: Mapping[str, Sequence[Any]], n: int | None = None) -> Any:
+    def evaluate(self, columns: Mapping[str, Sequence[Any] | Coded], n: int | None = None) -> Any:
         """Return a boolean numpy array: which rows match.
 
         Parameters

@@ -231,7 +231,7 @@ class CheckReport:
 
         found: list[Found] = []
         accepted: list[list[str | None]] = []
-        first = {}
+        first: dict[str, int] = {}
         for pos, rule in enumerate(ruleset.rules):
             first.setdefault(rule.id, pos)
         for pos in range(len(ruleset.rules)):
