@@ -17,10 +17,11 @@ default plan's boundary. B moves 5 % of them by 50 m, jitters 5 % by 0.2 m (unde
 0.5 m tolerance), changes an attribute of 2 %, removes 1 % and adds 1 %.
 
 ``--rules`` adds one timed run with the rule check of both versions (``check=True``; budget
-2.5 s, so that the whole ``lzspatial diff`` with start-up and loading fits issue 16's 5 s): on this synthetic data it is dominated by ``lzspatial.rules.check_plan`` of
-A and B (the gap rule's union of 10,000 zones, the distance and overlap rules), so it is
-reported apart, wall and CPU time. ``--outputs`` then times each output of that diff as
-``lzspatial diff --out FILE`` writes it (json, geojson, the full table, the html review map).
+2.5 s, so that the whole ``lzspatial diff`` with start-up and loading fits issue 16's 5 s): on
+this synthetic data it is dominated by ``lzspatial.rules.check_plan`` of A and B (the gap
+rule's union of 10,000 zones, the distance and overlap rules), so it is reported apart, wall
+and CPU time. ``--outputs`` then times each output of that diff as ``lzspatial diff --out
+FILE`` writes it (json, geojson, the full table, the html review map).
 
 Run: ``python benchmarks/diff.py [N] [REPEAT] [--rules] [--outputs]`` (defaults 10,000 and 5).
 """
