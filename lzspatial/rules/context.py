@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
+from lzspatial._util.union import union
 from lzspatial.errors import InputError
 from lzspatial.rules.filters import Coded
 
@@ -59,7 +60,7 @@ class Features:
 
     def union(self) -> Any:
         """Return the union of the geometries (an empty polygon for none; made once)."""
-        return self.cached("union", lambda: shapely.union_all(self.geoms) if len(self) else shapely.Polygon())
+        return self.cached("union", lambda: union(self.geoms))
 
     def __len__(self) -> int:
         return len(self.ids)

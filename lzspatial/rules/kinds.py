@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
+from lzspatial._util.union import union
 from lzspatial.rules.context import Context, Features, Found, found
 from lzspatial.rules.filters import is_null, value_key
 from lzspatial.rules.report import format_measure
@@ -256,7 +257,7 @@ def _must_not_have_gaps(rule: Rule, ctx: Context) -> tuple[int, Found]:
 
     subj, cont = ctx.select(rule.subject).spatial(), ctx.select(rule.container).spatial()
     tol = rule.param("tolerance_m2")
-    cover = shapely.union_all(subj.geoms[shapely.get_dimensions(subj.geoms) == 2])
+    cover = union(subj.geoms[shapely.get_dimensions(subj.geoms) == 2])
     rows: list[int] = []
     gaps: list[Any] = []
     sizes: list[float] = []
