@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Iterator
 
 __all__ = ["gc_paused"]
+
+
+_lock = threading.Lock()
+_depth = 0  # blocks inside gc_paused, over all threads
+_restore = False  # whether the first of them found collection on
 
 
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Run the block with automatic garbage collection off (restored after, also on errors).
 
-    Nested and concurrent uses are safe: only the use that turned collection off turns it
-    back on, and a caller that had it off keeps it off.
+    Nested and concurrent uses are safe: collection comes back on when the last block
+    (in any thread) ends, and only if it was on when the first began; a caller that had
+    it off keeps it off.
 
     Examples
     --------
@@ -31,10 +38,16 @@ def gc_paused() -> Iterator[None]:
     >>> gc.isenabled()
     True
     """
-    was = gc.isenabled()
-    gc.disable()
+    global _depth, _restore
+    with _lock:
+        if _depth == 0:
+            _restore = gc.isenabled()
+        _depth += 1
+        gc.disable()
     try:
         yield
     finally:
-        if was:
-            gc.enable()
+        with _lock:
+            _depth -= 1
+            if _depth == 0 and _restore:
+                gc.enable()

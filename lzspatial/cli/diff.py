@@ -132,7 +132,17 @@ def diff(
         from lzspatial.screening.sites import read_sites
 
         sites, _ = read_sites(sites_file, crs=crs)
-    with _side(a, "A") as (plan_a, va), _side(b, "B") as (plan_b, vb):
+    from lzspatial.diff.checks import RuleChecks
+
+    with contextlib.ExitStack() as stack:
+        plan_a, va = stack.enter_context(_side(a, "A"))
+        checks = stack.enter_context(RuleChecks()) if check else None
+        if checks is not None:  # A's rule check runs on a worker thread while B loads
+            checks.start("A", plan_a)
+        plan_b, vb = stack.enter_context(_side(b, "B"))
+        if checks is not None:
+            stack.callback(checks.close)  # on an error: no check outlives B's unpacked revision
+            checks.start("B", plan_b)
         from lzspatial.diff.api import diff_plans
 
         result = diff_plans(
@@ -143,6 +153,7 @@ def diff(
             sites=sites,
             industry=industry,
             versions=(va, vb),
+            checks=checks,
         )
     with gc_paused():  # the diff's many kept objects: no collector passes while writing it out
         text = _render(result, fmt, out, plan_a, plan_b)

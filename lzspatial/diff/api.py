@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from lzspatial._util.pause import gc_paused
+from lzspatial.diff.checks import RuleChecks
 from lzspatial.diff.compare import compare_layers
 from lzspatial.diff.deltas import (
     area_rows,
@@ -16,7 +17,7 @@ from lzspatial.diff.deltas import (
     transfers,
     zone_moves,
 )
-from lzspatial.diff.model import PlanDiff, Version
+from lzspatial.diff.model import PlanDiff, RuleDelta, Version
 from lzspatial.errors import InputError
 from lzspatial.plan.model import Plan, require_plan
 
@@ -32,6 +33,7 @@ def diff_plans(
     sites: Any = None,
     industry: str | None = None,
     versions: tuple[Version, Version] | None = None,
+    checks: RuleChecks | None = None,
 ) -> PlanDiff:
     """Compare two versions of a plan: features, areas, zones, the rule check and screened sites.
 
@@ -51,6 +53,10 @@ def diff_plans(
         The industry chain the sites are screened for (adds the verdict).
     versions : (Version, Version), optional
         How to name the two sides in the outputs (default: the plan folders).
+    checks : RuleChecks, optional
+        The rule checks of A and B, already started (``lzspatial diff`` starts A's while
+        it loads B). Without it, and with *check*, both are started here; either way they
+        run on a worker thread while the features are compared.
 
     Returns
     -------
@@ -78,14 +84,19 @@ def diff_plans(
     if not isinstance(tolerance_m, (int, float)) or not math.isfinite(tolerance_m) or tolerance_m < 0:
         raise InputError(f"tolerance_m: {tolerance_m!r} is not a distance; use a number of metres >= 0")
     with gc_paused():  # hundreds of thousands of geometries made and kept: no collector passes
-        return _diff(a, b, float(tolerance_m), check, sites, industry, versions)
+        if checks is not None or not check:
+            return _diff(a, b, float(tolerance_m), checks if check else None, sites, industry, versions)
+        with RuleChecks() as own:
+            own.start("A", a)
+            own.start("B", b)
+            return _diff(a, b, float(tolerance_m), own, sites, industry, versions)
 
 
 def _diff(
     a: Plan,
     b: Plan,
     tolerance_m: float,
-    check: bool,
+    checks: RuleChecks | None,
     sites: Any,
     industry: str | None,
     versions: tuple[Version, Version] | None,
@@ -96,8 +107,15 @@ def _diff(
     changed_zones = {
         c.id for c in features if c.element == "zones" and (c.geometry_changed or c.status != "changed")
     }
-    rules, note = rule_delta(a, b) if check else (None, "rule check not run")
     zones = (plan_zones(a), plan_zones(b))
+    moves = zone_moves(a, b, zones)
+    moved_land = transfers(a, b, changed_zones, zones)
+    rules: RuleDelta | None = None
+    note: str | None = "rule check not run"
+    if checks is not None:  # a rule file's error comes before a site's, as in a serial run
+        reports, note = checks.reports()
+        rules = None if reports is None else rule_delta(*reports)
+    site_changes = None if sites is None else site_delta(a, b, sites, industry)
     return PlanDiff(
         a=va,
         b=vb,
@@ -108,9 +126,9 @@ def _diff(
         manifest=manifest_changes(a, b),
         areas=areas,
         area_by_kind=by_kind,
-        zone_moves=zone_moves(a, b, zones),
-        transfers=transfers(a, b, changed_zones, zones),
+        zone_moves=moves,
+        transfers=moved_land,
         rules=rules,
         rules_note=note,
-        sites=None if sites is None else site_delta(a, b, sites, industry),
+        sites=site_changes,
     )

@@ -8,11 +8,12 @@ assigns zones to points and parcels.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 
+from lzspatial.diff.checks import sided
 from lzspatial.diff.compare import metric_array, normalise
 from lzspatial.diff.model import (
     AreaRow,
@@ -28,6 +29,9 @@ from lzspatial.diff.model import (
 )
 from lzspatial.plan.labels import label_zh
 from lzspatial.plan.model import Plan
+
+if TYPE_CHECKING:
+    from lzspatial.rules.report import CheckReport
 
 __all__ = [
     "AREA_ELEMENTS",
@@ -330,29 +334,8 @@ def _polygonal(geom: Any) -> Any:
     return shapely.union_all(np.asarray(parts, dtype=object)) if parts else None
 
 
-def _sided(side: str, err: Exception) -> Exception:
-    from lzspatial.errors import SchemaError
-
-    if isinstance(err, SchemaError):
-        return SchemaError(f"{side}: {err}", [f"{side}: {p}" for p in err.problems])
-    return type(err)(f"{side}: {err}")
-
-
-def rule_delta(a: Plan, b: Plan) -> tuple[RuleDelta | None, str | None]:
-    """Check A and B with their own ``rules.toml``; return the delta (None, and why, if one has none)."""
-    from lzspatial.errors import LzSpatialError
-    from lzspatial.rules.engine import check_plan
-
-    missing = [s for s, p in (("A", a), ("B", b)) if not (p.path / "rules.toml").is_file()]
-    if missing:
-        return None, f"no rule check: {' and '.join(missing)} has no rules.toml"
-    reports = []
-    for side, plan in (("A", a), ("B", b)):
-        try:
-            reports.append(check_plan(plan))
-        except LzSpatialError as err:
-            raise _sided(side, err) from err
-    ra, rb = reports
+def rule_delta(ra: CheckReport, rb: CheckReport) -> RuleDelta:
+    """Compare the rule checks of A and B (:class:`lzspatial.diff.checks.RuleChecks`)."""
     sa = {r.rule_id: r for r in ra.summary.itertuples()}
     sb = {r.rule_id: r for r in rb.summary.itertuples()}
     delta = RuleDelta(
@@ -387,7 +370,7 @@ def rule_delta(a: Plan, b: Plan) -> tuple[RuleDelta | None, str | None]:
     for key, (unit, m) in vb.items():
         if key not in va:
             delta.violations_added.append(ViolationChange(*key, unit, None, m))
-    return delta, None
+    return delta
 
 
 def _violations(frame: Any) -> dict[tuple[str, str | None, str | None], tuple[str, float | None]]:
@@ -437,7 +420,7 @@ def site_delta(a: Plan, b: Plan, sites: Any, industry: str | None) -> SiteDelta:
         try:
             results.append(screen(sites, plan, industry))
         except LzSpatialError as err:
-            raise _sided(side, err) from err
+            raise sided(side, err) from err
     ra, rb = results
     fields = tuple(f for f in SITE_FIELDS if f in ra.columns or f in rb.columns)
     labels = _site_label(sites)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -317,6 +318,19 @@ class Plan:
         self.manifest = manifest
         self._frames = frames
         self._metric: dict[str, gpd.GeoDataFrame] = {}
+        self._metric_lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the plan without its caches (metric layers, lock): the same plan, the same bytes."""
+        state = self.__dict__.copy()
+        del state["_metric_lock"]
+        state["_metric"] = {}
+        state.pop("boundary_metric", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._metric_lock = threading.Lock()
 
     # -- metadata -----------------------------------------------------------
     @property
@@ -416,8 +430,9 @@ class Plan:
             raise KeyError(f"plan {self.id!r} has no layer {name!r}; layers: {', '.join(self._frames)}")
         if not metric:
             return self._frames[name].copy()
-        if name not in self._metric:
-            self._metric[name] = reproject(self._frames[name], self.metric_crs)
+        with self._metric_lock:  # a rule check on a worker thread may ask at the same time
+            if name not in self._metric:
+                self._metric[name] = reproject(self._frames[name], self.metric_crs)
         return self._metric[name].copy()
 
     @cached_property
