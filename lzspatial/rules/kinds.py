@@ -426,10 +426,16 @@ def _attribute_in(rule: Rule, ctx: Context) -> tuple[int, Found]:
     def bad_items(items: list[Any]) -> list[int]:
         return [j for j, x in enumerate(items) if (not allow_null if is_null(x) else _key(x) not in domain)]
 
-    seen: dict[Any, list[int]] = {}  # a field repeats few values: test each once (by value_key)
+    values = feats.values(name)
     rows: list[int] = []
     bads: list[list[Any]] = []
-    for i, value in enumerate(feats.values(name)):
+    if all(type(v) is str for v in values):  # plain text (the usual case): test each distinct value once
+        bad_text = {v for v in set(values) if bad_items([v])}
+        rows = [i for i, v in enumerate(values) if v in bad_text] if bad_text else []
+        bads = [[values[i]] for i in rows]
+        values = []  # nothing left for the general loop below
+    seen: dict[Any, list[int]] = {}  # a field repeats few values: test each once (by value_key)
+    for i, value in enumerate(values):
         items = list(value) if isinstance(value, (list, tuple)) or hasattr(value, "tolist") else [value]
         try:
             key = value_key(value)

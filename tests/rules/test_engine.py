@@ -14,6 +14,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely import LineString, Point, Polygon
 
 from lzspatial.errors import InputError
@@ -273,6 +275,20 @@ def test_attribute_in(run):
     parks = layer(pt(0, 0), pt(1, 0), kind=["bonded_zone", "casino"])
     v = run(rule("attribute_in", field="kind", vocabulary="park_kinds"), a=parks).violations
     assert list(v.feature_id) == ["f1"] and "vocabulary 'park_kinds'" in v.message[0]
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", "z", "", "é中"]), min_size=1, max_size=30))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_attribute_in_text_fast_path_matches_the_general_path(run, kinds):
+    """All-text values take the set path; one missing value sends the same rows through the general loop."""
+    ok = ["a", "b", "é中"]
+    text = layer(*(pt(i, 0) for i in range(len(kinds))), kind=kinds)
+    mixed = layer(*(pt(i, 0) for i in range(len(kinds) + 1)), kind=[*kinds, None])
+    fast = run(rule("attribute_in", field="kind", values=ok, allow_null=True), a=text).violations
+    slow = run(rule("attribute_in", field="kind", values=ok, allow_null=True), a=mixed).violations
+    assert sorted(fast.feature_id) == sorted(f"f{i}" for i, k in enumerate(kinds) if k not in ok)
+    assert list(fast.feature_id) == list(slow.feature_id)
+    assert list(fast.message) == list(slow.message) and list(fast.measure) == list(slow.measure)
 
 
 def test_unique(run):
