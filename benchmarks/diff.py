@@ -362,7 +362,7 @@ def main() -> None:
             if "--outputs" in sys.argv:
                 outputs(d, fa, fb)
         if "--command" in sys.argv:
-            command(fa, fb)
+            command(a.path, b.path)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
