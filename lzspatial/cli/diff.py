@@ -136,12 +136,13 @@ def diff(
 
     with contextlib.ExitStack() as stack:
         plan_a, va = stack.enter_context(_side(a, "A"))
-        checks = stack.enter_context(RuleChecks()) if check else None
+        checks = RuleChecks() if check else None
         if checks is not None:  # A's rule check runs on a worker thread while B loads
+            # on an error or Ctrl-C: exit at once (the worker is a daemon thread), B's check not begun
+            stack.callback(checks.close, wait=False)
             checks.start("A", plan_a)
         plan_b, vb = stack.enter_context(_side(b, "B"))
         if checks is not None:
-            stack.callback(checks.close)  # on an error: no check outlives B's unpacked revision
             checks.start("B", plan_b)
         from lzspatial.diff.api import diff_plans
 

@@ -9,7 +9,9 @@ runs the checks one after the other; the results are the same objects a serial
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+import queue
+import threading
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from lzspatial.errors import LzSpatialError
@@ -41,8 +43,8 @@ def _check(plan: Plan) -> CheckReport:
 class RuleChecks:
     """``check_plan`` of each side, each with its own ``rules.toml``, on one worker thread.
 
-    Use it as a context manager: leaving the block cancels checks not yet begun and waits
-    for a running one (its result is dropped), so no check outlives the plans it reads.
+    Use it as a context manager: leaving the block cancels the checks not yet begun and
+    waits for a running one (its result is dropped), so no check outlives the block.
 
     Examples
     --------
@@ -57,15 +59,33 @@ class RuleChecks:
     """
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lzspatial-check")
+        self._jobs: queue.SimpleQueue[tuple[Future[CheckReport], Plan] | None] = queue.SimpleQueue()
         self._runs: dict[str, Future[CheckReport] | None] = {}
+        self._worker: threading.Thread | None = None
 
     def start(self, side: str, plan: Plan) -> None:
         """Start the check of *side* ("A" or "B"); a plan without ``rules.toml`` is not checked."""
         if side not in _SIDES or side in self._runs:
             raise ValueError(f"side must be one of {_SIDES}, each started once; got {side!r}")
-        has_rules = (plan.path / "rules.toml").is_file()
-        self._runs[side] = self._pool.submit(_check, plan) if has_rules else None
+        if not (plan.path / "rules.toml").is_file():
+            self._runs[side] = None
+            return
+        run: Future[CheckReport] = Future()
+        self._runs[side] = run
+        self._jobs.put((run, plan))
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._work, name="lzspatial-check", daemon=True)
+            self._worker.start()
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            run, plan = job
+            if not run.set_running_or_notify_cancel():
+                continue  # cancelled before it began
+            try:
+                run.set_result(_check(plan))
+            except BaseException as err:  # handed to reports(), which raises it in the caller
+                run.set_exception(err)
 
     def reports(self) -> tuple[tuple[CheckReport, CheckReport] | None, str | None]:
         """Wait for both checks: the reports of A and B, or None and why one side has none.
@@ -87,9 +107,18 @@ class RuleChecks:
                 raise sided(side, err) from err
         return (out[0], out[1]), None
 
-    def close(self) -> None:
-        """Cancel checks not yet begun and wait for a running one."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, *, wait: bool = True) -> None:
+        """Cancel the checks not yet begun; with *wait*, also wait for the one running.
+
+        ``lzspatial diff`` closes without waiting when it stops on an error or Ctrl-C: the
+        worker is a daemon thread, so the process exits at once.
+        """
+        for run in self._runs.values():
+            if run is not None:
+                run.cancel()
+        self._jobs.put(None)
+        if wait and self._worker is not None:
+            self._worker.join()
 
     def __enter__(self) -> RuleChecks:
         return self

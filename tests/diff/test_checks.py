@@ -120,3 +120,34 @@ def test_a_plan_pickles_to_the_same_bytes_with_or_without_its_caches(moved):
     assert pickle.dumps(plan) == before
     again = pickle.loads(before)
     assert again.layer("zones", metric=True).crs == plan.layer("zones", metric=True).crs
+
+
+def test_close_without_waiting_leaves_a_running_check_to_finish(default_plan, monkeypatch):
+    """An interrupted command exits at once: close(wait=False) cancels what has not begun, waits for none."""
+    import time
+
+    from lzspatial.diff import checks as mod
+
+    began, release = threading.Event(), threading.Event()
+    real = mod._check
+
+    def slow(plan):
+        began.set()
+        release.wait(30)
+        return real(plan)
+
+    monkeypatch.setattr(mod, "_check", slow)
+    c = RuleChecks()
+    c.start("A", default_plan)
+    c.start("B", default_plan)
+    assert began.wait(10)
+    t = time.perf_counter()
+    c.close(wait=False)
+    assert time.perf_counter() - t < 1.0  # A is still running, held by the event
+    runs = c._runs
+    assert runs["B"].cancelled() and not runs["A"].done()
+    release.set()
+    assert runs["A"].result(timeout=30).plan_id == default_plan.id  # A finished on its own
+    assert c._worker.daemon  # it never holds the process open
+    c._worker.join(30)
+    assert gc.isenabled()  # the check's GC pause ended with it
