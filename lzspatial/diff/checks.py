@@ -62,11 +62,14 @@ class RuleChecks:
         self._jobs: queue.SimpleQueue[tuple[Future[CheckReport], Plan] | None] = queue.SimpleQueue()
         self._runs: dict[str, Future[CheckReport] | None] = {}
         self._worker: threading.Thread | None = None
+        self._closed = False
 
     def start(self, side: str, plan: Plan) -> None:
         """Start the check of *side* ("A" or "B"); a plan without ``rules.toml`` is not checked."""
         if side not in _SIDES or side in self._runs:
             raise ValueError(f"side must be one of {_SIDES}, each started once; got {side!r}")
+        if self._closed:
+            raise ValueError("these checks are closed; make a new RuleChecks")
         if not (plan.path / "rules.toml").is_file():
             self._runs[side] = None
             return
@@ -113,6 +116,7 @@ class RuleChecks:
         ``lzspatial diff`` closes without waiting when it stops on an error or Ctrl-C: the
         worker is a daemon thread, so the process exits at once.
         """
+        self._closed = True
         for run in self._runs.values():
             if run is not None:
                 run.cancel()

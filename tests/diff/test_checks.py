@@ -72,6 +72,8 @@ def test_sides_are_started_once_each(default_plan):
             checks.reports()
         with pytest.raises(ValueError, match="side must be"):
             checks.start("C", default_plan)
+    with pytest.raises(ValueError, match="closed"):
+        checks.start("B", default_plan)
 
 
 def test_cli_b_that_fails_to_load_while_a_is_checked_exits_2(tmp_path):
