@@ -414,26 +414,16 @@ def _key(value: Any) -> Any:
     return (type(value) is bool, value)
 
 
-def _attribute_in(rule: Rule, ctx: Context) -> tuple[int, Found]:
-    feats = ctx.select(rule.subject)
-    name = rule.param("field")
-    vocab = rule.param("vocabulary")
-    domain_vals = tuple(ctx.plan.vocabularies[vocab]) if vocab else rule.param("values")
-    domain = {_key(v) for v in domain_vals}
-    label = f"vocabulary {vocab!r}" if vocab else ", ".join(map(repr, domain_vals[:12]))
-    allow_null = rule.param("allow_null")
-
-    def bad_items(items: list[Any]) -> list[int]:
-        return [j for j, x in enumerate(items) if (not allow_null if is_null(x) else _key(x) not in domain)]
-
-    values = feats.values(name)
-    rows: list[int] = []
-    bads: list[list[Any]] = []
+def _bad_values(
+    values: list[Any], bad_items: Callable[[list[Any]], list[int]]
+) -> tuple[list[int], list[Any]]:
+    """Rows with a value outside the domain, and the items at fault in each (lists item by item)."""
     if all(type(v) is str for v in values):  # plain text (the usual case): test each distinct value once
         bad_text = {v for v in set(values) if bad_items([v])}
-        rows = [i for i, v in enumerate(values) if v in bad_text] if bad_text else []
-        bads = [[values[i]] for i in rows]
-        values = []  # nothing left for the general loop below
+        text_rows = [i for i, v in enumerate(values) if v in bad_text] if bad_text else []
+        return text_rows, [[values[i]] for i in text_rows]
+    rows: list[int] = []
+    bads: list[Any] = []
     seen: dict[Any, list[int]] = {}  # a field repeats few values: test each once (by value_key)
     for i, value in enumerate(values):
         items = list(value) if isinstance(value, (list, tuple)) or hasattr(value, "tolist") else [value]
@@ -447,6 +437,22 @@ def _attribute_in(rule: Rule, ctx: Context) -> tuple[int, Found]:
         if pos:
             rows.append(i)
             bads.append([items[j] for j in pos])
+    return rows, bads
+
+
+def _attribute_in(rule: Rule, ctx: Context) -> tuple[int, Found]:
+    feats = ctx.select(rule.subject)
+    name = rule.param("field")
+    vocab = rule.param("vocabulary")
+    domain_vals = tuple(ctx.plan.vocabularies[vocab]) if vocab else rule.param("values")
+    domain = {_key(v) for v in domain_vals}
+    label = f"vocabulary {vocab!r}" if vocab else ", ".join(map(repr, domain_vals[:12]))
+    allow_null = rule.param("allow_null")
+
+    def bad_items(items: list[Any]) -> list[int]:
+        return [j for j, x in enumerate(items) if (not allow_null if is_null(x) else _key(x) not in domain)]
+
+    rows, bads = _bad_values(feats.values(name), bad_items)
 
     def messages() -> list[str]:
         return [
