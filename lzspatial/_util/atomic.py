@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import secrets
 import shutil
 import stat
 import tempfile
@@ -65,6 +67,36 @@ def _check_parent(path: Path) -> None:
         raise OutputError(f"{path}: output folder {str(parent)!r} is not writable")
 
 
+def _probe(folder: Path) -> None:
+    """Raise OSError now if no file can be made in *folder* (before any work), leaving no file.
+
+    The probe is an unnamed file (``O_TMPFILE``): it vanishes with its descriptor, so a signal
+    at any moment (Ctrl-C, SIGTERM) leaves nothing behind. Where the system or file system
+    lacks it, a named file is made and removed at once.
+    """
+    unnamed = getattr(os, "O_TMPFILE", None)
+    if unnamed is not None:
+        try:
+            os.close(os.open(folder, unnamed | os.O_WRONLY, 0o600))
+            return
+        except OSError as err:
+            if err.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+                raise
+    fd, name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=folder)
+    try:
+        os.close(fd)
+    finally:
+        os.unlink(name)
+
+
+def _fresh_name(folder: Path, suffix: str) -> Path:
+    """Return a temp file name in *folder* that nothing holds yet (``.lzspatial-tmp-<pid>-<hex><suffix>``)."""
+    while True:
+        tmp = folder / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}{suffix}"
+        if not os.path.lexists(tmp):
+            return tmp
+
+
 class AtomicTarget:
     """A temp file beside *path* that becomes *path* on :meth:`commit` (``os.replace``).
 
@@ -81,16 +113,12 @@ class AtomicTarget:
         _check_parent(self.path)
         clean_stale_temps(self.path.parent, depth=0)  # a killed run's leftovers, never a live run's
         try:
-            fd, tmp = tempfile.mkstemp(
-                prefix=f"{TMP_PREFIX}{os.getpid()}-", suffix=self.path.suffix, dir=self.path.parent
-            )
+            _probe(self.path.parent)
         except OSError as err:
             raise OutputError(
                 f"{self.path}: cannot write into {str(self.path.parent)!r}: {err.strerror or err}"
             ) from err
-        os.close(fd)
-        self.tmp = Path(tmp)
-        self.tmp.unlink()
+        self.tmp = _fresh_name(self.path.parent, self.path.suffix)
 
     def commit(self) -> Path:
         """Flush the temp file to disk and rename it over the target; return the target."""

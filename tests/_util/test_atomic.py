@@ -74,3 +74,36 @@ def test_clean_stale_temps_is_bounded_and_only_ours(tmp_path):
         p.write_text("x")
     assert sorted(clean_stale_temps(tmp_path)) == sorted(ours)
     assert too_deep.exists() and other.exists() and live.exists() and not any(p.exists() for p in ours)
+
+
+def test_a_target_makes_no_file_until_the_writer_does(tmp_path, monkeypatch):
+    """Nothing named appears when a target is made: a signal there can leave no temp file behind."""
+    from lzspatial._util.atomic import AtomicTarget
+
+    made: list[str] = []
+    real_open = os.open
+
+    def watch(path, flags, *args):
+        made.append(str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", watch)
+    target = AtomicTarget(tmp_path / "out.gpkg")
+    assert list(tmp_path.iterdir()) == []
+    assert target.tmp.name.startswith(f"{TMP_PREFIX}{os.getpid()}-") and target.tmp.suffix == ".gpkg"
+    if hasattr(os, "O_TMPFILE"):  # the probe is an unnamed file in the folder itself
+        assert made == [str(tmp_path)]
+    assert AtomicTarget(tmp_path / "out.gpkg").tmp != target.tmp
+
+
+def test_an_unwritable_folder_is_found_by_the_probe(tmp_path, monkeypatch):
+    from lzspatial._util import atomic
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "open", refuse)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+    with pytest.raises(OutputError, match="cannot write into .*No space left"):
+        atomic.AtomicTarget(tmp_path / "out.csv")
+    assert list(tmp_path.iterdir()) == []
